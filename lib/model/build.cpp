@@ -1,0 +1,117 @@
+// build_plan: runs the role rules in a fixed order, then the cross-cutting
+// checks, then puts everything in a stable order so that the same topology
+// always gives the same plan, byte for byte.
+#include <algorithm>
+#include <tuple>
+
+#include "model/builder.hpp"
+
+namespace certtool::model {
+
+namespace detail {
+
+std::string id_token(const std::string& name) {
+    std::string token = name;
+    std::replace(token.begin(), token.end(), '.', '-');
+    if (!token.empty() && token.front() == '*') token.replace(0, 1, "wildcard");
+    return token;
+}
+
+void add_san(CertificateRequirement& certificate, const std::string& name, const std::string& reason) {
+    for (auto& san : certificate.sans) {
+        if (san.name == name) {
+            if (san.reason.find(reason) == std::string::npos) san.reason += "; also " + reason;
+            return;
+        }
+    }
+    certificate.sans.push_back({name, reason});
+}
+
+std::string sip_name(const std::string& sip_domain) { return "sip." + sip_domain; }
+
+std::vector<std::string> server_key_usage(topology::KeyAlgorithm algorithm) {
+    if (algorithm == topology::KeyAlgorithm::ecdsa) return {"digitalSignature"};
+    return {"digitalSignature", "keyEncipherment"};
+}
+
+CertificateRequirement Builder::start(Role role, const std::string& pool, const std::string& topology_path,
+                                      const std::string& id_suffix) const {
+    CertificateRequirement c;
+    c.role = role;
+    c.pool = pool;
+    c.topology_path = topology_path;
+    c.id = std::string(to_string(role)) + "." + id_suffix;
+    c.organization = topology_.organization;
+    c.key.algorithm = topology_.policy.key_algorithm;
+    c.key.bits = topology_.policy.key_bits;
+    c.signature_hash = topology_.policy.signature_hash;
+    c.eku = {"serverAuth"};  // G1: every Lync server certificate [INFRA]
+    c.key_usage = server_key_usage(c.key.algorithm);
+    return c;
+}
+
+void Builder::finding(Severity severity, std::string code, std::string message, std::string path,
+                      std::string certificate, std::string policy) {
+    plan_.findings.push_back(
+        {severity, std::move(code), std::move(message), std::move(path), std::move(certificate), std::move(policy)});
+}
+
+void Builder::policy_applied(const std::string& policy, std::string message, std::string path,
+                             std::string certificate) {
+    if (std::find(policies_reported_.begin(), policies_reported_.end(), policy) != policies_reported_.end()) return;
+    policies_reported_.push_back(policy);
+    finding(Severity::info, "policy-applied", policy + ": " + message, std::move(path), std::move(certificate), policy);
+}
+
+}  // namespace detail
+
+namespace {
+
+int severity_rank(Severity s) { return s == Severity::error ? 0 : s == Severity::warning ? 1 : 2; }
+
+void make_stable(Plan& plan) {
+    // Certificates keep topology order (sites, then roles in the order the rules
+    // run): that is the order an admin reads the topology in. DNS and findings
+    // are sorted, and exact duplicates (the same record needed for two reasons)
+    // are merged.
+    auto dns_key = [](const DnsRecord& r) {
+        return std::tie(r.zone, r.name, r.type, r.target, r.port, r.priority, r.weight);
+    };
+    std::stable_sort(plan.dns.begin(), plan.dns.end(),
+                     [&](const DnsRecord& a, const DnsRecord& b) { return dns_key(a) < dns_key(b); });
+    plan.dns.erase(std::unique(plan.dns.begin(), plan.dns.end(),
+                               [&](const DnsRecord& a, const DnsRecord& b) { return dns_key(a) == dns_key(b); }),
+                   plan.dns.end());
+
+    auto finding_key = [](const Finding& f) {
+        return std::make_tuple(severity_rank(f.severity), std::cref(f.code), std::cref(f.path), std::cref(f.certificate),
+                               std::cref(f.message));
+    };
+    std::stable_sort(plan.findings.begin(), plan.findings.end(),
+                     [&](const Finding& a, const Finding& b) { return finding_key(a) < finding_key(b); });
+    plan.findings.erase(std::unique(plan.findings.begin(), plan.findings.end(),
+                                    [&](const Finding& a, const Finding& b) { return finding_key(a) == finding_key(b); }),
+                        plan.findings.end());
+}
+
+}  // namespace
+
+Plan build_plan(const topology::Topology& topology, const topology::Source& source) {
+    Plan plan;
+    plan.source = source;
+    detail::Builder builder(topology, plan);
+    for (const auto& site : topology.sites) {
+        for (const auto& pool : site.edge_pools) detail::plan_edge_pool(builder, pool);
+        for (const auto& director : site.directors) detail::plan_director(builder, director);
+        for (const auto& pool : site.front_end_pools) detail::plan_front_end_pool(builder, pool);
+        for (const auto& proxy : site.reverse_proxies) detail::plan_reverse_proxy(builder, proxy);
+    }
+    detail::plan_oauth(builder);
+    detail::plan_dns(builder);
+    detail::settle_ca_kinds(builder);
+    detail::lint(builder);
+    make_stable(plan);
+    return plan;
+}
+
+}  // namespace certtool::model

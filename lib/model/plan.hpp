@@ -1,0 +1,117 @@
+// The certificate plan: what certtool derives from a topology (certtool.plan/v1).
+// These types are pure data. The rules that fill them live one file per role
+// beside this header (edge.cpp, reverse_proxy.cpp, director.cpp, front_end.cpp,
+// oauth.cpp), DNS in dns.cpp and the cross-cutting checks in lint.cpp.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "topology/topology.hpp"
+
+namespace certtool::model {
+
+inline constexpr const char* kPlanSchema = "certtool.plan/v1";
+
+enum class Role {
+    edge_external,
+    edge_av,
+    edge_internal,
+    front_end,
+    front_end_web_internal,
+    front_end_web_external,
+    director,
+    director_web_internal,
+    director_web_external,
+    reverse_proxy,
+    oauth,
+};
+const char* to_string(Role role);
+
+enum class CaKind { public_ca, internal_ca, either };
+const char* to_string(CaKind ca);
+
+struct KeySpec {
+    topology::KeyAlgorithm algorithm = topology::KeyAlgorithm::rsa;
+    int bits = 2048;  // RSA modulus, or the curve size for ECDSA
+    [[nodiscard]] std::string algorithm_name() const;  // "RSA" / "ECDSA"
+    [[nodiscard]] std::string curve_name() const;      // "P-256" ... ("" for RSA)
+};
+
+// Where audit connects to see a certificate being served.
+struct Endpoint {
+    std::string member;   // member FQDN
+    std::string address;  // IP address, or the member FQDN when no address is known
+    int port = 443;
+    std::string sni;      // server name to send
+    std::string service;  // e.g. "access-sip", "access-federation", "webconf", "edge-internal"
+};
+
+struct SubjectAlternativeName {
+    std::string name;
+    std::string reason;  // why it is there, with the source key of the rule
+};
+
+struct CertificateRequirement {
+    std::string id;  // "<role>.<pool-or-name-with-dashes>[.<member>]", unique, stable
+    Role role = Role::edge_external;
+    std::string pool;           // pool / proxy FQDN or name this certificate belongs to ("global" for OAuth)
+    std::string topology_path;  // JSON Pointer of the topology element it derives from
+    std::string common_name;
+    topology::Organization organization;
+    std::vector<SubjectAlternativeName> sans;  // deterministic order, subject first (C1)
+    std::vector<std::string> eku;              // "serverAuth", "clientAuth"
+    std::vector<std::string> key_usage;        // "digitalSignature", "keyEncipherment"
+    KeySpec key;
+    std::string signature_hash = "sha256";
+    CaKind ca = CaKind::either;
+    bool exportable_key = false;
+    bool same_on_all_members = false;
+    std::vector<std::string> install_on;
+    std::vector<std::string> usages;  // Set-CsCertificate -Type values
+    std::vector<Endpoint> endpoints;
+
+    [[nodiscard]] bool has_san(const std::string& name) const;
+};
+
+struct DnsRecord {
+    std::string zone;  // "external" / "internal"
+    std::string type;  // "A", "CNAME", "SRV"
+    std::string name;
+    std::string target;  // IP address (A), host (CNAME, SRV)
+    int port = 0;        // SRV only
+    int priority = 0;    // SRV only
+    int weight = 0;      // SRV only
+    std::string certificate;  // id of the certificate whose SANs must hold this name / target ("" if none)
+    std::string reason;
+};
+
+enum class Severity { error, warning, info };
+const char* to_string(Severity severity);
+
+struct Finding {
+    Severity severity = Severity::info;
+    std::string code;     // stable; see README.md "Finding codes"
+    std::string message;
+    std::string path;     // JSON Pointer in the topology
+    std::string certificate;  // certificate id it concerns ("" if none)
+    std::string policy;       // section-11 policy applied ("C1".."C22"), "" if none
+};
+
+struct Plan {
+    topology::Source source;
+    std::vector<CertificateRequirement> certificates;
+    std::vector<DnsRecord> dns;
+    std::vector<Finding> findings;
+
+    [[nodiscard]] bool has_errors() const;
+    [[nodiscard]] const CertificateRequirement* find(const std::string& id) const;
+};
+
+// The whole derivation: topology in, plan out. Deterministic: the same topology
+// gives the same plan, element for element.
+Plan build_plan(const topology::Topology& topology, const topology::Source& source);
+
+}  // namespace certtool::model
