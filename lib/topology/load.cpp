@@ -1,0 +1,990 @@
+// Loading and validating a certtool.topology/v1 document
+// (../shared/spec/topology-and-plan-v1.md, section 1).
+#include "core/diagnostic.hpp"
+#include "crypto/digest.hpp"
+#include "names/names.hpp"
+#include "topology/topology.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <initializer_list>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string_view>
+#include <utility>
+
+namespace certtool::topology {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr std::size_t kMaxDepth = 64;         // deeper nesting is rejected while parsing
+constexpr std::size_t kMaxDiagnostics = 200;  // then one topology.too-many-errors
+
+// ---- small helpers -----------------------------------------------------------
+
+std::string escape_token(std::string_view token) {
+    std::string out;
+    out.reserve(token.size());
+    for (char c : token) {
+        if (c == '~') out += "~0";
+        else if (c == '/') out += "~1";
+        else out += c;
+    }
+    return out;
+}
+
+std::string child(const std::string& path, std::string_view key) { return path + "/" + escape_token(key); }
+std::string child(const std::string& path, std::size_t index) { return path + "/" + std::to_string(index); }
+
+// User text inside a message: control characters escaped, very long text shortened.
+std::string printable(std::string_view text) {
+    std::string out;
+    std::size_t limit = 80;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (i == limit) {
+            out += "...";
+            break;
+        }
+        auto u = static_cast<unsigned char>(text[i]);
+        if (u < 0x20 || u == 0x7f) {
+            static const char* hex = "0123456789abcdef";
+            out += "\\x";
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+const char* type_name(const json& value) {
+    switch (value.type()) {
+        case json::value_t::null: return "null";
+        case json::value_t::boolean: return "a boolean";
+        case json::value_t::number_integer:
+        case json::value_t::number_unsigned: return "a number";
+        case json::value_t::number_float: return "a fractional number";
+        case json::value_t::string: return "a string";
+        case json::value_t::array: return "an array";
+        case json::value_t::object: return "an object";
+        default: return "an unusable value";
+    }
+}
+
+// Optimal string alignment distance (a transposition counts as one edit).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+std::string join(std::initializer_list<std::string_view> items, std::string_view separator = ", ") {
+    std::string out;
+    for (std::string_view item : items) {
+        if (!out.empty()) out += separator;
+        out += item;
+    }
+    return out;
+}
+
+// ---- JSON syntax: duplicate keys and nesting depth, seen while parsing --------
+
+struct TooDeep {
+    std::string path;
+};
+
+class ParseWatcher {
+public:
+    explicit ParseWatcher(std::vector<std::pair<std::string, std::string>>& duplicates) : duplicates_(duplicates) {}
+
+    bool on_event(json::parse_event_t event, const json& parsed) {
+        switch (event) {
+            case json::parse_event_t::object_start:
+            case json::parse_event_t::array_start:
+                if (frames_.size() >= kMaxDepth) throw TooDeep{current_path()};
+                frames_.push_back(Frame{event == json::parse_event_t::object_start, {}, {}, 0});
+                break;
+            case json::parse_event_t::key:
+                if (!frames_.empty() && frames_.back().object) {
+                    Frame& frame = frames_.back();
+                    frame.key = parsed.is_string() ? parsed.get<std::string>() : std::string();
+                    if (!frame.keys.insert(frame.key).second)
+                        duplicates_.emplace_back(current_path(), frame.key);
+                }
+                break;
+            case json::parse_event_t::value:
+                advance();
+                break;
+            case json::parse_event_t::object_end:
+            case json::parse_event_t::array_end:
+                if (!frames_.empty()) frames_.pop_back();
+                advance();
+                break;
+        }
+        return true;
+    }
+
+private:
+    struct Frame {
+        bool object;
+        std::set<std::string> keys;
+        std::string key;
+        std::size_t index;
+    };
+
+    void advance() {
+        if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+    }
+
+    // The path of the value being read now.
+    std::string current_path() const {
+        std::string path;
+        for (const Frame& frame : frames_) path = frame.object ? child(path, frame.key) : child(path, frame.index);
+        return path;
+    }
+
+    std::vector<Frame> frames_;
+    std::vector<std::pair<std::string, std::string>>& duplicates_;
+};
+
+// 1-based line and column of the byte nlohmann reports (the last byte it read).
+std::pair<int, int> line_and_column(const std::string& text, std::size_t byte) {
+    std::size_t position = byte == 0 ? 0 : byte - 1;  // 0-based offset of that byte
+    if (position > text.size()) position = text.size();
+    int line = 1;
+    std::size_t line_start = 0;
+    for (std::size_t i = 0; i < position; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            line_start = i + 1;
+        }
+    }
+    return {line, static_cast<int>(position - line_start) + 1};
+}
+
+// "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..." -> "syntax error ..."
+std::string syntax_message(const std::string& what) {
+    std::size_t at = what.find("column ");
+    if (at != std::string::npos) {
+        std::size_t colon = what.find(": ", at);
+        if (colon != std::string::npos) return what.substr(colon + 2);
+    }
+    std::size_t bracket = what.find("] ");
+    return bracket == std::string::npos ? what : what.substr(bracket + 2);
+}
+
+// ---- the loader ----------------------------------------------------------------
+
+using Keys = std::initializer_list<std::string_view>;
+
+template <typename E>
+using Choices = std::initializer_list<std::pair<std::string_view, E>>;
+
+class Loader {
+public:
+    explicit Loader(std::string file) : file_(std::move(file)) {}
+
+    std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
+
+    void error(std::string code, std::string path, std::string message, int line = 0, int column = 0) {
+        if (diagnostics_.size() > kMaxDiagnostics) return;
+        if (diagnostics_.size() == kMaxDiagnostics) {
+            diagnostics_.push_back(Diagnostic{"topology.too-many-errors", file_, "", 0, 0,
+                                              "more than " + std::to_string(kMaxDiagnostics) +
+                                                  " problems; the rest are not listed"});
+            return;
+        }
+        diagnostics_.push_back(Diagnostic{std::move(code), file_, std::move(path), line, column, std::move(message)});
+    }
+
+    Topology load(const json& doc);
+
+private:
+    // --- generic field access ---
+
+    void type_error(const std::string& path, std::string_view expected, const json& found) {
+        error("topology.type", path, "expected " + std::string(expected) + ", found " + type_name(found));
+    }
+
+    // Checks that `value` is an object whose keys are all in `allowed` (or start with "x-").
+    bool object(const json& value, const std::string& path, Keys allowed) {
+        if (!value.is_object()) {
+            type_error(path, "an object", value);
+            return false;
+        }
+        for (const auto& item : value.items()) {
+            const std::string& key = item.key();
+            if (key.rfind("x-", 0) == 0) continue;
+            if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+            unknown_field(path, key, allowed);
+        }
+        return true;
+    }
+
+    void unknown_field(const std::string& path, const std::string& key, Keys allowed) {
+        std::string best;
+        std::size_t best_distance = 3;
+        std::string lowered = lower_ascii(key);
+        for (std::string_view candidate : allowed) {
+            std::size_t distance = edit_distance(lowered, candidate);
+            if (distance < best_distance) {
+                best_distance = distance;
+                best = std::string(candidate);
+            }
+        }
+        std::string message = "unknown field '" + printable(key) + "'";
+        if (!best.empty() && best_distance <= 2 && best_distance <= std::max<std::size_t>(1, key.size() / 2)) {
+            message += " (did you mean '" + best + "'?)";
+        } else {
+            message += "; expected one of: " + join(allowed) + " (fields starting with 'x-' are ignored)";
+        }
+        error("topology.unknown-field", child(path, key), message);
+    }
+
+    // The member `key` of an object, or nullptr. Reports a missing required field.
+    const json* get(const json& obj, std::string_view key, const std::string& path, bool required) {
+        if (obj.is_object()) {
+            auto it = obj.find(std::string(key));
+            if (it != obj.end()) return &*it;
+        }
+        if (required && obj.is_object()) error("topology.missing-field", child(path, key), "required field '" + std::string(key) + "' is missing");
+        return nullptr;
+    }
+
+    std::optional<std::string> string_field(const json& obj, std::string_view key, const std::string& path,
+                                            bool required = false) {
+        const json* value = get(obj, key, path, required);
+        if (!value) return std::nullopt;
+        if (!value->is_string()) {
+            type_error(child(path, key), "a string", *value);
+            return std::nullopt;
+        }
+        return value->get<std::string>();
+    }
+
+    void boolean_field(const json& obj, std::string_view key, const std::string& path, bool& out) {
+        const json* value = get(obj, key, path, false);
+        if (!value) return;
+        if (!value->is_boolean()) {
+            type_error(child(path, key), "a boolean (true or false)", *value);
+            return;
+        }
+        out = value->get<bool>();
+    }
+
+    std::optional<int> integer_field(const json& obj, std::string_view key, const std::string& path, long long min,
+                                     long long max) {
+        const json* value = get(obj, key, path, false);
+        if (!value) return std::nullopt;
+        const std::string at = child(path, key);
+        if (!value->is_number_integer()) {  // true for signed and unsigned integers
+            type_error(at, "an integer", *value);
+            return std::nullopt;
+        }
+        bool in_range = false;
+        long long number = 0;
+        if (value->is_number_unsigned()) {
+            auto u = value->get<unsigned long long>();
+            in_range = u <= static_cast<unsigned long long>(max) && static_cast<long long>(u) >= min;
+            number = in_range ? static_cast<long long>(u) : max;
+        } else {
+            number = value->get<long long>();
+            in_range = number >= min && number <= max;
+        }
+        if (!in_range) {
+            error("topology.out-of-range", at,
+                  "'" + std::string(key) + "' is " + value->dump() + " (expected " + std::to_string(min) + " to " +
+                      std::to_string(max) + ")");
+            return std::nullopt;
+        }
+        return static_cast<int>(number);
+    }
+
+    template <typename E>
+    std::optional<E> choice_field(const json& obj, std::string_view key, const std::string& path, Choices<E> choices,
+                                  bool required = false) {
+        auto text = string_field(obj, key, path, required);
+        if (!text) return std::nullopt;
+        for (const auto& [name, value] : choices)
+            if (*text == name) return value;
+        std::string allowed;
+        for (const auto& choice : choices) {
+            if (!allowed.empty()) allowed += ", ";
+            allowed += "'" + std::string(choice.first) + "'";
+        }
+        error("topology.invalid-value", child(path, key),
+              "'" + printable(*text) + "' is not a valid value for '" + std::string(key) + "' (allowed: " + allowed + ")");
+        return std::nullopt;
+    }
+
+    // A DNS name given as a string value at `path`.
+    std::optional<std::string> name_value(const json& value, const std::string& path, bool wildcard, bool url) {
+        if (!value.is_string()) {
+            type_error(path, url ? "a string (host name or URL)" : "a string (DNS name)", value);
+            return std::nullopt;
+        }
+        std::string text = value.get<std::string>();
+        std::string why;
+        if (url) {
+            auto host = names::host_of_url_or_name(text, &why);
+            if (!host) {
+                error("topology.invalid-url", path, "invalid URL '" + printable(text) + "': " + why);
+                return std::nullopt;
+            }
+            text = *host;
+        }
+        if (!wildcard && names::is_wildcard(text)) {
+            error("topology.wildcard-not-allowed", path,
+                  "'" + printable(text) + "' is a wildcard; this field needs one exact name (no '*')");
+            return std::nullopt;
+        }
+        auto name = names::normalize_fqdn(text, wildcard, &why);
+        if (!name) {
+            error("topology.invalid-fqdn", path, "invalid DNS name '" + printable(text) + "': " + why);
+            return std::nullopt;
+        }
+        return name;
+    }
+
+    std::optional<std::string> name_field(const json& obj, std::string_view key, const std::string& path,
+                                          bool wildcard, bool required = false, bool url = false) {
+        const json* value = get(obj, key, path, required);
+        if (!value) return std::nullopt;
+        return name_value(*value, child(path, key), wildcard, url);
+    }
+
+    // An array of DNS names; duplicates are reported with `duplicate_code`.
+    std::vector<std::string> name_list(const json& value, const std::string& path, bool wildcard, bool url,
+                                       const std::string& duplicate_code = "topology.duplicate-value") {
+        std::vector<std::string> out;
+        if (!value.is_array()) {
+            type_error(path, "an array of DNS names", value);
+            return out;
+        }
+        std::map<std::string, std::string> seen;
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            const std::string at = child(path, i);
+            auto name = name_value(value[i], at, wildcard, url);
+            if (!name) continue;
+            auto [it, inserted] = seen.emplace(*name, at);
+            if (!inserted) {
+                error(duplicate_code, at, "'" + *name + "' is listed twice (first at " + it->second + ")");
+                continue;
+            }
+            out.push_back(*name);
+        }
+        return out;
+    }
+
+    std::optional<std::string> ip_field(const json& obj, std::string_view key, const std::string& path) {
+        const json* value = get(obj, key, path, false);
+        if (!value) return std::nullopt;
+        const std::string at = child(path, key);
+        if (!value->is_string()) {
+            type_error(at, "a string (IP address)", *value);
+            return std::nullopt;
+        }
+        std::string text = value->get<std::string>();
+        unsigned char buffer[16];
+        if (inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1)
+            return text;
+        error("topology.invalid-ip", at, "'" + printable(text) + "' is not an IPv4 or IPv6 address");
+        return std::nullopt;
+    }
+
+    // A required, non-empty array at obj[key]; returns nullptr otherwise.
+    const json* array_field(const json& obj, std::string_view key, const std::string& path, bool required,
+                            bool non_empty, const std::string& empty_code, std::string_view what) {
+        const json* value = get(obj, key, path, required);
+        if (!value) return nullptr;
+        if (!value->is_array()) {
+            type_error(child(path, key), "an array", *value);
+            return nullptr;
+        }
+        if (non_empty && value->empty()) {
+            error(empty_code, child(path, key), "'" + std::string(key) + "' is empty; " + std::string(what));
+            return nullptr;
+        }
+        return value;
+    }
+
+    // --- sections ---
+
+    void organization(const json& value, const std::string& path, Organization& out);
+    void simple_urls(const json& value, const std::string& path, SimpleUrls& out);
+    void policy(const json& value, const std::string& path, Policy& out);
+    Site site(const json& value, const std::string& path);
+    EdgePool edge_pool(const json& value, const std::string& path);
+    void service_addresses(const json& obj, std::string_view key, const std::string& path, ServiceAddresses& out);
+    FrontEndPool front_end_pool(const json& value, const std::string& path);
+    Director director(const json& value, const std::string& path);
+    ReverseProxy reverse_proxy(const json& value, const std::string& path);
+    std::vector<ServerMember> server_members(const json& obj, const std::string& path, bool required);
+    void web_services(const json& obj, const std::string& path, WebServices& out, const std::string* default_internal);
+    void register_pool(const std::string& fqdn, const std::string& path, bool publishable);
+    void register_member(const std::string& fqdn, const std::string& path);
+    void cross_checks();
+
+    std::string file_;
+    std::vector<Diagnostic> diagnostics_;
+    std::map<std::string, std::string> pools_;    // pool FQDN -> path of its fqdn field
+    std::set<std::string> publishable_;           // Front End pool and Director FQDNs
+    std::map<std::string, std::string> members_;  // member FQDN -> path of its fqdn field
+    std::vector<std::pair<std::string, std::string>> publishes_;  // name, path
+    bool publishable_unknown_ = false;  // a Front End pool or Director FQDN was invalid or missing
+};
+
+Topology Loader::load(const json& doc) {
+    Topology t;
+    if (!object(doc, "", {"schema", "product", "organization", "sip_domains", "internal_domains", "simple_urls",
+                          "office_web_apps", "mobility", "xmpp", "public_im", "oauth", "policy", "sites"}))
+        return t;
+
+    if (const json* schema = get(doc, "schema", "", true)) {
+        if (!schema->is_string()) {
+            type_error("/schema", "a string", *schema);
+        } else if (schema->get<std::string>() != kSchema) {
+            error("topology.schema", "/schema",
+                  "schema is '" + printable(schema->get<std::string>()) + "'; this version of certtool reads '" +
+                      kSchema + "'");
+        }
+    }
+
+    if (auto product = choice_field<std::string>(doc, "product", "",
+                                                 {{"lync2013", "lync2013"}, {"skype2015", "skype2015"}}))
+        t.product = *product;
+
+    if (const json* value = get(doc, "organization", "", false)) organization(*value, "/organization", t.organization);
+
+    if (const json* value = get(doc, "sip_domains", "", true)) {
+        if (value->is_array() && value->empty()) {
+            error("topology.empty-sip-domains", "/sip_domains",
+                  "sip_domains is empty; list at least one SIP domain (the first is the primary)");
+        } else {
+            t.sip_domains = name_list(*value, "/sip_domains", false, false, "topology.duplicate-sip-domain");
+        }
+    }
+    if (const json* value = get(doc, "internal_domains", "", false))
+        t.internal_domains = name_list(*value, "/internal_domains", false, false);
+
+    if (const json* value = get(doc, "simple_urls", "", false)) simple_urls(*value, "/simple_urls", t.simple_urls);
+
+    if (const json* value = get(doc, "office_web_apps", "", false)) {
+        if (object(*value, "/office_web_apps", {"external", "internal"})) {
+            t.office_web_apps.external = name_field(*value, "external", "/office_web_apps", true, false, true);
+            t.office_web_apps.internal = name_field(*value, "internal", "/office_web_apps", true, false, true);
+        }
+    }
+
+    if (const json* value = get(doc, "mobility", "", false)) {
+        if (object(*value, "/mobility", {"autodiscover"})) {
+            if (auto mode = choice_field<Autodiscover>(
+                    *value, "autodiscover", "/mobility",
+                    {{"https", Autodiscover::https}, {"http", Autodiscover::http}, {"off", Autodiscover::off}}))
+                t.autodiscover = *mode;
+        }
+    }
+
+    if (const json* value = get(doc, "xmpp", "", false)) {
+        if (object(*value, "/xmpp", {"domains", "srv_target"})) {
+            if (const json* domains = get(*value, "domains", "/xmpp", false))
+                t.xmpp.domains = name_list(*domains, "/xmpp/domains", false, false);
+            t.xmpp.srv_target = name_field(*value, "srv_target", "/xmpp", true);
+        }
+    }
+
+    if (const json* value = get(doc, "public_im", "", false)) {
+        if (object(*value, "/public_im", {"aol"})) boolean_field(*value, "aol", "/public_im", t.aol);
+    }
+
+    if (const json* value = get(doc, "oauth", "", false)) {
+        if (object(*value, "/oauth", {"subject"})) t.oauth_subject = name_field(*value, "subject", "/oauth", true);
+    }
+
+    if (const json* value = get(doc, "policy", "", false)) policy(*value, "/policy", t.policy);
+
+    if (const json* sites = array_field(doc, "sites", "", true, true, "topology.no-sites",
+                                        "a topology needs at least one site")) {
+        std::map<std::string, std::string> site_names;
+        for (std::size_t i = 0; i < sites->size(); ++i) {
+            const std::string path = child("/sites", i);
+            Site s = site((*sites)[i], path);
+            if (!s.name.empty()) {
+                auto [it, inserted] = site_names.emplace(s.name, child(path, "name"));
+                if (!inserted)
+                    error("topology.duplicate-name", child(path, "name"),
+                          "site name '" + printable(s.name) + "' is already used at " + it->second);
+            }
+            t.sites.push_back(std::move(s));
+        }
+    }
+
+    cross_checks();
+
+    // Reverse proxy names must be unique across the topology.
+    std::map<std::string, std::string> proxy_names;
+    for (const Site& s : t.sites) {
+        for (const ReverseProxy& proxy : s.reverse_proxies) {
+            if (proxy.name.empty()) continue;
+            auto [it, inserted] = proxy_names.emplace(proxy.name, child(proxy.path, "name"));
+            if (!inserted)
+                error("topology.duplicate-name", child(proxy.path, "name"),
+                      "reverse proxy name '" + printable(proxy.name) + "' is already used at " + it->second);
+        }
+    }
+    return t;
+}
+
+void Loader::organization(const json& value, const std::string& path, Organization& out) {
+    if (!object(value, path, {"organization", "organizational_unit", "locality", "state", "country"})) return;
+    if (auto v = string_field(value, "organization", path)) out.organization = *v;
+    if (auto v = string_field(value, "organizational_unit", path)) out.organizational_unit = *v;
+    if (auto v = string_field(value, "locality", path)) out.locality = *v;
+    if (auto v = string_field(value, "state", path)) out.state = *v;
+    if (auto v = string_field(value, "country", path)) {
+        bool ok = v->size() == 2 && std::all_of(v->begin(), v->end(), [](char c) {
+                      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+                  });
+        if (ok) {
+            std::string upper = *v;
+            for (char& c : upper)
+                if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+            out.country = upper;
+        } else {
+            error("topology.invalid-value", child(path, "country"),
+                  "country '" + printable(*v) + "' is not a two-letter ISO 3166 code (expected e.g. 'US')");
+        }
+    }
+}
+
+void Loader::simple_urls(const json& value, const std::string& path, SimpleUrls& out) {
+    if (!object(value, path, {"meet", "dialin", "admin"})) return;
+    if (const json* meet = get(value, "meet", path, false)) {
+        const std::string at = child(path, "meet");
+        if (meet->is_string()) {
+            if (auto host = name_value(*meet, at, true, true)) out.meet.push_back(*host);
+        } else if (meet->is_array()) {
+            out.meet = name_list(*meet, at, true, true);
+        } else {
+            type_error(at, "a string or an array of strings (host names or URLs)", *meet);
+        }
+    }
+    out.dialin = name_field(value, "dialin", path, true, false, true);
+    out.admin = name_field(value, "admin", path, true, false, true);
+}
+
+void Loader::policy(const json& value, const std::string& path, Policy& out) {
+    if (!object(value, path,
+                {"key_algorithm", "key_bits", "signature_hash", "simple_url_wildcards", "strict_dns", "validity_days",
+                 "public_ca_max_sans", "allow_weak_keys", "reverse_proxy_client_auth", "autodiscover_on_default",
+                 "edge_internal_member_sans"}))
+        return;
+    auto algorithm = choice_field<KeyAlgorithm>(value, "key_algorithm", path,
+                                                {{"RSA", KeyAlgorithm::rsa}, {"ECDSA", KeyAlgorithm::ecdsa}});
+    if (algorithm) out.key_algorithm = *algorithm;
+    if (out.key_algorithm == KeyAlgorithm::ecdsa) out.key_bits = 256;
+
+    if (auto bits = integer_field(value, "key_bits", path, INT_MIN, INT_MAX)) {
+        const bool rsa = out.key_algorithm == KeyAlgorithm::rsa;
+        const std::vector<int> allowed = rsa ? std::vector<int>{1024, 2048, 3072, 4096} : std::vector<int>{256, 384, 521};
+        if (std::find(allowed.begin(), allowed.end(), *bits) != allowed.end()) {
+            out.key_bits = *bits;
+        } else if (algorithm || !get(value, "key_algorithm", path, false)) {  // no second error for a bad algorithm
+            error("topology.invalid-value", child(path, "key_bits"),
+                  "key_bits " + std::to_string(*bits) + " is not valid for " + (rsa ? "RSA" : "ECDSA") +
+                      (rsa ? " (allowed: 1024, 2048, 3072, 4096)" : " (allowed: 256, 384, 521)"));
+        }
+    }
+
+    if (auto hash = choice_field<std::string>(
+            value, "signature_hash", path,
+            {{"sha1", "sha1"}, {"sha256", "sha256"}, {"sha384", "sha384"}, {"sha512", "sha512"}}))
+        out.signature_hash = *hash;
+    boolean_field(value, "simple_url_wildcards", path, out.simple_url_wildcards);
+    boolean_field(value, "strict_dns", path, out.strict_dns);
+    if (auto days = integer_field(value, "validity_days", path, 1, 3650)) out.validity_days = *days;
+    if (auto sans = integer_field(value, "public_ca_max_sans", path, 1, 10000)) out.public_ca_max_sans = *sans;
+    boolean_field(value, "allow_weak_keys", path, out.allow_weak_keys);
+    boolean_field(value, "reverse_proxy_client_auth", path, out.reverse_proxy_client_auth);
+    boolean_field(value, "autodiscover_on_default", path, out.autodiscover_on_default);
+    boolean_field(value, "edge_internal_member_sans", path, out.edge_internal_member_sans);
+}
+
+Site Loader::site(const json& value, const std::string& path) {
+    Site s;
+    s.path = path;
+    if (!object(value, path, {"name", "edge_pools", "front_end_pools", "directors", "reverse_proxies"})) return s;
+    if (auto name = string_field(value, "name", path)) s.name = *name;
+
+    auto each = [&](std::string_view key, auto&& read) {
+        if (const json* list = array_field(value, key, path, false, false, "", "")) {
+            for (std::size_t i = 0; i < list->size(); ++i) read((*list)[i], child(child(path, key), i));
+        }
+    };
+    each("edge_pools", [&](const json& v, const std::string& p) { s.edge_pools.push_back(edge_pool(v, p)); });
+    each("front_end_pools", [&](const json& v, const std::string& p) { s.front_end_pools.push_back(front_end_pool(v, p)); });
+    each("directors", [&](const json& v, const std::string& p) { s.directors.push_back(director(v, p)); });
+    each("reverse_proxies", [&](const json& v, const std::string& p) { s.reverse_proxies.push_back(reverse_proxy(v, p)); });
+    return s;
+}
+
+void Loader::service_addresses(const json& obj, std::string_view key, const std::string& path, ServiceAddresses& out) {
+    const json* value = get(obj, key, path, false);
+    if (!value) return;
+    const std::string at = child(path, key);
+    if (!object(*value, at, {"access", "webconf", "av"})) return;
+    out.access = ip_field(*value, "access", at);
+    out.webconf = ip_field(*value, "webconf", at);
+    out.av = ip_field(*value, "av", at);
+}
+
+EdgePool Loader::edge_pool(const json& value, const std::string& path) {
+    EdgePool pool;
+    pool.path = path;
+    if (!object(value, path,
+                {"fqdn", "load_balancing", "external_addressing", "external", "vips", "av_certificate", "federation",
+                 "xmpp_proxy", "next_hop", "internal_extra_sans", "members"}))
+        return pool;
+
+    if (auto fqdn = name_field(value, "fqdn", path, false, true)) {
+        pool.fqdn = *fqdn;
+        register_pool(pool.fqdn, child(path, "fqdn"), false);
+    }
+    auto balancing = choice_field<LoadBalancing>(
+        value, "load_balancing", path,
+        {{"none", LoadBalancing::none}, {"dns", LoadBalancing::dns}, {"hlb", LoadBalancing::hlb}}, true);
+    if (balancing) pool.load_balancing = *balancing;
+    auto addressing = choice_field<Addressing>(value, "external_addressing", path,
+                                               {{"public", Addressing::public_ip}, {"nat", Addressing::nat}}, true);
+    if (addressing) pool.external_addressing = *addressing;
+    if (balancing == LoadBalancing::hlb && addressing == Addressing::nat) {
+        error("topology.hlb-nat", child(path, "external_addressing"),
+              "a hardware load balanced Edge pool cannot use NAT for its external addresses in Lync Server 2013 "
+              "(use public addresses, or DNS load balancing with NAT)");
+    }
+
+    if (const json* external = get(value, "external", path, true)) {
+        const std::string at = child(path, "external");
+        if (object(*external, at, {"access", "webconf", "av"})) {
+            if (auto n = name_field(*external, "access", at, true, true)) pool.external.access = *n;
+            if (auto n = name_field(*external, "webconf", at, true, true)) pool.external.webconf = *n;
+            if (auto n = name_field(*external, "av", at, true, true)) pool.external.av = *n;
+        }
+    }
+
+    if (const json* vips = get(value, "vips", path, false)) {
+        const std::string at = child(path, "vips");
+        if (object(*vips, at, {"internal", "access", "webconf", "av"})) {
+            pool.vips.internal = ip_field(*vips, "internal", at);
+            pool.vips.external.access = ip_field(*vips, "access", at);
+            pool.vips.external.webconf = ip_field(*vips, "webconf", at);
+            pool.vips.external.av = ip_field(*vips, "av", at);
+            if (balancing && *balancing != LoadBalancing::hlb)
+                error("topology.vips-without-hlb", at,
+                      "'vips' (load balancer virtual IP addresses) only applies with load_balancing 'hlb'");
+        }
+    }
+
+    if (auto v = choice_field<AvCertificate>(value, "av_certificate", path,
+                                             {{"combined", AvCertificate::combined}, {"separate", AvCertificate::separate}}))
+        pool.av_certificate = *v;
+    boolean_field(value, "federation", path, pool.federation);
+    boolean_field(value, "xmpp_proxy", path, pool.xmpp_proxy);
+    pool.next_hop = name_field(value, "next_hop", path, false);
+    if (const json* extra = get(value, "internal_extra_sans", path, false))
+        pool.internal_extra_sans = name_list(*extra, child(path, "internal_extra_sans"), true, false);
+
+    const std::string members_path = child(path, "members");
+    if (const json* members = array_field(value, "members", path, true, true, "topology.no-members",
+                                          "an Edge pool needs at least one member server")) {
+        for (std::size_t i = 0; i < members->size(); ++i) {
+            const std::string at = child(members_path, i);
+            const json& m = (*members)[i];
+            EdgeMember member;
+            member.path = at;
+            if (object(m, at, {"fqdn", "internal_ip", "external_ips", "public_ips"})) {
+                if (auto fqdn = name_field(m, "fqdn", at, false, true)) {
+                    member.fqdn = *fqdn;
+                    register_member(member.fqdn, child(at, "fqdn"));
+                }
+                member.internal_ip = ip_field(m, "internal_ip", at);
+                service_addresses(m, "external_ips", at, member.external_ips);
+                service_addresses(m, "public_ips", at, member.public_ips);
+            }
+            pool.members.push_back(std::move(member));
+        }
+        if (balancing == LoadBalancing::none && members->size() > 1) {
+            error("topology.too-many-members", members_path,
+                  "load_balancing 'none' means a single Edge Server, but " + std::to_string(members->size()) +
+                      " members are listed (use 'dns' or 'hlb' for a pool)");
+        }
+    }
+    return pool;
+}
+
+std::vector<ServerMember> Loader::server_members(const json& obj, const std::string& path, bool required) {
+    std::vector<ServerMember> out;
+    const std::string members_path = child(path, "members");
+    const json* members = array_field(obj, "members", path, required, required, "topology.no-members",
+                                      "at least one member server is needed");
+    if (!members) return out;
+    for (std::size_t i = 0; i < members->size(); ++i) {
+        const std::string at = child(members_path, i);
+        const json& m = (*members)[i];
+        ServerMember member;
+        member.path = at;
+        if (object(m, at, {"fqdn", "ip"})) {
+            if (auto fqdn = name_field(m, "fqdn", at, false, true)) {
+                member.fqdn = *fqdn;
+                register_member(member.fqdn, child(at, "fqdn"));
+            }
+            member.ip = ip_field(m, "ip", at);
+        }
+        out.push_back(std::move(member));
+    }
+    return out;
+}
+
+void Loader::web_services(const json& obj, const std::string& path, WebServices& out,
+                          const std::string* default_internal) {
+    const json* value = get(obj, "web_services", path, default_internal == nullptr);
+    const std::string at = child(path, "web_services");
+    if (!value) {
+        if (default_internal) out.internal = *default_internal;
+        return;
+    }
+    if (!object(*value, at, {"internal", "external"})) return;
+    if (auto n = name_field(*value, "internal", at, true, default_internal == nullptr)) out.internal = *n;
+    else if (default_internal && !get(*value, "internal", at, false)) out.internal = *default_internal;
+    out.external = name_field(*value, "external", at, true);
+}
+
+FrontEndPool Loader::front_end_pool(const json& value, const std::string& path) {
+    FrontEndPool pool;
+    pool.path = path;
+    if (!object(value, path, {"fqdn", "edition", "members", "web_services", "certificate_layout", "auto_logon"}))
+        return pool;
+    auto fqdn = name_field(value, "fqdn", path, false, true);
+    if (fqdn) {
+        pool.fqdn = *fqdn;
+        register_pool(pool.fqdn, child(path, "fqdn"), true);
+    } else {
+        publishable_unknown_ = true;
+    }
+    if (auto edition = choice_field<Edition>(value, "edition", path,
+                                             {{"enterprise", Edition::enterprise}, {"standard", Edition::standard}}))
+        pool.edition = *edition;
+    const bool standard = pool.edition == Edition::standard;
+
+    pool.members = server_members(value, path, false);
+    const std::string members_path = child(path, "members");
+    if (standard) {
+        if (pool.members.size() > 1) {
+            error("topology.standard-edition", members_path,
+                  "a Standard Edition server is a pool of one, but " + std::to_string(pool.members.size()) +
+                      " members are listed (use edition 'enterprise' for a pool)");
+        } else if (pool.members.size() == 1) {
+            if (fqdn && !pool.members[0].fqdn.empty() && pool.members[0].fqdn != *fqdn)
+                error("topology.standard-edition", child(pool.members[0].path, "fqdn"),
+                      "the member of a Standard Edition pool must be the server itself ('" + *fqdn + "'), not '" +
+                          pool.members[0].fqdn + "'");
+        } else if (fqdn) {  // no members (absent or []): the server is the pool
+            ServerMember self;
+            self.path = path;
+            self.fqdn = *fqdn;
+            register_member(self.fqdn, child(path, "fqdn"));
+            pool.members.push_back(std::move(self));
+        }
+    }
+
+    web_services(value, path, pool.web_services, standard ? &pool.fqdn : nullptr);
+    if (auto layout = choice_field<CertificateLayout>(
+            value, "certificate_layout", path,
+            {{"combined", CertificateLayout::combined}, {"split", CertificateLayout::split}}))
+        pool.certificate_layout = *layout;
+    boolean_field(value, "auto_logon", path, pool.auto_logon);
+    return pool;
+}
+
+Director Loader::director(const json& value, const std::string& path) {
+    Director d;
+    d.path = path;
+    if (!object(value, path, {"fqdn", "members", "web_services", "certificate_layout", "sip_target"})) return d;
+    if (auto fqdn = name_field(value, "fqdn", path, false, true)) {
+        d.fqdn = *fqdn;
+        register_pool(d.fqdn, child(path, "fqdn"), true);
+    } else {
+        publishable_unknown_ = true;
+    }
+    d.members = server_members(value, path, true);
+    web_services(value, path, d.web_services, nullptr);
+    if (auto layout = choice_field<CertificateLayout>(
+            value, "certificate_layout", path,
+            {{"combined", CertificateLayout::combined}, {"split", CertificateLayout::split}}))
+        d.certificate_layout = *layout;
+    boolean_field(value, "sip_target", path, d.sip_target);
+    return d;
+}
+
+ReverseProxy Loader::reverse_proxy(const json& value, const std::string& path) {
+    ReverseProxy proxy;
+    proxy.path = path;
+    if (!object(value, path, {"name", "members", "publishes"})) return proxy;
+    if (auto name = string_field(value, "name", path, true)) {
+        if (name->empty())
+            error("topology.invalid-value", child(path, "name"), "the reverse proxy name is empty");
+        proxy.name = *name;
+    }
+    proxy.members = server_members(value, path, true);
+    if (const json* publishes = array_field(value, "publishes", path, true, true, "topology.empty-publishes",
+                                            "list the Front End pool and Director FQDNs this reverse proxy publishes")) {
+        const std::string at = child(path, "publishes");
+        proxy.publishes = name_list(*publishes, at, false, false);
+        // Remember each valid entry with its own path for the cross-check.
+        for (std::size_t i = 0; i < publishes->size(); ++i) {
+            const json& entry = (*publishes)[i];
+            if (!entry.is_string()) continue;
+            std::string why;
+            if (auto name = names::normalize_fqdn(entry.get<std::string>(), false, &why))
+                publishes_.emplace_back(*name, child(at, i));
+        }
+    }
+    return proxy;
+}
+
+void Loader::register_pool(const std::string& fqdn, const std::string& path, bool publishable) {
+    auto [it, inserted] = pools_.emplace(fqdn, path);
+    if (!inserted) {
+        error("topology.duplicate-pool", path,
+              "pool FQDN '" + fqdn + "' is already used at " + it->second + "; every pool needs its own FQDN");
+        return;
+    }
+    if (publishable) publishable_.insert(fqdn);
+}
+
+void Loader::register_member(const std::string& fqdn, const std::string& path) {
+    auto [it, inserted] = members_.emplace(fqdn, path);
+    if (!inserted)
+        error("topology.duplicate-member", path,
+              "member FQDN '" + fqdn + "' is already used at " + it->second + "; a server belongs to one pool only");
+}
+
+void Loader::cross_checks() {
+    // With a broken pool FQDN already reported, "unknown pool" would mostly repeat it.
+    if (publishable_unknown_) return;
+    std::set<std::pair<std::string, std::string>> reported;
+    for (const auto& [name, path] : publishes_) {
+        if (publishable_.count(name)) continue;
+        if (!reported.insert({name, path}).second) continue;
+        std::string message = "'" + name + "' is not the FQDN of any Front End pool or Director in this topology";
+        if (pools_.count(name)) message += " (it is an Edge pool, which a reverse proxy does not publish)";
+        error("topology.unknown-pool", path, message);
+    }
+}
+
+}  // namespace
+
+Topology parse(const std::string& text, const std::string& file_name) {
+    Loader loader(file_name);
+    std::vector<std::pair<std::string, std::string>> duplicates;
+    ParseWatcher watcher(duplicates);
+    auto report_duplicates = [&] {
+        for (const auto& [path, key] : duplicates)
+            loader.error("topology.duplicate-key", path,
+                         "key '" + printable(key) +
+                             "' appears more than once in the same object (only one value would be used)");
+    };
+
+    json doc;
+    try {
+        doc = json::parse(
+            text, [&](int, json::parse_event_t event, json& parsed) { return watcher.on_event(event, parsed); },
+            true, false);
+    } catch (const TooDeep& deep) {
+        report_duplicates();
+        loader.error("topology.too-deep", deep.path,
+                     "JSON is nested more than " + std::to_string(kMaxDepth) +
+                         " levels deep; a topology never needs that many");
+        throw InputError(std::move(loader.diagnostics()));
+    } catch (const json::parse_error& e) {
+        report_duplicates();
+        auto [line, column] = line_and_column(text, e.byte);
+        loader.error("topology.syntax", "", "invalid JSON: " + syntax_message(e.what()), line, column);
+        throw InputError(std::move(loader.diagnostics()));
+    }
+    report_duplicates();
+
+    Topology topology = loader.load(doc);
+    if (!loader.diagnostics().empty()) throw InputError(std::move(loader.diagnostics()));
+    return topology;
+}
+
+Loaded load_file(const std::string& path, std::size_t max_bytes) {
+    auto io_error = [&](std::string message) {
+        return InputError(Diagnostic{"topology.io", path, "", 0, 0, std::move(message)});
+    };
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw io_error("cannot open '" + printable(path) + "': " + std::strerror(errno));
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw io_error("cannot read '" + printable(path) + "': " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) throw io_error("'" + printable(path) + "' is a directory, not a topology file");
+    auto too_large = [&] {
+        return InputError(Diagnostic{"topology.too-large", path, "", 0, 0,
+                                     "file is larger than the limit of " + std::to_string(max_bytes) +
+                                         " bytes; a topology file is normally a few kilobytes"});
+    };
+    if (S_ISREG(st.st_mode) && static_cast<unsigned long long>(st.st_size) > max_bytes) throw too_large();
+
+    std::string data;
+    char buffer[65536];
+    while (true) {
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw io_error("cannot read '" + printable(path) + "': " + std::strerror(errno));
+        }
+        if (n == 0) break;
+        if (data.size() + static_cast<std::size_t>(n) > max_bytes) throw too_large();
+        data.append(buffer, static_cast<std::size_t>(n));
+    }
+
+    Loaded loaded;
+    loaded.source.path = path;
+    loaded.source.sha256 = crypto::sha256_hex(data);
+    loaded.topology = parse(data, path);
+    return loaded;
+}
+
+}  // namespace certtool::topology
