@@ -2,18 +2,14 @@
 // (../shared/spec/topology-and-plan-v1.md, section 1).
 #include "core/diagnostic.hpp"
 #include "crypto/digest.hpp"
+#include "fs/safe_file.hpp"
 #include "names/names.hpp"
 #include "topology/topology.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <climits>
-#include <cstring>
 #include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -947,39 +943,7 @@ Topology parse(const std::string& text, const std::string& file_name) {
 }
 
 Loaded load_file(const std::string& path, std::size_t max_bytes) {
-    auto io_error = [&](std::string message) {
-        return InputError(Diagnostic{"topology.io", path, "", 0, 0, std::move(message)});
-    };
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw io_error("cannot open '" + printable(path) + "': " + std::strerror(errno));
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) throw io_error("cannot read '" + printable(path) + "': " + std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) throw io_error("'" + printable(path) + "' is a directory, not a topology file");
-    auto too_large = [&] {
-        return InputError(Diagnostic{"topology.too-large", path, "", 0, 0,
-                                     "file is larger than the limit of " + std::to_string(max_bytes) +
-                                         " bytes; a topology file is normally a few kilobytes"});
-    };
-    if (S_ISREG(st.st_mode) && static_cast<unsigned long long>(st.st_size) > max_bytes) throw too_large();
-
-    std::string data;
-    char buffer[65536];
-    while (true) {
-        ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw io_error("cannot read '" + printable(path) + "': " + std::strerror(errno));
-        }
-        if (n == 0) break;
-        if (data.size() + static_cast<std::size_t>(n) > max_bytes) throw too_large();
-        data.append(buffer, static_cast<std::size_t>(n));
-    }
-
+    const std::string data = fs::read_file_bounded(path, max_bytes, "topology");
     Loaded loaded;
     loaded.source.path = path;
     loaded.source.sha256 = crypto::sha256_hex(data);

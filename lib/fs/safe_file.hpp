@@ -1,0 +1,40 @@
+// Writing files that hold private keys and requests: atomically (temp file in
+// the same directory, fsync, rename), never through a symlink, never into a
+// directory other users can write, never replacing a file unless asked. A run
+// that is killed leaves either the old file or the new one, never a mix.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace certtool::fs {
+
+struct WriteOptions {
+    mode_t mode = 0644;              // the file is created with this mode (0600 for keys), never chmod-ed after
+    bool replace_existing = false;  // false: an existing file is an error (code "output.exists")
+};
+
+// Throws certtool::InputError with codes "output.exists", "output.symlink",
+// "output.io" naming the path.
+void write_file_atomic(const std::string& path, std::string_view content, const WriteOptions& options);
+
+// Checks that `dir` is a directory we can write and that no other user can
+// write into (or replace files in): not group/other-writable, owned by us or
+// root. Creates it (mode 0700) when create_missing and its parent exists.
+// Throws InputError "output.not-a-directory", "output.unsafe-directory",
+// "output.missing", "output.io".
+void prepare_output_directory(const std::string& dir, bool create_missing);
+
+// Removes temporary files a killed run may have left in `dir`.
+void remove_stale_temporaries(const std::string& dir);
+
+// Reads a whole file of at most max_bytes. Throws InputError with `code_prefix`
+// + ".io" / ".too-large" naming the file.
+std::string read_file_bounded(const std::string& path, std::size_t max_bytes, const std::string& code_prefix);
+
+bool exists(const std::string& path);
+
+}  // namespace certtool::fs

@@ -1,0 +1,108 @@
+// Safe file writing: the guarantees private keys depend on.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <string>
+
+#include "core/diagnostic.hpp"
+#include "fs/safe_file.hpp"
+
+using namespace certtool;
+
+namespace {
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char templ[] = "/tmp/certtool-fs-XXXXXX";
+        path = ::mkdtemp(templ);
+    }
+    ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
+};
+
+std::string code_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const InputError& e) {
+        return e.diagnostics().front().code;
+    }
+    return "";
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+mode_t mode_of(const std::string& path) {
+    struct stat st {};
+    ::stat(path.c_str(), &st);
+    return st.st_mode & 07777;
+}
+
+}  // namespace
+
+TEST_CASE("fs: a key file is created 0600 even under a permissive umask", "[fs]") {
+    TempDir dir;
+    const mode_t old = ::umask(0);
+    fs::write_file_atomic(dir.path + "/k.pem", "secret", {0600, false});
+    ::umask(old);
+    CHECK(mode_of(dir.path + "/k.pem") == 0600);
+    CHECK(slurp(dir.path + "/k.pem") == "secret");
+}
+
+TEST_CASE("fs: an existing file is never overwritten unless asked", "[fs]") {
+    TempDir dir;
+    const auto path = dir.path + "/a.txt";
+    fs::write_file_atomic(path, "one", {});
+    CHECK(code_of([&] { fs::write_file_atomic(path, "two", {}); }) == "output.exists");
+    CHECK(slurp(path) == "one");
+    fs::write_file_atomic(path, "three", {0644, true});
+    CHECK(slurp(path) == "three");
+}
+
+TEST_CASE("fs: refuses to write through a symbolic link", "[fs]") {
+    TempDir dir;
+    const auto target = dir.path + "/target";
+    const auto link = dir.path + "/link";
+    REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
+    CHECK(code_of([&] { fs::write_file_atomic(link, "x", {0600, true}); }) == "output.symlink");
+    CHECK_FALSE(fs::exists(target));
+}
+
+TEST_CASE("fs: no temporary file is left behind, and stale ones are cleaned", "[fs]") {
+    TempDir dir;
+    fs::write_file_atomic(dir.path + "/a", "x", {});
+    std::ofstream(dir.path + "/.certtool-tmp.stale") << "half";
+    fs::remove_stale_temporaries(dir.path);
+    CHECK_FALSE(fs::exists(dir.path + "/.certtool-tmp.stale"));
+    CHECK(fs::exists(dir.path + "/a"));
+}
+
+TEST_CASE("fs: output directories other users can write are refused", "[fs]") {
+    TempDir dir;
+    const auto out = dir.path + "/out";
+    CHECK(code_of([&] { fs::prepare_output_directory(out, false); }) == "output.missing");
+    fs::prepare_output_directory(out, true);
+    CHECK(mode_of(out) == 0700);
+    ::chmod(out.c_str(), 0777);
+    CHECK(code_of([&] { fs::prepare_output_directory(out, false); }) == "output.unsafe-directory");
+    ::chmod(out.c_str(), 0755);
+    CHECK(code_of([&] { fs::prepare_output_directory(out, false); }).empty());
+    std::ofstream(dir.path + "/file") << "x";
+    CHECK(code_of([&] { fs::prepare_output_directory(dir.path + "/file", false); }) == "output.not-a-directory");
+}
+
+TEST_CASE("fs: bounded reads name the file and stop at the limit", "[fs]") {
+    TempDir dir;
+    std::ofstream(dir.path + "/f") << "0123456789";
+    CHECK(fs::read_file_bounded(dir.path + "/f", 10, "x") == "0123456789");
+    CHECK(code_of([&] { fs::read_file_bounded(dir.path + "/f", 9, "x"); }) == "x.too-large");
+    CHECK(code_of([&] { fs::read_file_bounded("/dev/zero", 1000, "x"); }) == "x.too-large");
+    CHECK(code_of([&] { fs::read_file_bounded(dir.path + "/missing", 10, "x"); }) == "x.io");
+    CHECK(code_of([&] { fs::read_file_bounded(dir.path, 10, "x"); }) == "x.io");
+}
