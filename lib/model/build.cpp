@@ -60,7 +60,7 @@ void Builder::policy_applied(const std::string& policy, std::string message, std
                              std::string certificate) {
     if (std::find(policies_reported_.begin(), policies_reported_.end(), policy) != policies_reported_.end()) return;
     policies_reported_.push_back(policy);
-    finding(Severity::info, "policy-applied", policy + ": " + message, std::move(path), std::move(certificate), policy);
+    finding(Severity::info, "policy-applied", std::move(message), std::move(path), std::move(certificate), policy);
 }
 
 }  // namespace detail

@@ -16,7 +16,7 @@ extern char** environ;
 namespace certtool::test {
 
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
-                          const std::vector<std::string>& extra_env) {
+                          const std::vector<std::string>& extra_env, const std::string& cwd) {
     int out_pipe[2];
     int err_pipe[2];
     if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
@@ -26,6 +26,7 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
 
     std::vector<std::string> argv_storage{program};
     argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -80,8 +81,9 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     return result;
 }
 
-ProcessResult run_certtool(const std::vector<std::string>& args, const std::vector<std::string>& extra_env) {
-    return run_process(CERTTOOL_BINARY, args, extra_env);
+ProcessResult run_certtool(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
+                           const std::string& cwd) {
+    return run_process(CERTTOOL_BINARY, args, extra_env, cwd);
 }
 
 std::string source_path(const std::string& relative) { return std::string(CERTTOOL_SOURCE_DIR) + "/" + relative; }

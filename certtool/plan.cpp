@@ -1,0 +1,72 @@
+// certtool plan: topology in, certificate plan out.
+#include <memory>
+
+#include "model/plan.hpp"
+#include "report/report.hpp"
+#include "topology/topology.hpp"
+#include "verb.hpp"
+
+namespace certtool::cli {
+
+namespace {
+
+struct PlanOptions {
+    std::string topology;
+    std::string format = "table";
+    std::vector<std::string> only;
+    bool reasons = false;
+    std::string color = "auto";
+};
+
+ExitCode run_plan(const PlanOptions& options, Terminal& term) {
+    const auto loaded = topology::load_file(options.topology);
+    const model::Plan plan = model::build_plan(loaded.topology, loaded.source);
+    model::Plan selected;
+    if (!options.only.empty()) selected = report::select_certificates(plan, options.only);
+    const model::Plan& shown = options.only.empty() ? plan : selected;
+
+    if (options.format == "json") {
+        term.out << report::render_json(shown);
+    } else if (options.format == "markdown") {
+        term.out << report::render_markdown(shown);
+    } else {
+        // Colour only where a person reads it: never in JSON or Markdown.
+        term.out << report::render_table(shown, {use_color(options.color, term), options.reasons});
+    }
+    term.out.flush();
+    // Judged on the whole plan: leaving out a certificate must not hide an error.
+    return plan.has_errors() ? ExitCode::problems_found : ExitCode::success;
+}
+
+}  // namespace
+
+Verb register_plan(CLI::App& app) {
+    auto options = std::make_shared<PlanOptions>();
+    CLI::App* command = app.add_subcommand("plan", "derive the certificates, SANs and DNS records a topology needs");
+
+    command->add_option("TOPOLOGY", options->topology, "topology file (certtool.topology/v1 JSON)")->required();
+    command->add_option("--format", options->format, "output format: table (for people), json (certtool.plan/v1), markdown (for a change ticket)")
+        ->check(CLI::IsMember({"table", "json", "markdown"}))
+        ->capture_default_str();
+    command->add_option("--only", options->only, "show only certificates with this role (e.g. edge-external) or id; repeatable, or comma-separated")
+        ->delimiter(',')
+        ->allow_extra_args(false);
+    command->add_flag("--reasons", options->reasons, "table format: say why each SAN and DNS record is there");
+    add_color_option(*command, options->color);
+
+    command->footer("Arguments:\n"
+                    "  TOPOLOGY  the topology as a certtool.topology/v1 JSON file (see templates/examples/)\n"
+                    "\n" +
+                    exit_codes_help("the plan was written and has no error findings",
+                                    "the plan was written and has error findings (the topology will not work as it is)") +
+                    "\n"
+                    "Examples:\n"
+                    "  certtool plan site.json\n"
+                    "  certtool plan site.json --only edge-external --reasons\n"
+                    "  certtool plan site.json --format json > plan.json\n"
+                    "  certtool plan site.json --format markdown > change-ticket.md\n");
+
+    return {command, [options](Terminal& term) { return run_plan(*options, term); }};
+}
+
+}  // namespace certtool::cli

@@ -1,0 +1,79 @@
+// Wording shared by the text and Markdown renderings, so that a certificate is
+// called the same thing in a terminal and in a change ticket.
+#include <algorithm>
+
+#include "report/report.hpp"
+
+namespace certtool::report {
+
+std::string role_title(model::Role role) {
+    using model::Role;
+    switch (role) {
+        case Role::edge_external: return "Edge external (Access, Web Conferencing, A/V Authentication)";
+        case Role::edge_av: return "Edge A/V Authentication (separate certificate for staged renewal)";
+        case Role::edge_internal: return "Edge internal interface";
+        case Role::front_end: return "Front End pool";
+        case Role::front_end_web_internal: return "Front End internal web services";
+        case Role::front_end_web_external: return "Front End external web services";
+        case Role::director: return "Director pool";
+        case Role::director_web_internal: return "Director internal web services";
+        case Role::director_web_external: return "Director external web services";
+        case Role::reverse_proxy: return "Reverse proxy (published web services and simple URLs)";
+        case Role::oauth: return "OAuth token signing (server-to-server authentication)";
+    }
+    return model::to_string(role);
+}
+
+std::string role_title(const model::CertificateRequirement& certificate) {
+    // With av_certificate "separate" (Lync 2013 staging) the A/V Authentication
+    // usage moves to the edge-av certificate; the title must not claim it.
+    if (certificate.role == model::Role::edge_external &&
+        std::find(certificate.usages.begin(), certificate.usages.end(), "AudioVideoAuthentication") ==
+            certificate.usages.end())
+        return "Edge external (Access, Web Conferencing)";
+    return role_title(certificate.role);
+}
+
+std::string subject_line(const model::CertificateRequirement& certificate) {
+    const auto& o = certificate.organization;
+    const std::pair<const char*, const std::string*> parts[] = {
+        {"CN", &certificate.common_name}, {"O", &o.organization}, {"OU", &o.organizational_unit},
+        {"L", &o.locality},               {"S", &o.state},        {"C", &o.country},
+    };
+    std::string out;
+    for (const auto& [attribute, value] : parts) {
+        if (value->empty()) continue;
+        if (!out.empty()) out += ", ";
+        out += attribute;
+        out += '=';
+        out += *value;
+    }
+    return out;
+}
+
+std::string key_line(const model::KeySpec& key) {
+    if (key.algorithm == topology::KeyAlgorithm::ecdsa) return key.algorithm_name() + " " + key.curve_name();
+    return key.algorithm_name() + " " + std::to_string(key.bits);
+}
+
+namespace {
+std::string plural(std::size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+}  // namespace
+
+std::string summary_line(const model::Plan& plan) {
+    std::size_t errors = 0, warnings = 0, infos = 0;
+    for (const auto& f : plan.findings) {
+        switch (f.severity) {
+            case model::Severity::error: ++errors; break;
+            case model::Severity::warning: ++warnings; break;
+            case model::Severity::info: ++infos; break;
+        }
+    }
+    return plural(plan.certificates.size(), "certificate", "certificates") + ", " +
+           plural(plan.dns.size(), "DNS record", "DNS records") + ": " + plural(errors, "error", "errors") + ", " +
+           plural(warnings, "warning", "warnings") + ", " + std::to_string(infos) + " info";
+}
+
+}  // namespace certtool::report
