@@ -26,7 +26,7 @@ ExitCode run_plan(const PlanOptions& options, Terminal& term) {
     const model::Plan& shown = options.only.empty() ? plan : selected;
 
     if (options.format == "json") {
-        term.out << report::render_json(shown);
+        report::write_json(shown, term.out);
     } else if (options.format == "markdown") {
         term.out << report::render_markdown(shown);
     } else {

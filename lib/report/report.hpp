@@ -5,6 +5,7 @@
 // a string (or a value) and the CLI decides where it goes.
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,17 @@
 
 namespace certtool::report {
 
-// The plan as the certtool.plan/v1 document, fields in contract order.
-nlohmann::ordered_json plan_to_json(const model::Plan& plan);
-
-// plan_to_json, indented by two spaces, with a trailing newline. The same plan
-// always gives the same bytes, so that admins can diff plans in change review.
+// The plan as the certtool.plan/v1 document, indented by two spaces, with a
+// trailing newline, fields in contract order. The same plan always gives the
+// same bytes, so that admins can diff plans in change review.
 std::string render_json(const model::Plan& plan);
+
+// The same bytes, written to `out` in 64 KiB chunks as they are produced, so
+// that memory stays bounded however large the plan.
+void write_json(const model::Plan& plan, std::ostream& out);
+
+// render_json parsed back into a tree, for callers that want to look inside.
+nlohmann::ordered_json plan_to_json(const model::Plan& plan);
 
 struct TextStyle {
     bool color = false;    // ANSI colours for headers and severities

@@ -200,7 +200,32 @@ TEST_CASE("report: render_json is indented by two, ends in a newline and is byte
     CHECK(text.rfind("{\n  \"schema\": \"certtool.plan/v1\",\n  \"topology\": {\n    \"path\"", 0) == 0);
     CHECK(text.back() == '\n');
     CHECK(text == report::render_json(sample_plan()));
-    CHECK(nlohmann::ordered_json::parse(text) == report::plan_to_json(plan));
+    // The streaming writer produces exactly nlohmann's canonical layout.
+    CHECK(text == nlohmann::ordered_json::parse(text).dump(2) + "\n");
+}
+
+TEST_CASE("report: write_json streams exactly the bytes of render_json", "[report]") {
+    auto plan = sample_plan();
+    // Enough certificates to cross several 64 KiB chunks.
+    for (int i = 0; i < 400; ++i) {
+        auto copy = plan.certificates.front();
+        copy.id += "." + std::to_string(i);
+        plan.certificates.push_back(copy);
+    }
+    std::ostringstream streamed;
+    report::write_json(plan, streamed);
+    CHECK(streamed.str().size() > (1u << 17));
+    CHECK(streamed.str() == report::render_json(plan));
+}
+
+TEST_CASE("report: render_json escapes control characters and keeps UTF-8, replacing invalid bytes", "[report]") {
+    auto plan = sample_plan();
+    plan.certificates.front().organization.organization = "Contoso \"Ltd\"\tM\xC3\xBCnchen\x01\\";
+    plan.source.path = "bad\xFFname.json";
+    const std::string text = report::render_json(plan);
+    CHECK(text.find("\"organization\": \"Contoso \\\"Ltd\\\"\\tM\xC3\xBCnchen\\u0001\\\\\"") != std::string::npos);
+    CHECK(text.find("bad\xEF\xBF\xBDname.json") != std::string::npos);
+    CHECK(text == nlohmann::ordered_json::parse(text).dump(2) + "\n");
 }
 
 TEST_CASE("report: an empty plan renders in every format", "[report]") {
