@@ -27,6 +27,17 @@ void add_san(CertificateRequirement& certificate, const std::string& name, const
     certificate.sans.push_back({name, reason});
 }
 
+void add_sans(CertificateRequirement& certificate, std::vector<SubjectAlternativeName> sans) {
+    certificate.sans.reserve(certificate.sans.size() + sans.size());
+    for (auto& san : sans) {
+        if (certificate.has_san(san.name)) {
+            add_san(certificate, san.name, san.reason);  // merges the reason
+        } else {
+            certificate.sans.push_back(std::move(san));
+        }
+    }
+}
+
 std::string sip_name(const std::string& sip_domain) { return "sip." + sip_domain; }
 
 std::vector<std::string> server_key_usage(topology::KeyAlgorithm algorithm) {

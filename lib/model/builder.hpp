@@ -49,6 +49,8 @@ std::vector<std::string> server_key_usage(topology::KeyAlgorithm algorithm);
 // Adds a SAN with its reason; a name that is already there keeps its place and
 // gains the new reason ("...; also ...").
 void add_san(CertificateRequirement& certificate, const std::string& name, const std::string& reason);
+// The same for many names at once, in order.
+void add_sans(CertificateRequirement& certificate, std::vector<SubjectAlternativeName> sans);
 
 // "sip." + domain: the Access Edge name clients and federation partners look up per SIP domain.
 std::string sip_name(const std::string& sip_domain);

@@ -46,11 +46,11 @@ void plan_external_certificate(Builder& b, const EdgePool& pool) {
     add_san(c, pool.external.webconf,
             std::string(is_hlb(pool) ? "Web Conferencing Edge VIP FQDN" : "Web Conferencing Edge FQDN") +
                 " (EXT-REQ, SETUP-EXT)");
-    for (const auto& domain : topo.sip_domains) {
-        add_san(c, sip_name(domain),
-                "sip.<domain> for SIP domain " + domain +
-                    ": automatic client configuration and federation (EXT-REQ, 3.6)");
-    }
+    std::vector<SubjectAlternativeName> sip_names;
+    for (const auto& domain : topo.sip_domains)
+        sip_names.push_back({sip_name(domain), "sip.<domain> for SIP domain " + domain +
+                                                   ": automatic client configuration and federation (EXT-REQ, 3.6)"});
+    add_sans(c, std::move(sip_names));
     if (pool.xmpp_proxy) {
         // C4: each XMPP domain as a bare SAN, as the wizard pre-fills it [XMPP-SETUP].
         for (const auto& domain : topo.xmpp.domains)

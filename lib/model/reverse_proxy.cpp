@@ -67,12 +67,13 @@ void plan_reverse_proxy(Builder& b, const topology::ReverseProxy& proxy) {
                     (director ? ": Directors are published beside the Front End pools (SCEN-DIR, CS-RP, C11)"
                               : " (RP-REQ, CS-RP)"));
     }
-    for (const auto& san : simple_url_sans(b, false, c.id)) add_san(c, san.name, san.reason);
+    add_sans(c, simple_url_sans(b, false, c.id));
     if (topo.office_web_apps.external)
         add_san(c, *topo.office_web_apps.external, "Office Web Apps Server external FQDN (CS-RP, RP-REQ)");
     if (topo.autodiscover == topology::Autodiscover::https) {
-        for (const auto& san : lyncdiscover_sans(topo))
-            add_san(c, san.name, san.reason + "; published over HTTPS (MOB-TECH)");
+        auto sans = lyncdiscover_sans(topo);
+        for (auto& san : sans) san.reason += "; published over HTTPS (MOB-TECH)";
+        add_sans(c, std::move(sans));
     } else if (topo.autodiscover == topology::Autodiscover::http) {
         b.finding(Severity::info, "autodiscover-over-http",
                   "mobility.autodiscover is http: lyncdiscover names are published on port 80 and left off the reverse "

@@ -14,10 +14,6 @@ std::string id_suffix(const std::string& pool_fqdn, const std::string& member_fq
     return id_token(pool_fqdn) + "." + id_token(member_fqdn);
 }
 
-void add_all(CertificateRequirement& c, const std::vector<SubjectAlternativeName>& sans) {
-    for (const auto& san : sans) add_san(c, san.name, san.reason);
-}
-
 void add_member_identity(CertificateRequirement& c, const WebPool& pool, const std::string& member) {
     add_san(c, pool.fqdn, pool.kind + " FQDN, repeated from the subject (INT-REQ, C13)");
     if (member != pool.fqdn)
@@ -27,7 +23,9 @@ void add_member_identity(CertificateRequirement& c, const WebPool& pool, const s
 
 void add_sip_names(Builder& b, CertificateRequirement& c, const WebPool& pool) {
     if (!pool.sip_names) return;
-    for (const auto& domain : b.topology().sip_domains) add_san(c, sip_name(domain), pool.sip_names_reason);
+    std::vector<SubjectAlternativeName> sans;
+    for (const auto& domain : b.topology().sip_domains) sans.push_back({sip_name(domain), pool.sip_names_reason});
+    add_sans(c, std::move(sans));
 }
 
 void add_web_internal(CertificateRequirement& c, const WebPool& pool) {
@@ -87,10 +85,10 @@ void plan_web_pool(Builder& b, const WebPool& pool) {
             add_web_internal(c, pool);
             add_web_external(c, pool);
             add_sip_names(b, c, pool);
-            add_all(c, simple_url_sans(b, true, c.id));
+            add_sans(c, simple_url_sans(b, true, c.id));
             if (autodiscover) {
-                add_all(c, lyncdiscoverinternal_sans(b, c.id));
-                add_all(c, lyncdiscover_sans(topo));
+                add_sans(c, lyncdiscoverinternal_sans(b, c.id));
+                add_sans(c, lyncdiscover_sans(topo));
             }
             finish(c, member.fqdn);
             c.usages = {"Default", "WebServicesInternal", "WebServicesExternal"};
@@ -105,8 +103,8 @@ void plan_web_pool(Builder& b, const WebPool& pool) {
         add_member_identity(def, pool, member.fqdn);
         add_sip_names(b, def, pool);
         if (autodiscover && topo.policy.autodiscover_on_default) {
-            add_all(def, lyncdiscoverinternal_sans(b, def.id));
-            add_all(def, lyncdiscover_sans(topo));
+            add_sans(def, lyncdiscoverinternal_sans(b, def.id));
+            add_sans(def, lyncdiscover_sans(topo));
         }
         finish(def, member.fqdn);
         def.usages = {"Default"};
@@ -119,8 +117,8 @@ void plan_web_pool(Builder& b, const WebPool& pool) {
         internal.common_name = member.fqdn;
         add_san(internal, member.fqdn, "server FQDN, repeated from the subject (INT-REQ, C12, C13)");
         add_web_internal(internal, pool);
-        add_all(internal, simple_url_sans(b, true, internal.id));
-        if (autodiscover) add_all(internal, lyncdiscoverinternal_sans(b, internal.id));
+        add_sans(internal, simple_url_sans(b, true, internal.id));
+        if (autodiscover) add_sans(internal, lyncdiscoverinternal_sans(b, internal.id));
         finish(internal, member.fqdn);
         internal.usages = {"WebServicesInternal"};
         add_endpoints(internal, pool, member, false, true, false);
@@ -129,8 +127,8 @@ void plan_web_pool(Builder& b, const WebPool& pool) {
         external.common_name = member.fqdn;
         add_san(external, member.fqdn, "server FQDN, repeated from the subject (INT-REQ, C12, C13)");
         add_web_external(external, pool);
-        add_all(external, simple_url_sans(b, false, external.id));
-        if (autodiscover) add_all(external, lyncdiscover_sans(topo));
+        add_sans(external, simple_url_sans(b, false, external.id));
+        if (autodiscover) add_sans(external, lyncdiscover_sans(topo));
         finish(external, member.fqdn);
         external.usages = {"WebServicesExternal"};
         add_endpoints(external, pool, member, false, false, true);
