@@ -13,6 +13,7 @@ namespace {
 // Every verb, in the order `certtool --help` lists them.
 constexpr Verb (*kVerbs[])(CLI::App&) = {
     register_plan,
+    register_csr,
 };
 
 int code(ExitCode c) { return static_cast<int>(c); }

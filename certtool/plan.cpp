@@ -22,7 +22,7 @@ ExitCode run_plan(const PlanOptions& options, Terminal& term) {
     const auto loaded = topology::load_file(options.topology);
     const model::Plan plan = model::build_plan(loaded.topology, loaded.source);
     model::Plan selected;
-    if (!options.only.empty()) selected = report::select_certificates(plan, options.only);
+    if (!options.only.empty()) selected = model::select_certificates(plan, options.only);
     const model::Plan& shown = options.only.empty() ? plan : selected;
 
     if (options.format == "json") {

@@ -137,8 +137,8 @@ PrivateKey generate_key(const KeyParams& params) {
     char encoding[] = OSSL_PKEY_EC_ENCODING_GROUP;  // "named_curve"
 
     if (params.type == KeyType::rsa) {
-        if (params.bits < 2048 || params.bits > 16384) {
-            throw CryptoError("key.params", "RSA key size must be between 2048 and 16384 bits, not " +
+        if (params.bits < 1024 || params.bits > 16384) {
+            throw CryptoError("key.params", "RSA key size must be between 1024 and 16384 bits, not " +
                                                 std::to_string(params.bits));
         }
         bits = static_cast<unsigned int>(params.bits);
@@ -236,6 +236,11 @@ PrivateKey load_private_key_pem(std::string_view pem, const std::optional<std::s
     PrivateKey key;
     key.impl().pkey = std::move(pkey);
     return key;
+}
+
+void cleanse(std::string& secret) {
+    if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
+    secret.clear();
 }
 
 }  // namespace certtool::crypto

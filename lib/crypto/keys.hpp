@@ -64,4 +64,8 @@ std::string to_pkcs8_pem(const PrivateKey& key, const std::optional<std::string>
 // "key.wrong-passphrase", "key.not-a-key" (no private key in the text).
 PrivateKey load_private_key_pem(std::string_view pem, const std::optional<std::string>& passphrase);
 
+// Overwrites a string that held a secret (key PEM, passphrase) in a way the
+// compiler cannot optimise away, then empties it.
+void cleanse(std::string& secret);
+
 }  // namespace certtool::crypto

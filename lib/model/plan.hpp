@@ -110,6 +110,12 @@ struct Plan {
     [[nodiscard]] const CertificateRequirement* find(const std::string& id) const;
 };
 
+// The plan reduced to the certificates named in `only` (by role name or by id),
+// the DNS records tied to them and the findings about them or about no
+// certificate in particular. A value that matches nothing throws InputError
+// (code usage.unknown-certificate) listing the roles and ids that would match.
+Plan select_certificates(const Plan& plan, const std::vector<std::string>& only);
+
 // The whole derivation: topology in, plan out. Deterministic: the same topology
 // gives the same plan, element for element.
 Plan build_plan(const topology::Topology& topology, const topology::Source& source);

@@ -57,10 +57,5 @@ std::string key_line(const model::KeySpec& key);
 // "12 certificates, 30 DNS records: 0 errors, 2 warnings, 9 info".
 std::string summary_line(const model::Plan& plan);
 
-// The plan reduced to the certificates named in `only` (by role name or by id),
-// the DNS records tied to them and the findings about them or about no
-// certificate in particular. A value that matches nothing throws InputError
-// (code usage.unknown-certificate) listing the roles and ids that would match.
-model::Plan select_certificates(const model::Plan& plan, const std::vector<std::string>& only);
 
 }  // namespace certtool::report

@@ -400,7 +400,7 @@ TEST_CASE("report: markdown has a summary table, a section per certificate and e
 }
 
 TEST_CASE("report: select keeps certificates by role and their DNS records and findings", "[report]") {
-    const auto selected = report::select_certificates(sample_plan(), {"reverse-proxy"});
+    const auto selected = model::select_certificates(sample_plan(), {"reverse-proxy"});
     REQUIRE(selected.certificates.size() == 1);
     CHECK(selected.certificates[0].id == "reverse-proxy.rp01");
     CHECK(selected.source.path == "site.json");
@@ -413,12 +413,12 @@ TEST_CASE("report: select keeps certificates by role and their DNS records and f
 
 TEST_CASE("report: select by id, and by several values at once", "[report]") {
     const auto plan = sample_plan();
-    const auto by_id = report::select_certificates(plan, {"edge-external.lsedge-contoso-net"});
+    const auto by_id = model::select_certificates(plan, {"edge-external.lsedge-contoso-net"});
     REQUIRE(by_id.certificates.size() == 1);
     CHECK(by_id.certificates[0].role == Role::edge_external);
     CHECK(by_id.dns.size() == 1);
     CHECK(by_id.findings.size() == 2);
-    const auto both = report::select_certificates(plan, {"reverse-proxy.rp01", "edge-external"});
+    const auto both = model::select_certificates(plan, {"reverse-proxy.rp01", "edge-external"});
     CHECK(both.certificates.size() == 2);
     CHECK(both.dns.size() == 2);  // the A/V record belongs to no certificate
     CHECK(both.findings.size() == 3);
@@ -426,7 +426,7 @@ TEST_CASE("report: select by id, and by several values at once", "[report]") {
 
 TEST_CASE("report: select with a value that matches nothing is a usage error listing the choices", "[report]") {
     try {
-        (void)report::select_certificates(sample_plan(), {"edge-external", "edge-ext"});
+        (void)model::select_certificates(sample_plan(), {"edge-external", "edge-ext"});
         FAIL("expected an InputError");
     } catch (const InputError& e) {
         REQUIRE(e.diagnostics().size() == 1);

@@ -1,12 +1,12 @@
-// `certtool plan --only`: one certificate (or one role) out of a plan, with the
-// DNS records and findings that belong to it, for a ticket about just that.
+// `--only` for plan and csr: some certificates (by id or role) out of a plan,
+// with the DNS records and findings that belong to them.
 #include <algorithm>
 #include <set>
 
 #include "core/diagnostic.hpp"
-#include "report/report.hpp"
+#include "model/plan.hpp"
 
-namespace certtool::report {
+namespace certtool::model {
 
 namespace {
 
@@ -21,22 +21,22 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
-model::Plan select_certificates(const model::Plan& plan, const std::vector<std::string>& only) {
-    auto wanted = [&](const model::CertificateRequirement& c) {
+Plan select_certificates(const Plan& plan, const std::vector<std::string>& only) {
+    auto wanted = [&](const CertificateRequirement& c) {
         return std::any_of(only.begin(), only.end(),
-                           [&](const std::string& v) { return v == c.id || v == model::to_string(c.role); });
+                           [&](const std::string& v) { return v == c.id || v == to_string(c.role); });
     };
 
     // Every value must match something: a typo must not silently give an empty plan.
     std::vector<Diagnostic> unknown;
     for (const auto& value : only) {
         const bool matches = std::any_of(plan.certificates.begin(), plan.certificates.end(), [&](const auto& c) {
-            return value == c.id || value == model::to_string(c.role);
+            return value == c.id || value == to_string(c.role);
         });
         if (matches) continue;
         std::vector<std::string> roles, ids;
         for (const auto& c : plan.certificates) {
-            const std::string role = model::to_string(c.role);
+            const std::string role = to_string(c.role);
             if (std::find(roles.begin(), roles.end(), role) == roles.end()) roles.push_back(role);
             ids.push_back(c.id);
         }
@@ -46,7 +46,7 @@ model::Plan select_certificates(const model::Plan& plan, const std::vector<std::
     }
     if (!unknown.empty()) throw InputError(std::move(unknown));
 
-    model::Plan out;
+    Plan out;
     out.source = plan.source;
     std::set<std::string> kept;
     for (const auto& c : plan.certificates) {
@@ -61,4 +61,4 @@ model::Plan select_certificates(const model::Plan& plan, const std::vector<std::
     return out;
 }
 
-}  // namespace certtool::report
+}  // namespace certtool::model

@@ -1,0 +1,58 @@
+// `certtool csr`: a private key, a PKCS#10 request and a certreq INF for every
+// certificate of the plan, plus a manifest for scripts. Everything is built and
+// checked in memory first (each CSR read back by Botan and compared with the
+// plan); only then is anything written, each file atomically.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/plan.hpp"
+
+namespace certtool::request {
+
+struct Options {
+    std::string out_dir;
+    std::vector<std::string> only;          // ids or roles; empty = all
+    std::optional<int> key_bits;            // overrides the policy's RSA size (or EC curve size)
+    bool new_key = false;                   // replace existing keys (the old one is kept as <id>.key.replaced-<time>)
+    std::optional<std::string> passphrase;  // encrypts new keys, and opens existing encrypted ones
+    bool encrypt_keys = false;              // new keys are written encrypted (needs a passphrase)
+    std::optional<std::string> ms_template;
+    bool force = false;            // write even when the plan has error findings
+    bool allow_weak_keys = false;  // accept RSA 1024
+    unsigned jobs = 0;             // key generation threads; 0 = one per core
+};
+
+struct Written {
+    std::string id;
+    std::string key_file;
+    std::string csr_file;
+    std::string inf_file;
+    bool key_reused = false;
+    std::string replaced_key_file;  // where the previous key went with --new-key ("" if none)
+    bool key_encrypted = false;
+    std::string public_key_sha256;
+};
+
+struct Result {
+    std::vector<Written> written;
+    std::string manifest_file;
+    std::vector<std::string> warnings;  // for the admin, e.g. weak keys
+};
+
+// Called after each certificate is prepared: (done, total, id).
+using Progress = std::function<void(std::size_t, std::size_t, const std::string&)>;
+
+// Throws certtool::InputError (bad options, unsafe output directory, existing
+// files that cannot be used, a plan with errors without `force`) before writing
+// anything. A CSR that does not read back as planned is a std::runtime_error
+// (a bug), also before anything is written.
+Result write_requests(const model::Plan& plan, const Options& options, const Progress& progress = {});
+
+// Code of the InputError thrown when the plan has error findings and force is off.
+inline constexpr const char* kPlanHasErrors = "csr.plan-has-errors";
+
+}  // namespace certtool::request
