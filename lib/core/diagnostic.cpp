@@ -3,13 +3,14 @@
 namespace certtool {
 
 std::string Diagnostic::to_string() const {
-    std::string out = file.empty() ? std::string("<input>") : file;
+    // "file:line:column: /json/path: message [code]", leaving out what is unknown.
+    std::string out = file;
     if (line > 0) {
         out += ":" + std::to_string(line);
         if (column > 0) out += ":" + std::to_string(column);
     }
-    if (!path.empty()) out += ": " + path;
-    out += ": " + message;
+    if (!path.empty()) out += (out.empty() ? "" : ": ") + path;
+    out += (out.empty() ? "" : ": ") + message;
     if (!code.empty()) out += " [" + code + "]";
     return out;
 }

@@ -35,6 +35,9 @@ void remove_stale_temporaries(const std::string& dir);
 // + ".io" / ".too-large" naming the file.
 std::string read_file_bounded(const std::string& path, std::size_t max_bytes, const std::string& code_prefix);
 
+// lstat-based: a symbolic link "exists" and is never followed.
 bool exists(const std::string& path);
+bool is_symlink(const std::string& path);
+bool is_regular_file(const std::string& path);
 
 }  // namespace certtool::fs

@@ -86,6 +86,18 @@ bool looks_encrypted(const std::string& pem) {
     return pem.find("ENCRYPTED PRIVATE KEY") != std::string::npos || pem.find("Proc-Type: 4,ENCRYPTED") != std::string::npos;
 }
 
+// Every path this run will read or write, checked before anything is read or
+// written: a symbolic link planted at any of them (the key above all) is refused,
+// never followed.
+void check_paths(const Job& job, const std::string& manifest_path) {
+    for (const auto* path : {&job.key_path, &job.csr_path, &job.inf_path, &manifest_path}) {
+        if (fs::is_symlink(*path))
+            input_error("output.symlink", *path, "is a symbolic link; refusing to read or write through it");
+        if (fs::exists(*path) && !fs::is_regular_file(*path))
+            input_error("output.io", *path, "exists and is not a regular file");
+    }
+}
+
 // An existing key file: reused unless --new-key, and then it must be a key of
 // the kind the plan asks for.
 void load_existing_key(Job& job, const Options& options) {
@@ -322,6 +334,7 @@ Result write_requests(const model::Plan& plan, const Options& options, const Pro
         job.key_path = base + ".key";
         job.csr_path = base + ".csr";
         job.inf_path = base + ".inf";
+        check_paths(job, options.out_dir + "/manifest.json");
         load_existing_key(job, options);
         if (!job.previous_key_pem.empty()) {
             job.replaced_key_path = job.key_path + ".replaced-" + stamp;
