@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -17,6 +18,12 @@ namespace certtool::test {
 
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
                           const std::vector<std::string>& extra_env, const std::string& cwd) {
+    return run_process(program, args, extra_env, cwd, RunOptions{});
+}
+
+ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
+                          const std::vector<std::string>& extra_env, const std::string& cwd, const RunOptions& options) {
+    using Clock = std::chrono::steady_clock;
     int out_pipe[2];
     int err_pipe[2];
     if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
@@ -41,9 +48,15 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     for (auto& e : env_storage) envp.push_back(e.data());
     envp.push_back(nullptr);
 
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    if (options.new_session) posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
+
     pid_t pid = 0;
-    int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+    const auto started = Clock::now();
+    int rc = posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
     close(out_pipe[1]);
     close(err_pipe[1]);
     if (rc != 0) {
@@ -57,8 +70,29 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     std::string* sinks[2] = {&result.out, &result.err};
     int open_count = 2;
     char buffer[65536];
+    bool watching = options.kill_after.count() > 0 || static_cast<bool>(options.kill_when);
+    auto maybe_kill = [&] {
+        if (!watching) return;
+        const auto elapsed = Clock::now() - started;
+        bool kill_now = options.kill_after.count() > 0 && elapsed >= options.kill_after;
+        if (!kill_now && options.kill_when) {
+            if (elapsed > options.kill_when_timeout) {
+                if (options.kill_after.count() == 0) watching = false;
+            } else {
+                kill_now = options.kill_when();
+            }
+        }
+        if (kill_now) {
+            ::kill(pid, SIGKILL);
+            result.killed = true;
+            watching = false;
+        }
+    };
     while (open_count > 0) {
-        if (poll(fds, 2, -1) < 0) {
+        maybe_kill();
+        const int ready = poll(fds, 2, watching ? 1 : -1);
+        if (ready == 0) continue;
+        if (ready < 0) {
             if (errno == EINTR) continue;
             break;
         }
@@ -84,6 +118,11 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
 ProcessResult run_certtool(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
                            const std::string& cwd) {
     return run_process(CERTTOOL_BINARY, args, extra_env, cwd);
+}
+
+ProcessResult run_certtool(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
+                           const std::string& cwd, const RunOptions& options) {
+    return run_process(CERTTOOL_BINARY, args, extra_env, cwd, options);
 }
 
 std::string source_path(const std::string& relative) { return std::string(CERTTOOL_SOURCE_DIR) + "/" + relative; }
