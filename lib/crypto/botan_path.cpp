@@ -1,0 +1,563 @@
+// Chain validation with Botan 2, an implementation independent of the OpenSSL
+// that may have issued or read the certificates.
+//
+// Botan does the RFC 5280 path building and checking. These checks are done
+// here, on top of it, because Botan 2 is looser than what TLS clients (and so
+// Lync's peers) enforce:
+//  - the name check (RFC 9525): Botan 2 falls back to the subject CN when there
+//    is no dNSName SAN and accepts partial-label wildcards, so the hostname is
+//    never passed to Botan; it is matched against the SANs with
+//    names::matches (DNS) or byte-for-byte against iPAddress SANs (IP literals);
+//  - max_chain_depth on the built path;
+//  - the WebPKI leaf rules listed at check_leaf_profile().
+#include <botan/certstor.h>
+#include <botan/certstor_system.h>
+#include <botan/ber_dec.h>
+#include <botan/data_src.h>
+#include <botan/exceptn.h>
+#include <botan/pk_keys.h>
+#include <botan/pkix_enums.h>
+#include <botan/x509_ext.h>
+#include <botan/x509cert.h>
+#include <botan/x509path.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crypto/certificate.hpp"
+#include "crypto/digest.hpp"
+#include "names/names.hpp"
+
+namespace certtool::crypto {
+
+namespace {
+
+Botan::X509_Certificate botan_cert(const std::string& der) {
+    Botan::DataSource_Memory source(reinterpret_cast<const uint8_t*>(der.data()), der.size());
+    return Botan::X509_Certificate(source);
+}
+
+ValidationResult fail(std::string code, std::string message) {
+    ValidationResult r;
+    r.valid = false;
+    r.code = std::move(code);
+    r.message = std::move(message);
+    return r;
+}
+
+struct Mapped {
+    const char* code;
+    const char* gloss;
+};
+
+// Botan 2's Certificate_Status_Code (cert_status.h / pkix_enums.h) to our
+// stable codes, with what each means for the administrator.
+Mapped map_status(Botan::Certificate_Status_Code status) {
+    using S = Botan::Certificate_Status_Code;
+    switch (status) {
+        case S::OK: return {"chain.ok", "the chain is valid"};
+        case S::SIGNATURE_METHOD_TOO_WEAK:
+            return {"chain.weak-algorithm", "a key in the chain is too small (less than 2048-bit RSA or 224-bit EC)"};
+        case S::UNTRUSTED_HASH:
+            return {"chain.weak-algorithm", "a certificate is signed with a hash that is not trusted (MD5 or SHA-1); reissue it with SHA-256"};
+        case S::CERT_NOT_YET_VALID: return {"chain.not-yet-valid", "a certificate in the chain is not valid yet (check the clocks)"};
+        case S::CERT_HAS_EXPIRED: return {"chain.expired", "a certificate in the chain has expired; renew it"};
+        case S::CERT_ISSUER_NOT_FOUND:
+            return {"chain.untrusted", "the issuer of a certificate was not found: install the intermediate CA certificates"};
+        case S::CANNOT_ESTABLISH_TRUST:
+        case S::CHAIN_LACKS_TRUST_ROOT:
+            return {"chain.untrusted", "the chain does not end at a trusted root CA"};
+        case S::CERT_CHAIN_LOOP: return {"chain.invalid", "the issuers form a loop"};
+        case S::CHAIN_NAME_MISMATCH:
+            return {"chain.invalid", "a certificate's issuer name does not match the subject of the CA above it"};
+        case S::CERT_NAME_NOMATCH: return {"chain.name-mismatch", "the certificate is not valid for the name"};
+        case S::INVALID_USAGE: return {"chain.eku", "the certificate may not be used for TLS server authentication"};
+        case S::CERT_CHAIN_TOO_LONG:
+            return {"chain.basic-constraints", "the chain is longer than a CA's path length constraint allows"};
+        case S::CA_CERT_NOT_FOR_CERT_ISSUER:
+            return {"chain.basic-constraints", "an issuer is not a CA certificate allowed to sign certificates (basicConstraints / keyCertSign)"};
+        case S::NAME_CONSTRAINT_ERROR: return {"chain.name-constraints", "a name is outside a CA's name constraints"};
+        case S::SIGNATURE_ERROR: return {"chain.signature", "a signature in the chain does not verify"};
+        case S::CERT_PUBKEY_INVALID: return {"chain.signature", "a public key in the chain is invalid"};
+        case S::SIGNATURE_ALGO_UNKNOWN:
+            return {"chain.weak-algorithm", "a certificate uses a signature algorithm that is not supported"};
+        case S::SIGNATURE_ALGO_BAD_PARAMS: return {"chain.signature", "a signature algorithm has bad parameters"};
+        case S::CERT_IS_REVOKED: return {"chain.invalid", "a certificate is revoked"};
+        case S::UNKNOWN_CRITICAL_EXTENSION:
+            return {"chain.invalid", "a certificate has a critical extension that is not understood"};
+        case S::DUPLICATE_CERT_EXTENSION: return {"chain.invalid", "a certificate repeats an extension"};
+        case S::EXT_IN_V1_V2_CERT: return {"chain.invalid", "a version 1 or 2 certificate carries extensions"};
+        case S::V2_IDENTIFIERS_IN_V1_CERT: return {"chain.invalid", "a version 1 certificate carries unique identifiers"};
+        case S::DUPLICATE_CERT_POLICY: return {"chain.invalid", "a certificate repeats a policy"};
+        case S::POLICY_ERROR: return {"chain.invalid", "the certificate policies of the chain are inconsistent"};
+        default: return {"chain.invalid", "the chain is not valid"};
+    }
+}
+
+std::vector<uint8_t> ip_bytes(const std::string& text) {
+    std::string t = text;
+    if (t.size() > 2 && t.front() == '[' && t.back() == ']') t = t.substr(1, t.size() - 2);
+    unsigned char buf[16];
+    if (inet_pton(AF_INET, t.c_str(), buf) == 1) return std::vector<uint8_t>(buf, buf + 4);
+    if (inet_pton(AF_INET6, t.c_str(), buf) == 1) return std::vector<uint8_t>(buf, buf + 16);
+    return {};
+}
+
+// RFC 9525: DNS reference identifiers are matched against dNSName SANs only
+// (no CN fallback, wildcard only as the whole leftmost label, see
+// names::matches); an IP literal only against iPAddress SANs, exactly.
+bool name_matches(const Certificate& leaf, const std::string& hostname) {
+    const std::vector<uint8_t> ip = ip_bytes(hostname);
+    if (!ip.empty()) {
+        for (const std::string& presented : leaf.ip_addresses) {
+            if (ip_bytes(presented) == ip) return true;
+        }
+        return false;
+    }
+    for (const std::string& presented : leaf.dns_names) {
+        if (names::matches(presented, hostname)) return true;
+    }
+    return false;
+}
+
+std::string der_string(const Botan::X509_Certificate& c) {
+    const std::vector<uint8_t> der = c.BER_encode();
+    return std::string(reinterpret_cast<const char*>(der.data()), der.size());
+}
+
+using CertPtr = std::shared_ptr<const Botan::X509_Certificate>;
+using Path = std::vector<CertPtr>;
+
+bool self_issued(const Botan::X509_Certificate& c) { return c.raw_subject_dn() == c.raw_issuer_dn(); }
+
+// Number of intermediate CAs in the path (leaf first, anchor last), self-issued
+// ones not counted (as for pathLenConstraint, RFC 5280 4.2.1.9).
+std::size_t intermediate_depth(const Path& path) {
+    std::size_t depth = 0;
+    for (std::size_t i = 1; i + 1 < path.size(); ++i) {
+        if (!self_issued(*path[i])) ++depth;
+    }
+    return depth;
+}
+
+// Path-building budget. Botan 2's own builder tries every path depth-first,
+// which is exponential when many offered CAs share a subject, so paths are
+// built here, within fixed bounds, and each is checked by Botan's
+// PKIX::check_chain. The offered intermediates are first cut to those that can
+// lie on a path from the leaf to an anchor by name chaining.
+constexpr std::size_t kMaxIntermediates = 32;
+constexpr std::size_t kMaxPathLength = 12;   // certificates, leaf and anchor included
+constexpr std::size_t kMaxCandidatePaths = 32;
+constexpr std::size_t kMaxBuildSteps = 4096;
+
+std::vector<CertPtr> useful_intermediates(const Botan::X509_Certificate& leaf, const std::vector<CertPtr>& offered,
+                                          const std::vector<CertPtr>& anchors, bool any_anchor) {
+    const std::size_t n = offered.size();
+    std::set<Botan::X509_DN> reaches_anchor;
+    for (const auto& a : anchors) reaches_anchor.insert(a->subject_dn());
+    std::vector<bool> up(n, false);
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (up[i] || !(any_anchor || reaches_anchor.count(offered[i]->issuer_dn()) != 0)) continue;
+            up[i] = true;
+            reaches_anchor.insert(offered[i]->subject_dn());
+            changed = true;
+        }
+    }
+    std::set<Botan::X509_DN> wanted{leaf.issuer_dn()};
+    std::vector<bool> down(n, false);
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (down[i] || !up[i] || wanted.count(offered[i]->subject_dn()) == 0) continue;
+            down[i] = true;
+            wanted.insert(offered[i]->issuer_dn());
+            changed = true;
+        }
+    }
+    std::vector<CertPtr> out;
+    for (std::size_t i = 0; i < n && out.size() < kMaxIntermediates; ++i) {
+        if (down[i]) out.push_back(offered[i]);
+    }
+    return out;
+}
+
+// Whether `issuer` may have issued `subject`, by name and key identifier.
+bool may_issue(const Botan::X509_Certificate& issuer, const Botan::X509_Certificate& subject) {
+    if (issuer.subject_dn() != subject.issuer_dn()) return false;
+    const auto& aki = subject.authority_key_id();
+    const auto& ski = issuer.subject_key_id();
+    return aki.empty() || ski.empty() || aki == ski;
+}
+
+struct Builder {
+    const std::vector<CertPtr>& anchors;
+    const std::vector<CertPtr>& intermediates;
+    const Botan::Certificate_Store* system = nullptr;
+    std::vector<Path> paths;
+    std::size_t steps = 0;
+
+    void extend(Path& path) {
+        if (paths.size() >= kMaxCandidatePaths || ++steps > kMaxBuildSteps) return;
+        const Botan::X509_Certificate& last = *path.back();
+        std::vector<CertPtr> candidates = anchors;
+        if (system != nullptr) {
+            for (auto& c : system->find_all_certs(last.issuer_dn(), {})) candidates.push_back(std::move(c));
+        }
+        for (const auto& a : candidates) {
+            if (may_issue(*a, last)) {
+                path.push_back(a);
+                paths.push_back(path);
+                path.pop_back();
+                if (paths.size() >= kMaxCandidatePaths) return;
+            }
+        }
+        if (path.size() + 1 >= kMaxPathLength) return;
+        for (const auto& c : intermediates) {
+            if (!may_issue(*c, last)) continue;
+            bool seen = false;
+            for (const auto& p : path) seen = seen || *p == *c;
+            if (seen) continue;
+            path.push_back(c);
+            extend(path);
+            path.pop_back();
+        }
+    }
+};
+
+const Botan::OID kSanOid("2.5.29.17");
+const Botan::OID kEkuOid("2.5.29.37");
+const Botan::OID kAkiOid("2.5.29.35");
+const Botan::OID kSkiOid("2.5.29.14");
+const Botan::OID kBcOid("2.5.29.19");
+const Botan::OID kPcOid("2.5.29.36");
+const Botan::OID kNcOid("2.5.29.30");
+const Botan::OID kAiaOid("1.3.6.1.5.5.7.1.1");
+const Botan::OID kAnyEku("2.5.29.37.0");
+
+struct Problem {
+    std::string code;
+    std::string message;
+};
+
+bool ext_present(const Botan::X509_Certificate& c, const Botan::OID& oid) { return c.v3_extensions().extension_set(oid); }
+bool ext_critical(const Botan::X509_Certificate& c, const Botan::OID& oid) {
+    return c.v3_extensions().critical_extension_set(oid);
+}
+
+// A dNSName in preferred name syntax (RFC 5280 4.2.1.6 / RFC 1034), with an
+// optional "*." leftmost label.
+bool dns_syntax_ok(const std::string& name) {
+    std::string_view n = name;
+    if (n.size() > 2 && n.substr(0, 2) == "*.") n.remove_prefix(2);
+    if (n.empty() || n.size() > 253) return false;
+    std::size_t label = 0;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+        const char ch = n[i];
+        if (ch == '.') {
+            if (label == 0 || n[i - 1] == '-') return false;
+            label = 0;
+            continue;
+        }
+        const bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+        if (!alnum && !(ch == '-' && label > 0)) return false;
+        if (++label > 63) return false;
+    }
+    return label > 0 && n.back() != '-';
+}
+
+// A wildcard whose base is itself a public suffix ("*.com", "*.co.uk",
+// "*.s3.amazonaws.com": CA/B Forum BR 3.2.2.6). The base is a public suffix
+// when it cannot be issued for but a name one label below it can
+// (names::publicly_issuable consults the Public Suffix List).
+bool wildcard_over_public_suffix(const std::string& name) {
+    if (!names::is_wildcard(name)) return false;
+    const std::string base = name.substr(2);
+    if (names::is_single_label(base)) return true;
+    return !names::publicly_issuable(base) && names::publicly_issuable("a." + base);
+}
+
+// The AKI of a trust anchor, if present, must hold only a keyIdentifier.
+bool anchor_aki_ok(const Botan::X509_Certificate& c) {
+    if (!ext_present(c, kAkiOid)) return true;
+    const std::vector<uint8_t> bits = c.v3_extensions().get_extension_bits(kAkiOid);
+    Botan::BER_Decoder outer(bits);
+    Botan::BER_Decoder seq = outer.start_cons(Botan::SEQUENCE, Botan::UNIVERSAL);
+    bool key_id = false;
+    while (seq.more_items()) {
+        const Botan::BER_Object obj = seq.get_next_object();
+        if (obj.is_a(0, Botan::CONTEXT_SPECIFIC)) {
+            key_id = true;
+        } else {
+            return false;  // authorityCertIssuer [1] / authorityCertSerialNumber [2]
+        }
+    }
+    return key_id;
+}
+
+std::optional<Problem> check_key(const Botan::X509_Certificate& c, const std::string& role) {
+    const std::string alg = c.subject_public_key_algo().get_oid().to_string();
+    if (alg == "1.2.840.10045.2.1") {  // id-ecPublicKey: a named P-256 / P-384 / P-521 curve only
+        const std::vector<uint8_t>& params = c.subject_public_key_algo().get_parameters();
+        if (params.empty() || params[0] != 0x06) {
+            return Problem{"chain.weak-algorithm", "the " + role + " uses an explicitly encoded EC curve (only named curves are allowed)"};
+        }
+        Botan::OID curve;
+        Botan::BER_Decoder(params).decode(curve);
+        const std::string oid = curve.to_string();
+        if (oid != "1.2.840.10045.3.1.7" && oid != "1.3.132.0.34" && oid != "1.3.132.0.35") {
+            return Problem{"chain.weak-algorithm", "the " + role + " uses an EC curve other than P-256, P-384 or P-521"};
+        }
+        return std::nullopt;
+    }
+    if (alg == "1.2.840.113549.1.1.1" || alg == "1.2.840.113549.1.1.10") {
+        const std::unique_ptr<Botan::Public_Key> key = c.load_subject_public_key();
+        const std::size_t bits = key->key_length();
+        if (bits < 2048) {
+            return Problem{"chain.weak-algorithm", "the " + role + " has a " + std::to_string(bits) + "-bit RSA key; at least 2048 bits are required"};
+        }
+        if (bits % 8 != 0) {
+            return Problem{"chain.weak-algorithm", "the " + role + " has an RSA key of " + std::to_string(bits) + " bits, not a multiple of 8"};
+        }
+        return std::nullopt;
+    }
+    return Problem{"chain.weak-algorithm", "the " + role + " has a key type other than RSA or ECDSA (" + alg + ")"};
+}
+
+// Rules from RFC 5280 "MUST"s and the CA/Browser Forum profile that Botan 2
+// does not enforce, applied to a built path (leaf first, anchor last).
+std::optional<Problem> check_profile(const Path& path, const Certificate& leaf_info) {
+    const Botan::X509_Certificate& leaf = *path.front();
+    const std::size_t last = path.size() - 1;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        const Botan::X509_Certificate& c = *path[i];
+        const bool is_leaf = i == 0;
+        const bool is_anchor = i == last;
+        const std::string role = is_leaf ? "server certificate" : is_anchor ? "root CA certificate" : "intermediate CA certificate";
+        const std::string subject = " (" + c.subject_dn().to_string() + ")";
+
+        if (auto p = check_key(c, role)) return p;
+        std::vector<uint8_t> serial = c.serial_number();
+        while (serial.size() > 1 && serial.front() == 0) serial.erase(serial.begin());
+        if (serial.size() > 20) return Problem{"chain.invalid", "the " + role + " has a serial number longer than 20 octets" + subject};
+        if (!is_anchor && (serial.empty() || (serial.size() == 1 && serial[0] == 0))) {
+            return Problem{"chain.invalid", "the " + role + " has serial number zero" + subject};
+        }
+        if (ext_present(c, kAkiOid) && ext_critical(c, kAkiOid)) {
+            return Problem{"chain.invalid", "the " + role + " marks authorityKeyIdentifier critical" + subject};
+        }
+        if (!is_anchor && c.authority_key_id().empty()) {
+            return Problem{"chain.invalid", "the " + role + " has no authorityKeyIdentifier" + subject};
+        }
+        if (is_anchor && !anchor_aki_ok(c)) {
+            return Problem{"chain.invalid", "the root CA's authorityKeyIdentifier must hold only a keyIdentifier" + subject};
+        }
+        if (ext_present(c, kAiaOid)) {
+            if (ext_critical(c, kAiaOid)) return Problem{"chain.invalid", "the " + role + " marks authorityInfoAccess critical" + subject};
+            const std::vector<uint8_t> aia = c.v3_extensions().get_extension_bits(kAiaOid);
+            if (aia.size() <= 2) return Problem{"chain.invalid", "the " + role + " has an empty authorityInfoAccess" + subject};
+        }
+        if (ext_present(c, kPcOid) && !ext_critical(c, kPcOid)) {
+            return Problem{"chain.invalid", "the " + role + " has a policyConstraints extension not marked critical" + subject};
+        }
+        if (!is_leaf) {
+            if (!ext_present(c, kSkiOid)) return Problem{"chain.invalid", "the " + role + " has no subjectKeyIdentifier" + subject};
+            if (!ext_critical(c, kBcOid)) {
+                return Problem{"chain.basic-constraints", "the " + role + " does not mark basicConstraints critical" + subject};
+            }
+            if (c.constraints() != Botan::NO_CONSTRAINTS && (c.constraints() & Botan::KEY_CERT_SIGN) == 0) {
+                return Problem{"chain.key-usage", "the " + role + " is a CA but its keyUsage lacks keyCertSign" + subject};
+            }
+            if (is_anchor && ext_present(c, kEkuOid)) {
+                return Problem{"chain.eku", "the root CA certificate carries an extendedKeyUsage extension" + subject};
+            }
+            for (const auto& subtree : c.name_constraints().permitted()) {
+                if (subtree.base().type() == "DNS" && !subtree.base().name().empty() && subtree.base().name()[0] == '.') {
+                    return Problem{"chain.name-constraints", "a dNSName name constraint starts with a period" + subject};
+                }
+            }
+            for (const auto& subtree : c.name_constraints().excluded()) {
+                if (subtree.base().type() != "DNS") continue;
+                const std::string& excluded = subtree.base().name();
+                if (!excluded.empty() && excluded[0] == '.') {
+                    return Problem{"chain.name-constraints", "a dNSName name constraint starts with a period" + subject};
+                }
+                // A wildcard SAN covers every name one label below its base.
+                for (const std::string& san : leaf_info.dns_names) {
+                    if (names::is_wildcard(san) && names::matches(san, excluded)) {
+                        return Problem{"chain.name-constraints", "the wildcard " + san + " covers the excluded name " + excluded + subject};
+                    }
+                }
+            }
+        }
+    }
+
+    // The server certificate itself.
+    if (leaf.is_CA_cert() || leaf_info.is_ca) {
+        return Problem{"chain.basic-constraints", "the server certificate is a CA certificate (basicConstraints cA is TRUE)"};
+    }
+    if (ext_present(leaf, kEkuOid)) {
+        if (leaf_info.eku.empty()) return Problem{"chain.eku", "the server certificate's extendedKeyUsage lists no purpose"};
+        if (ext_critical(leaf, kEkuOid)) return Problem{"chain.eku", "the server certificate marks extendedKeyUsage critical"};
+        for (const std::string& e : leaf_info.eku) {
+            if (e == "anyExtendedKeyUsage") return Problem{"chain.eku", "the server certificate's extendedKeyUsage contains anyExtendedKeyUsage"};
+        }
+    }
+    const bool empty_subject = leaf.raw_subject_dn().size() <= 2;
+    if (ext_present(leaf, kSanOid)) {
+        if (empty_subject && !ext_critical(leaf, kSanOid)) {
+            return Problem{"chain.invalid", "the subject is empty, so subjectAltName must be critical"};
+        }
+        if (!empty_subject && ext_critical(leaf, kSanOid)) {
+            return Problem{"chain.invalid", "subjectAltName is critical although the subject is not empty"};
+        }
+    }
+    for (const std::string& name : leaf_info.dns_names) {
+        if (!dns_syntax_ok(name)) return Problem{"chain.invalid", "the subjectAltName \"" + name + "\" is not a valid DNS name"};
+        if (wildcard_over_public_suffix(name)) {
+            return Problem{"chain.invalid", "the wildcard subjectAltName \"" + name + "\" spans a public suffix"};
+        }
+    }
+    for (const std::string& ip : leaf_info.ip_addresses) {
+        if (ip.find('.') == std::string::npos && ip.find(':') == std::string::npos) {
+            return Problem{"chain.invalid", "a subjectAltName iPAddress is not 4 or 16 octets long"};
+        }
+    }
+    // CA/Browser Forum BR 7.1.4.3: a CN is a character-for-character copy of
+    // a dNSName, or the RFC 5952 / dotted-decimal text of an iPAddress. Since
+    // clients ignore the CN (RFC 9525), a CN naming some other host is
+    // tolerated, but not one that is a disguised variant of a SAN entry: a
+    // case variant, a non-ASCII (U-label) form, or an IP literal that is not
+    // the canonical text of an iPAddress entry.
+    for (const std::string& cn : leaf.subject_dn().get_attribute("CN")) {
+        bool exact = false;
+        for (const std::string& d : leaf_info.dns_names) exact = exact || d == cn;
+        for (const std::string& ip : leaf_info.ip_addresses) exact = exact || ip == cn;
+        if (exact) continue;
+        bool non_ascii = false;
+        for (const char ch : cn) non_ascii = non_ascii || static_cast<unsigned char>(ch) >= 0x80;
+        bool case_variant = false;
+        for (const std::string& d : leaf_info.dns_names) case_variant = case_variant || names::matches(d, cn);
+        in_addr v4{};
+        unsigned char v6[16];
+        const bool ip_literal = inet_aton(cn.c_str(), &v4) != 0 || inet_pton(AF_INET6, cn.c_str(), v6) == 1;
+        if (non_ascii || case_variant || ip_literal) {
+            return Problem{"chain.name-mismatch", "the subject CN \"" + cn + "\" is not a character-for-character copy of a subjectAltName entry"};
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+ValidationResult validate_chain(const Certificate& leaf, const ValidationRequest& request) {
+    try {
+        const auto leaf_cert = std::make_shared<const Botan::X509_Certificate>(botan_cert(leaf.der));
+        std::vector<CertPtr> offered;
+        offered.reserve(request.intermediates_der.size());
+        for (const std::string& der : request.intermediates_der) {
+            try {
+                offered.push_back(std::make_shared<const Botan::X509_Certificate>(botan_cert(der)));
+            } catch (const std::exception&) {
+                // An unreadable offered intermediate is simply not usable for path building.
+            }
+        }
+        std::vector<CertPtr> anchors;
+        for (const std::string& der : request.trusted_der) {
+            try {
+                anchors.push_back(std::make_shared<const Botan::X509_Certificate>(botan_cert(der)));
+            } catch (const std::exception&) {
+                // An unreadable anchor cannot anchor anything.
+            }
+        }
+        std::unique_ptr<Botan::System_Certificate_Store> system;
+        if (request.use_system_store || request.trusted_der.empty()) {
+            try {
+                system = std::make_unique<Botan::System_Certificate_Store>();
+            } catch (const std::exception&) {
+                // No system store on this machine: only the explicit anchors count.
+            }
+        }
+
+        // RFC 5280 times have one-second granularity: compare at that granularity.
+        const auto when = std::chrono::time_point_cast<std::chrono::seconds>(
+            request.at.value_or(std::chrono::system_clock::now()));
+        // No revocation checking; Botan's default minimum strength of a
+        // signing key (110 bits of security: RSA >= 2048, EC >= 224); only the
+        // SHA-2 family is trusted for signatures, so MD5 and SHA-1 fail
+        // (Botan does not check the self-signature of a trust anchor).
+        const std::set<std::string> trusted_hashes{"SHA-224", "SHA-256", "SHA-384", "SHA-512"};
+        const auto usage = request.require_server_auth ? Botan::Usage_Type::TLS_SERVER_AUTH : Botan::Usage_Type::UNSPECIFIED;
+
+        const std::vector<CertPtr> intermediates = useful_intermediates(*leaf_cert, offered, anchors, system != nullptr);
+        Builder builder{anchors, intermediates, system.get(), {}, 0};
+        Path start{leaf_cert};
+        builder.extend(start);
+        if (builder.paths.empty()) {
+            const bool self_signed = leaf_cert->is_self_signed();
+            return fail("chain.untrusted", self_signed
+                                               ? "the certificate is self-signed and not a trusted root"
+                                               : "no chain to a trusted root CA could be built: the issuer (" +
+                                                     leaf_cert->issuer_dn().to_string() +
+                                                     ") is neither trusted nor among the intermediates offered");
+        }
+
+        std::optional<ValidationResult> first_failure;
+        for (Path& path : builder.paths) {
+            ValidationResult out;
+            for (const auto& c : path) out.chain_sha256.push_back(sha256_hex(der_string(*c)));
+            Botan::CertificatePathStatusCodes statuses =
+                Botan::PKIX::check_chain(path, when, "", usage, 110, trusted_hashes);
+            // Botan checks the last certificate as a self-signed root; a trust
+            // anchor that is an intermediate CA is trusted as it is.
+            if (!statuses.empty() && !path.back()->is_self_signed()) {
+                using S = Botan::Certificate_Status_Code;
+                for (const S code : {S::SIGNATURE_ERROR, S::CHAIN_NAME_MISMATCH, S::CANNOT_ESTABLISH_TRUST,
+                                     S::UNTRUSTED_HASH, S::SIGNATURE_METHOD_TOO_WEAK}) {
+                    statuses.back().erase(code);
+                }
+            }
+            const Botan::Path_Validation_Result result(std::move(statuses), std::vector<CertPtr>(path));
+            std::optional<Problem> problem;
+            if (!result.successful_validation()) {
+                const Mapped m = map_status(result.result());
+                problem = Problem{m.code, std::string(Botan::to_string(result.result())) + ": " + m.gloss};
+            } else if (request.max_chain_depth && intermediate_depth(path) > *request.max_chain_depth) {
+                problem = Problem{"chain.basic-constraints",
+                                  "the chain has " + std::to_string(intermediate_depth(path)) +
+                                      " intermediate CA certificates; at most " +
+                                      std::to_string(*request.max_chain_depth) + " are allowed"};
+            } else {
+                problem = check_profile(path, leaf);
+            }
+            if (!problem) {
+                out.valid = true;
+                out.code = "chain.ok";
+                out.message = "Verified: the chain is valid";
+                if (request.hostname && !name_matches(leaf, *request.hostname)) {
+                    out.valid = false;
+                    out.code = "chain.name-mismatch";
+                    out.message = "the certificate is not valid for \"" + *request.hostname +
+                                  "\": no subjectAltName entry matches it (the subject CN is not used, RFC 9525)";
+                }
+                return out;
+            }
+            out.code = problem->code;
+            out.message = problem->message;
+            if (!first_failure) first_failure = std::move(out);
+        }
+        return *first_failure;
+    } catch (const std::exception& e) {
+        return fail("chain.invalid", std::string("a certificate cannot be read for validation: ") + e.what());
+    }
+}
+
+}  // namespace certtool::crypto
