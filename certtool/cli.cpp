@@ -14,6 +14,7 @@ namespace {
 constexpr Verb (*kVerbs[])(CLI::App&) = {
     register_plan,
     register_csr,
+    register_verify,
 };
 
 int code(ExitCode c) { return static_cast<int>(c); }

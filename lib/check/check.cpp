@@ -1,0 +1,237 @@
+// The verify checks (rules sections 1 and 12). Each finding code is stable and
+// documented in README.md ("certtool verify").
+#include "check/check.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "names/names.hpp"
+
+namespace certtool::check {
+
+namespace {
+
+using model::Finding;
+using model::Role;
+using model::Severity;
+
+class Findings {
+public:
+    Findings(std::vector<Finding>& out, std::string path, std::string certificate_id)
+        : out_(out), path_(std::move(path)), id_(std::move(certificate_id)) {}
+    void add(Severity severity, const std::string& code, const std::string& message, const std::string& policy = {}) {
+        out_.push_back({severity, code, message, path_, id_, policy});
+    }
+
+private:
+    std::vector<Finding>& out_;
+    std::string path_;
+    std::string id_;
+};
+
+bool has(const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// Whether `name` is covered by one of the certificate's SANs (RFC 9525: no CN
+// fallback; a wildcard only as the whole leftmost label, and only if allowed).
+bool covered(const crypto::Certificate& c, const std::string& name, bool wildcard_allowed) {
+    for (const auto& presented : c.dns_names) {
+        if (names::is_wildcard(presented) && !wildcard_allowed) continue;
+        if (names::matches(presented, name)) return true;
+    }
+    return false;
+}
+
+bool is_web_role(Role role) {
+    switch (role) {
+        case Role::reverse_proxy:
+        case Role::front_end:
+        case Role::front_end_web_internal:
+        case Role::front_end_web_external:
+        case Role::director:
+        case Role::director_web_internal:
+        case Role::director_web_external: return true;
+        default: return false;
+    }
+}
+
+bool is_edge_role(Role role) { return role == Role::edge_external || role == Role::edge_av || role == Role::edge_internal; }
+
+// WILDCARD: wildcards may stand for simple URLs and Autodiscover names on web
+// certificates; never for SIP names, pool or server FQDNs, never on the Edge.
+bool wildcard_may_cover(const model::CertificateRequirement& r, const std::string& name) {
+    if (!is_web_role(r.role)) return false;
+    if (name.rfind("sip.", 0) == 0) return false;
+    if (name == r.common_name || name == r.pool) return false;
+    for (const auto& member : r.install_on)
+        if (name == member) return false;
+    return true;
+}
+
+std::string days_text(double days) {
+    const long whole = static_cast<long>(days);
+    return std::to_string(whole) + (whole == 1 ? " day" : " days");
+}
+
+void check_validity(const crypto::Certificate& c, const Context& ctx, Findings& f) {
+    using namespace std::chrono;
+    if (ctx.at < c.not_before) {
+        f.add(Severity::error, "validity.not-yet-valid", "not valid until " + days_text(duration<double, std::ratio<86400>>(c.not_before - ctx.at).count()) + " from the check time");
+        return;
+    }
+    const double left = duration<double, std::ratio<86400>>(c.not_after - ctx.at).count();
+    if (left <= 0) {
+        f.add(Severity::error, "validity.expired", "expired " + days_text(-left) + " before the check time");
+    } else if (left < ctx.warn_days) {
+        f.add(Severity::warning, "validity.expiring",
+              "expires in " + days_text(left) + " (warning window " + std::to_string(ctx.warn_days) + " days)");
+    }
+}
+
+void check_signature(const crypto::Certificate& c, Findings& f) {
+    // G3: SHA-1 or SHA-2; RSASSA-PSS breaks sign-in and call forwarding [INFRA].
+    if (c.signature_is_pss)
+        f.add(Severity::error, "signature.pss", "signed with RSASSA-PSS, which Lync does not support (INFRA)");
+    else if (c.signature_hash == "md5" || c.signature_hash == "md2" || c.signature_hash == "md4")
+        f.add(Severity::error, "signature.weak", "signed with " + c.signature_algorithm + ", which no one accepts any more");
+    else if (c.signature_hash == "sha1")
+        f.add(Severity::warning, "signature.sha1", "signed with SHA-1: Lync accepts it (INFRA), clients and browsers may not");
+}
+
+void check_eku(const crypto::Certificate& c, const std::vector<std::string>& required, Findings& f) {
+    for (const auto& eku : required) {
+        const bool ok = !c.has_eku_extension || has(c.eku, eku) || has(c.eku, "anyExtendedKeyUsage");
+        if (ok) continue;
+        const bool client = eku == "clientAuth";
+        f.add(Severity::error, client ? "eku.client-auth" : "eku.server-auth",
+              std::string("the EKU lacks ") + (client ? "Client Authentication, which AOL public IM needs (CS-FED)"
+                                                      : "Server Authentication (G1)"));
+    }
+}
+
+void check_key_usage(const crypto::Certificate& c, Findings& f) {
+    if (!c.has_key_usage_extension) return;
+    if (!has(c.key_usage, "digitalSignature"))
+        f.add(Severity::error, "key-usage", "key usage lacks digitalSignature, which TLS server authentication needs");
+    if (c.key.type == crypto::KeyType::rsa && !has(c.key_usage, "keyEncipherment"))
+        f.add(Severity::warning, "key-usage", "RSA key usage lacks keyEncipherment: clients using RSA key exchange will fail");
+}
+
+void check_chain_and_key(const crypto::Certificate& c, const Context& ctx, Findings& f) {
+    if (ctx.check_chain) {
+        const auto result = crypto::validate_chain(c, ctx.chain);
+        if (!result.valid) f.add(Severity::error, result.code, result.message);
+    }
+    if (ctx.key != nullptr && !crypto::key_matches(*ctx.key, c))
+        f.add(Severity::error, "key.mismatch", "the private key given does not belong to this certificate");
+}
+
+}  // namespace
+
+bool Verdict::passed() const {
+    return std::none_of(findings.begin(), findings.end(), [](const Finding& f) { return f.severity == Severity::error; });
+}
+
+const model::CertificateRequirement* match_requirement(const crypto::Certificate& c, const model::Plan& plan) {
+    const model::CertificateRequirement* best = nullptr;
+    std::size_t best_score = 0;
+    for (const auto& r : plan.certificates) {
+        std::size_t score = 0;
+        for (const auto& san : r.sans)
+            if (covered(c, san.name, wildcard_may_cover(r, san.name))) ++score;
+        if (score == 0) continue;
+        // Prefer the entry whose subject the certificate carries, then more names,
+        // then the entry with fewer names left uncovered.
+        const bool subject = c.subject.common_name == r.common_name;
+        const std::size_t weighted = score * 4 + (subject ? 2 : 0) + (score == r.sans.size() ? 1 : 0);
+        if (weighted > best_score) {
+            best_score = weighted;
+            best = &r;
+        }
+    }
+    return best;
+}
+
+Verdict check_against_plan(const crypto::Certificate& c, const model::CertificateRequirement& r, const Context& ctx,
+                           const std::string& source) {
+    Verdict v{source, r.id, c, {}};
+    Findings f(v.findings, r.topology_path, r.id);
+
+    // Names (rules 12.5): every planned SAN present; RFC 9525, no CN fallback.
+    for (const auto& san : r.sans) {
+        if (covered(c, san.name, wildcard_may_cover(r, san.name))) continue;
+        const bool only_by_forbidden_wildcard = covered(c, san.name, true);
+        f.add(Severity::error, "name.missing",
+              san.name + " is not among the certificate's SANs" +
+                  (only_by_forbidden_wildcard ? " (a wildcard covers it, but not where Lync allows wildcards: WILDCARD, C3)"
+                                              : "") +
+                  "; it is needed because: " + san.reason);
+    }
+    // G5, G6, C13, C14.
+    if (names::is_wildcard(c.subject.common_name))
+        f.add(Severity::error, "subject.wildcard", "the subject is a wildcard, which no Lync role accepts (G5)");
+    if (!c.subject.common_name.empty() && !has(c.dns_names, c.subject.common_name)) {
+        const bool lenient = r.role == Role::front_end_web_internal || r.role == Role::front_end_web_external ||
+                             r.role == Role::director_web_internal || r.role == Role::director_web_external;
+        f.add(lenient ? Severity::warning : Severity::error, "subject.not-in-san",
+              "the subject " + c.subject.common_name + " is not repeated among the SANs; TLS checks only the SANs (G6" +
+                  std::string(lenient ? ", C13: a warning for internal web certificates)" : ")"),
+              lenient ? "C13" : "");
+    }
+    if (c.subject.common_name != r.common_name && !names::is_wildcard(c.subject.common_name))
+        f.add(Severity::warning, "subject.differs",
+              "the subject is " + c.subject.common_name + ", the plan's is " + r.common_name +
+                  (r.role == Role::edge_external ? " (accepted: C14; OCS 2007 R2 partners expect the Access FQDN)" : ""),
+              r.role == Role::edge_external ? "C14" : "");
+
+    check_eku(c, r.eku, f);
+    check_key_usage(c, f);
+
+    // G4, C7: key algorithm and size.
+    const bool planned_rsa = r.key.algorithm == topology::KeyAlgorithm::rsa;
+    if ((c.key.type == crypto::KeyType::rsa) != planned_rsa)
+        f.add(Severity::warning, "key.algorithm",
+              "the key is " + c.key_algorithm + ", the plan asks for " + r.key.algorithm_name());
+    if (c.key.type == crypto::KeyType::rsa) {
+        if (c.key.bits < 2048) {
+            const bool fatal = r.role == Role::oauth || r.key.bits >= 2048;
+            f.add(fatal ? Severity::error : Severity::warning, "key.too-small",
+                  "RSA " + std::to_string(c.key.bits) + "-bit key: at least 2048 is required" +
+                      std::string(r.role == Role::oauth ? " for OAuthTokenIssuer (C7)" : " by the plan (INFRA)"),
+                  r.role == Role::oauth ? "C7" : "");
+        } else if (c.key.bits != 2048 && c.key.bits != 4096) {
+            f.add(Severity::warning, "key.size-unsupported",
+                  "RSA " + std::to_string(c.key.bits) + "-bit key: Lync documents 1024, 2048 and 4096 (INFRA)");
+        }
+    }
+    check_signature(c, f);
+    // G2: Lync servers need a CRL distribution point, reachable over HTTP.
+    if (c.crl_distribution_points.empty())
+        f.add(Severity::error, "crl.missing", "no CRL distribution point: every Lync server certificate needs one (G2)");
+    else if (is_edge_role(r.role) &&
+             std::none_of(c.crl_distribution_points.begin(), c.crl_distribution_points.end(),
+                          [](const std::string& uri) { return uri.rfind("http://", 0) == 0; }))
+        f.add(Severity::warning, "crl.not-http",
+              "no http:// CRL distribution point: the Access Edge fetches CRLs over HTTP port 80 (PORT-NAT)");
+    check_validity(c, ctx, f);
+    check_chain_and_key(c, ctx, f);
+    return v;
+}
+
+Verdict check_generic(const crypto::Certificate& c, const GenericRequirement& r, const Context& ctx,
+                      const std::string& source) {
+    Verdict v{source, "", c, {}};
+    Findings f(v.findings, "", "");
+    for (const auto& name : r.names)
+        if (!covered(c, name, true))
+            f.add(Severity::error, "name.missing", name + " is not covered by the certificate's SANs (RFC 9525; the subject CN does not count)");
+    check_eku(c, r.eku, f);
+    check_key_usage(c, f);
+    check_signature(c, f);
+    check_validity(c, ctx, f);
+    check_chain_and_key(c, ctx, f);
+    return v;
+}
+
+}  // namespace certtool::check
