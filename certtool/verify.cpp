@@ -189,7 +189,7 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
     context.chain.trusted_der = trust_anchors(options.trust);
     context.chain.use_system_store = options.trust.empty();
 
-    const auto password = passphrase_if_given(options.passphrase);
+    auto password = passphrase_if_given(options.passphrase);
     std::optional<crypto::PrivateKey> separate_key;
     if (!options.key_file.empty()) {
         try {
@@ -227,10 +227,7 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
         }
         verdicts.push_back(check::check_against_plan(leaf, *requirement, ctx, file));
     }
-    if (password) {
-        std::string wipe = *password;
-        crypto::cleanse(wipe);
-    }
+    if (password) crypto::cleanse(*password);
 
     if (options.format == "json")
         render_json(verdicts, term.out);
