@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "run_process.hpp"
+#include "temp_dir.hpp"
 
 using certtool::test::ProcessResult;
 using certtool::test::read_file;
@@ -43,31 +44,7 @@ const std::string kEnterprise = source_path("templates/examples/enterprise.json"
 const std::string kEdgeSingleNat = source_path("templates/examples/edge-single-nat.json");
 
 // A fresh private directory per test, removed with everything in it afterwards.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "certtool-csr-e2e.XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        // Tests change modes (0777 directories); make sure removal works anyway.
-        for (auto it = fs::recursive_directory_iterator(path_, ignored); it != fs::recursive_directory_iterator();
-             it.increment(ignored))
-            if (it->is_directory(ignored) && !it->is_symlink(ignored))
-                fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ignored);
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
+using certtool::test::TempDir;
 
 ProcessResult csr(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
     args.insert(args.begin(), "csr");

@@ -2,6 +2,8 @@
 // Fixtures are made at test time with the openssl CLI in a mkdtemp directory.
 #include <catch2/catch.hpp>
 
+#include "crypto_errors.hpp"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -108,14 +110,6 @@ Pki& pki() {
     return instance;
 }
 
-std::string thrown_code(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const CryptoError& e) {
-        return e.code();
-    }
-    return "(no error)";
-}
 
 }  // namespace
 
@@ -196,12 +190,12 @@ TEST_CASE("formats: PEM with garbage, DER, PKCS#12, broken input", "[certificate
     CHECK(d.certificates.at(0).der == der);
     CHECK(parse_certificate_der(der).sha256_fingerprint == pem.certificates[0].sha256_fingerprint);
 
-    CHECK(thrown_code([&] { load_certificates(der.substr(0, der.size() / 2), std::nullopt); }) == "cert.unreadable");
-    CHECK(thrown_code([&] { load_certificates(rsa.substr(0, rsa.size() / 2), std::nullopt); }) == "cert.unreadable");
-    CHECK(thrown_code([&] { load_certificates("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n", std::nullopt); }) ==
+    CHECK(certtool::test::crypto_error_code([&] { load_certificates(der.substr(0, der.size() / 2), std::nullopt); }) == "cert.unreadable");
+    CHECK(certtool::test::crypto_error_code([&] { load_certificates(rsa.substr(0, rsa.size() / 2), std::nullopt); }) == "cert.unreadable");
+    CHECK(certtool::test::crypto_error_code([&] { load_certificates("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n", std::nullopt); }) ==
           "cert.unreadable");
-    CHECK(thrown_code([&] { load_certificates("hello", std::nullopt); }) == "cert.unreadable");
-    CHECK(thrown_code([&] { load_certificates(pki().text("rsa.key"), std::nullopt); }) == "cert.empty");
+    CHECK(certtool::test::crypto_error_code([&] { load_certificates("hello", std::nullopt); }) == "cert.unreadable");
+    CHECK(certtool::test::crypto_error_code([&] { load_certificates(pki().text("rsa.key"), std::nullopt); }) == "cert.empty");
 
     for (const char* file : {"modern.p12", "legacy.p12"}) {
         INFO(file);
@@ -213,12 +207,12 @@ TEST_CASE("formats: PEM with garbage, DER, PKCS#12, broken input", "[certificate
         CHECK(b.certificates[1].subject.common_name == "Test Issuing CA");
         REQUIRE(b.key.has_value());
         CHECK(key_matches(*b.key, b.certificates[0]));
-        CHECK(thrown_code([&] { load_certificates(p12, std::string("wrong")); }) == "cert.pkcs12-password");
-        CHECK(thrown_code([&] { load_certificates(p12, std::nullopt); }) == "cert.pkcs12-password");
+        CHECK(certtool::test::crypto_error_code([&] { load_certificates(p12, std::string("wrong")); }) == "cert.pkcs12-password");
+        CHECK(certtool::test::crypto_error_code([&] { load_certificates(p12, std::nullopt); }) == "cert.pkcs12-password");
         // Flip a byte of the MAC value (near the end, inside MacData).
         std::string broken = p12;
         broken[broken.size() - 30] = static_cast<char>(broken[broken.size() - 30] ^ 0x01);
-        CHECK(thrown_code([&] { load_certificates(broken, std::string("s3cret")); }) == "cert.pkcs12-mac");
+        CHECK(certtool::test::crypto_error_code([&] { load_certificates(broken, std::string("s3cret")); }) == "cert.pkcs12-mac");
     }
 }
 
@@ -227,7 +221,7 @@ TEST_CASE("many certificates and a long SAN list stay bounded", "[certificate]")
     const std::string one = pki().text("int.pem");
     std::string many;
     for (int i = 0; i < 1001; ++i) many += one;
-    CHECK(thrown_code([&] { load_certificates(many, std::nullopt); }) == "cert.unreadable");
+    CHECK(certtool::test::crypto_error_code([&] { load_certificates(many, std::nullopt); }) == "cert.unreadable");
     std::string ok;
     for (int i = 0; i < 200; ++i) ok += one;
     CHECK(load_certificates(ok, std::nullopt).certificates.size() == 200);

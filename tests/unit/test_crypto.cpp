@@ -2,6 +2,10 @@
 // and interop with the openssl and GnuTLS certtool command-line programs.
 #include <catch2/catch.hpp>
 
+#include "crypto_errors.hpp"
+
+#include "temp_dir.hpp"
+
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,34 +29,7 @@ using namespace certtool::crypto;
 
 namespace {
 
-// A fresh directory under the temp dir, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "certtool-crypto-XXXXXX").string();
-        if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    [[nodiscard]] std::string file(const std::string& name, const std::string& content) const {
-        const std::string p = (path_ / name).string();
-        std::ofstream out(p, std::ios::binary);
-        out << content;
-        out.close();
-        REQUIRE(out.good());
-        return p;
-    }
-    [[nodiscard]] std::string path(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
+using certtool::test::TempDir;
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -158,14 +135,6 @@ CsrRequest lync_request() {
     return r;
 }
 
-std::string error_code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const CryptoError& e) {
-        return e.code();
-    }
-    return "(no error)";
-}
 
 }  // namespace
 
@@ -194,14 +163,14 @@ TEST_CASE("crypto: EC P-256 and P-384 key generation", "[crypto]") {
 }
 
 TEST_CASE("crypto: bad key parameters and empty keys are refused", "[crypto]") {
-    CHECK(error_code_of([] { (void)generate_key({KeyType::ec, 255}); }) == "key.params");
-    CHECK(error_code_of([] { (void)generate_key({KeyType::rsa, 512}); }) == "key.params");
+    CHECK(certtool::test::crypto_error_code([] { (void)generate_key({KeyType::ec, 255}); }) == "key.params");
+    CHECK(certtool::test::crypto_error_code([] { (void)generate_key({KeyType::rsa, 512}); }) == "key.params");
     PrivateKey empty;
-    CHECK(error_code_of([&] { (void)empty.params(); }) == "key.empty");
+    CHECK(certtool::test::crypto_error_code([&] { (void)empty.params(); }) == "key.empty");
     PrivateKey moved = generate_key({KeyType::ec, 256});
     PrivateKey target = std::move(moved);
     CHECK(target.params().bits == 256);
-    CHECK(error_code_of([&] { (void)to_pkcs8_pem(moved, std::nullopt); }) == "key.empty");  // NOLINT(bugprone-use-after-move)
+    CHECK(certtool::test::crypto_error_code([&] { (void)to_pkcs8_pem(moved, std::nullopt); }) == "key.empty");  // NOLINT(bugprone-use-after-move)
 }
 
 TEST_CASE("crypto: PKCS#8 round trip, plain and encrypted", "[crypto]") {
@@ -227,8 +196,8 @@ TEST_CASE("crypto: PKCS#8 round trip, plain and encrypted", "[crypto]") {
         CHECK_FALSE(contains(pem, pass));
         CHECK(load_private_key_pem(pem, pass).public_key_sha256() == key.public_key_sha256());
 
-        CHECK(error_code_of([&] { (void)load_private_key_pem(pem, std::nullopt); }) == "key.encrypted");
-        CHECK(error_code_of([&] { (void)load_private_key_pem(pem, std::string("wrong-passphrase")); }) ==
+        CHECK(certtool::test::crypto_error_code([&] { (void)load_private_key_pem(pem, std::nullopt); }) == "key.encrypted");
+        CHECK(certtool::test::crypto_error_code([&] { (void)load_private_key_pem(pem, std::string("wrong-passphrase")); }) ==
               "key.wrong-passphrase");
         // A message never repeats the passphrase.
         try {
@@ -240,14 +209,14 @@ TEST_CASE("crypto: PKCS#8 round trip, plain and encrypted", "[crypto]") {
         CHECK(load_private_key_pem(ec_pem, pass).public_key_sha256() == ec.public_key_sha256());
     }
     SECTION("not a key") {
-        CHECK(error_code_of([] { (void)load_private_key_pem("garbage, not PEM at all", std::nullopt); }) ==
+        CHECK(certtool::test::crypto_error_code([] { (void)load_private_key_pem("garbage, not PEM at all", std::nullopt); }) ==
               "key.not-a-key");
-        CHECK(error_code_of([] { (void)load_private_key_pem("", std::string("x")); }) == "key.not-a-key");
+        CHECK(certtool::test::crypto_error_code([] { (void)load_private_key_pem("", std::string("x")); }) == "key.not-a-key");
         const std::string csr = make_csr_pem(key, lync_request());
-        CHECK(error_code_of([&] { (void)load_private_key_pem(csr, std::nullopt); }) == "key.not-a-key");
+        CHECK(certtool::test::crypto_error_code([&] { (void)load_private_key_pem(csr, std::nullopt); }) == "key.not-a-key");
     }
     SECTION("empty passphrase is refused") {
-        CHECK(error_code_of([&] { (void)to_pkcs8_pem(key, std::string()); }) == "key.empty-passphrase");
+        CHECK(certtool::test::crypto_error_code([&] { (void)to_pkcs8_pem(key, std::string()); }) == "key.empty-passphrase");
     }
 }
 
@@ -305,9 +274,9 @@ TEST_CASE("crypto: a tampered CSR signature is rejected by Botan with csr.invali
     der.back() = static_cast<char>(der.back() ^ 0x01);
     // Botan 2 checks the self-signature while decoding a PKCS#10 request and
     // throws, so a bad signature never comes back as signature_valid=false.
-    CHECK(error_code_of([&] { (void)parse_csr_independently(der); }) == "csr.invalid");
-    CHECK(error_code_of([] { (void)parse_csr_independently("not a CSR"); }) == "csr.invalid");
-    CHECK(error_code_of([] { (void)parse_csr_independently(""); }) == "csr.invalid");
+    CHECK(certtool::test::crypto_error_code([&] { (void)parse_csr_independently(der); }) == "csr.invalid");
+    CHECK(certtool::test::crypto_error_code([] { (void)parse_csr_independently("not a CSR"); }) == "csr.invalid");
+    CHECK(certtool::test::crypto_error_code([] { (void)parse_csr_independently(""); }) == "csr.invalid");
 }
 
 TEST_CASE("crypto: signature hashes and ECDSA", "[crypto]") {
@@ -322,9 +291,9 @@ TEST_CASE("crypto: signature hashes and ECDSA", "[crypto]") {
     CHECK(parse_csr_independently(make_csr_pem(key, request)).signature_algorithm == "RSA/EMSA3(SHA-160)");
 
     request.signature_hash = "md5";
-    CHECK(error_code_of([&] { (void)make_csr_pem(key, request); }) == "csr.build");
+    CHECK(certtool::test::crypto_error_code([&] { (void)make_csr_pem(key, request); }) == "csr.build");
     request.signature_hash = "sha256-pss";
-    CHECK(error_code_of([&] { (void)make_csr_pem(key, request); }) == "csr.build");
+    CHECK(certtool::test::crypto_error_code([&] { (void)make_csr_pem(key, request); }) == "csr.build");
 
     request.signature_hash = "sha256";
     const PrivateKey ec = generate_key({KeyType::ec, 256});
@@ -338,18 +307,18 @@ TEST_CASE("crypto: bad CSR input gives csr.build", "[crypto]") {
     const PrivateKey& key = shared_rsa_key();
     CsrRequest request = lync_request();
     request.eku = {"codeSigningPlease"};
-    CHECK(error_code_of([&] { (void)make_csr_pem(key, request); }) == "csr.build");
+    CHECK(certtool::test::crypto_error_code([&] { (void)make_csr_pem(key, request); }) == "csr.build");
     request = lync_request();
     request.key_usage = {"everything"};
-    CHECK(error_code_of([&] { (void)make_csr_pem(key, request); }) == "csr.build");
+    CHECK(certtool::test::crypto_error_code([&] { (void)make_csr_pem(key, request); }) == "csr.build");
     request = lync_request();
     request.subject.country = "USA";  // countryName is two letters
-    CHECK(error_code_of([&] { (void)make_csr_pem(key, request); }) == "csr.build");
+    CHECK(certtool::test::crypto_error_code([&] { (void)make_csr_pem(key, request); }) == "csr.build");
     request = lync_request();
     request.dns_names = {"bücher.contoso.com"};  // must be the A-label
-    CHECK(error_code_of([&] { (void)make_csr_pem(key, request); }) == "csr.build");
+    CHECK(certtool::test::crypto_error_code([&] { (void)make_csr_pem(key, request); }) == "csr.build");
     PrivateKey empty;
-    CHECK(error_code_of([&] { (void)make_csr_pem(empty, lync_request()); }) == "key.empty");
+    CHECK(certtool::test::crypto_error_code([&] { (void)make_csr_pem(empty, lync_request()); }) == "key.empty");
 }
 
 TEST_CASE("crypto: CSRs and keys interoperate with the openssl CLI", "[crypto]") {
@@ -435,7 +404,7 @@ TEST_CASE("crypto: CSRs and keys interoperate with the openssl CLI", "[crypto]")
         const std::string pub = dir.path("pub.pem");
         CHECK(run("openssl pkey -in " + key_file + " -passin file:" + pass_file + " -pubout -out " + pub).status == 0);
         // A public key is not a private key.
-        CHECK(error_code_of([&] { (void)load_private_key_pem(slurp(pub), std::nullopt); }) == "key.not-a-key");
+        CHECK(certtool::test::crypto_error_code([&] { (void)load_private_key_pem(slurp(pub), std::nullopt); }) == "key.not-a-key");
     }
     SECTION("traditional PEM keys written by openssl load") {
         const std::string plain = dir.file("plain.pem", to_pkcs8_pem(key, std::nullopt));
@@ -451,8 +420,8 @@ TEST_CASE("crypto: CSRs and keys interoperate with the openssl CLI", "[crypto]")
         const std::string enc_text = slurp(trad_enc);
         CHECK(contains(enc_text, "Proc-Type: 4,ENCRYPTED"));
         CHECK(load_private_key_pem(enc_text, std::string("tradpass")).public_key_sha256() == key.public_key_sha256());
-        CHECK(error_code_of([&] { (void)load_private_key_pem(enc_text, std::nullopt); }) == "key.encrypted");
-        CHECK(error_code_of([&] { (void)load_private_key_pem(enc_text, std::string("nope")); }) ==
+        CHECK(certtool::test::crypto_error_code([&] { (void)load_private_key_pem(enc_text, std::nullopt); }) == "key.encrypted");
+        CHECK(certtool::test::crypto_error_code([&] { (void)load_private_key_pem(enc_text, std::string("nope")); }) ==
               "key.wrong-passphrase");
 
         const std::string ec_file = dir.path("ec-trad.pem");

@@ -10,19 +10,13 @@
 
 #include "core/diagnostic.hpp"
 #include "fs/safe_file.hpp"
+#include "temp_dir.hpp"
 
 using namespace certtool;
 
 namespace {
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char templ[] = "/tmp/certtool-fs-XXXXXX";
-        path = ::mkdtemp(templ);
-    }
-    ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-};
+using certtool::test::TempDir;
 
 std::string code_of(const std::function<void()>& f) {
     try {
@@ -49,15 +43,15 @@ mode_t mode_of(const std::string& path) {
 TEST_CASE("fs: a key file is created 0600 even under a permissive umask", "[fs]") {
     TempDir dir;
     const mode_t old = ::umask(0);
-    fs::write_file_atomic(dir.path + "/k.pem", "secret", {0600, false});
+    fs::write_file_atomic(dir.path() + "/k.pem", "secret", {0600, false});
     ::umask(old);
-    CHECK(mode_of(dir.path + "/k.pem") == 0600);
-    CHECK(slurp(dir.path + "/k.pem") == "secret");
+    CHECK(mode_of(dir.path() + "/k.pem") == 0600);
+    CHECK(slurp(dir.path() + "/k.pem") == "secret");
 }
 
 TEST_CASE("fs: an existing file is never overwritten unless asked", "[fs]") {
     TempDir dir;
-    const auto path = dir.path + "/a.txt";
+    const auto path = dir.path() + "/a.txt";
     fs::write_file_atomic(path, "one", {});
     CHECK(code_of([&] { fs::write_file_atomic(path, "two", {}); }) == "output.exists");
     CHECK(slurp(path) == "one");
@@ -67,8 +61,8 @@ TEST_CASE("fs: an existing file is never overwritten unless asked", "[fs]") {
 
 TEST_CASE("fs: refuses to write through a symbolic link", "[fs]") {
     TempDir dir;
-    const auto target = dir.path + "/target";
-    const auto link = dir.path + "/link";
+    const auto target = dir.path() + "/target";
+    const auto link = dir.path() + "/link";
     REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
     CHECK(code_of([&] { fs::write_file_atomic(link, "x", {0600, true}); }) == "output.symlink");
     CHECK_FALSE(fs::exists(target));
@@ -76,16 +70,16 @@ TEST_CASE("fs: refuses to write through a symbolic link", "[fs]") {
 
 TEST_CASE("fs: no temporary file is left behind, and stale ones are cleaned", "[fs]") {
     TempDir dir;
-    fs::write_file_atomic(dir.path + "/a", "x", {});
-    std::ofstream(dir.path + "/.certtool-tmp.stale") << "half";
-    fs::remove_stale_temporaries(dir.path);
-    CHECK_FALSE(fs::exists(dir.path + "/.certtool-tmp.stale"));
-    CHECK(fs::exists(dir.path + "/a"));
+    fs::write_file_atomic(dir.path() + "/a", "x", {});
+    std::ofstream(dir.path() + "/.certtool-tmp.stale") << "half";
+    fs::remove_stale_temporaries(dir.path());
+    CHECK_FALSE(fs::exists(dir.path() + "/.certtool-tmp.stale"));
+    CHECK(fs::exists(dir.path() + "/a"));
 }
 
 TEST_CASE("fs: output directories other users can write are refused", "[fs]") {
     TempDir dir;
-    const auto out = dir.path + "/out";
+    const auto out = dir.path() + "/out";
     CHECK(code_of([&] { fs::prepare_output_directory(out, false); }) == "output.missing");
     fs::prepare_output_directory(out, true);
     CHECK(mode_of(out) == 0700);
@@ -93,16 +87,16 @@ TEST_CASE("fs: output directories other users can write are refused", "[fs]") {
     CHECK(code_of([&] { fs::prepare_output_directory(out, false); }) == "output.unsafe-directory");
     ::chmod(out.c_str(), 0755);
     CHECK(code_of([&] { fs::prepare_output_directory(out, false); }).empty());
-    std::ofstream(dir.path + "/file") << "x";
-    CHECK(code_of([&] { fs::prepare_output_directory(dir.path + "/file", false); }) == "output.not-a-directory");
+    std::ofstream(dir.path() + "/file") << "x";
+    CHECK(code_of([&] { fs::prepare_output_directory(dir.path() + "/file", false); }) == "output.not-a-directory");
 }
 
 TEST_CASE("fs: bounded reads name the file and stop at the limit", "[fs]") {
     TempDir dir;
-    std::ofstream(dir.path + "/f") << "0123456789";
-    CHECK(fs::read_file_bounded(dir.path + "/f", 10, "x") == "0123456789");
-    CHECK(code_of([&] { fs::read_file_bounded(dir.path + "/f", 9, "x"); }) == "x.too-large");
+    std::ofstream(dir.path() + "/f") << "0123456789";
+    CHECK(fs::read_file_bounded(dir.path() + "/f", 10, "x") == "0123456789");
+    CHECK(code_of([&] { fs::read_file_bounded(dir.path() + "/f", 9, "x"); }) == "x.too-large");
     CHECK(code_of([&] { fs::read_file_bounded("/dev/zero", 1000, "x"); }) == "x.too-large");
-    CHECK(code_of([&] { fs::read_file_bounded(dir.path + "/missing", 10, "x"); }) == "x.io");
-    CHECK(code_of([&] { fs::read_file_bounded(dir.path, 10, "x"); }) == "x.io");
+    CHECK(code_of([&] { fs::read_file_bounded(dir.path() + "/missing", 10, "x"); }) == "x.io");
+    CHECK(code_of([&] { fs::read_file_bounded(dir.path(), 10, "x"); }) == "x.io");
 }
