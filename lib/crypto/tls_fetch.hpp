@@ -1,0 +1,57 @@
+// What TLS servers present: `certtool audit --live` connects to every endpoint
+// of the plan and records the certificate chain each one sends. Many targets
+// are fetched concurrently by one event loop over non-blocking sockets (see
+// tls_fetch.cpp); nothing here verifies anything (that is validate_chain's job,
+// done afterwards with Botan). No OpenSSL type leaks out.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "crypto/certificate.hpp"
+
+namespace certtool::crypto {
+
+struct FetchTarget {
+    std::string host;  // IP literal (v4, v6, optionally in brackets) or DNS name
+    int port = 443;
+    std::string sni;   // server name to send; "" = none
+};
+
+struct FetchLimits {
+    std::chrono::milliseconds connect_timeout{5000};    // per TCP connection attempt
+    std::chrono::milliseconds handshake_timeout{5000};  // from TCP established to handshake done
+    std::chrono::milliseconds deadline{60000};          // the whole batch
+    std::size_t concurrency = 64;                       // connections in flight at most (0 is taken as 1)
+    std::size_t max_chain_bytes = 1 << 20;              // bytes read from one server at most
+};
+
+struct FetchResult {
+    FetchTarget target;
+    bool ok = false;
+    // Stable: "tls.dns", "tls.refused", "tls.unreachable", "tls.connect-timeout",
+    // "tls.handshake-timeout", "tls.handshake-failed", "tls.not-tls", "tls.reset",
+    // "tls.too-much-data", "tls.deadline" ("" when ok).
+    std::string error_code;
+    std::string message;             // what happened, for the admin (also set on some successes, e.g. MTLS)
+    std::vector<Certificate> chain;  // as presented, leaf first
+    std::string protocol;            // "TLSv1.3", "TLSv1.2", "TLSv1", ...
+    std::string cipher;              // OpenSSL cipher name
+    std::chrono::milliseconds elapsed{0};  // from name resolution to the end (0 if never started)
+};
+
+// Fetches every target; the results are in target order. Server certificates
+// are not verified. A server that asks for a client certificate gets none; if
+// it then ends the handshake after sending its own chain, the result is still
+// ok (with a message saying so). Never throws for a target's failure; throws
+// CryptoError("tls.init") only if OpenSSL cannot set up a TLS context at all.
+//
+// Limitation: DNS names are resolved with the blocking getaddrinfo, one at a
+// time, when their turn comes (cached per host); a slow resolver stalls the
+// other connections for that long and can push the batch past its deadline by
+// one lookup. IP literals never touch DNS.
+std::vector<FetchResult> fetch_all(const std::vector<FetchTarget>& targets, const FetchLimits& limits);
+
+}  // namespace certtool::crypto
