@@ -113,7 +113,7 @@ Pki& pki() {
 
 }  // namespace
 
-TEST_CASE("RSA leaf: every field parsed", "[certificate]") {
+TEST_CASE("certificate: RSA leaf: every field parsed", "[certificate]") {
     REQUIRE(pki().ok);
     const Certificate c = pki().cert("rsa");
     CHECK(c.subject.common_name == "pool01.contoso.com");
@@ -157,7 +157,7 @@ TEST_CASE("RSA leaf: every field parsed", "[certificate]") {
     CHECK_FALSE(ca.has_eku_extension);
 }
 
-TEST_CASE("EC and RSASSA-PSS leaves", "[certificate]") {
+TEST_CASE("certificate: EC and RSASSA-PSS leaves", "[certificate]") {
     REQUIRE(pki().ok);
     const Certificate ec = pki().cert("ec");
     CHECK(ec.key_algorithm == "EC");
@@ -169,7 +169,7 @@ TEST_CASE("EC and RSASSA-PSS leaves", "[certificate]") {
     CHECK(pss.signature_hash == "sha256");
 }
 
-TEST_CASE("formats: PEM with garbage, DER, PKCS#12, broken input", "[certificate]") {
+TEST_CASE("certificate: formats: PEM with garbage, DER, PKCS#12, broken input", "[certificate]") {
     REQUIRE(pki().ok);
     const std::string rsa = pki().text("rsa.pem");
     const std::string intermediate = pki().text("int.pem");
@@ -216,7 +216,7 @@ TEST_CASE("formats: PEM with garbage, DER, PKCS#12, broken input", "[certificate
     }
 }
 
-TEST_CASE("many certificates and a long SAN list stay bounded", "[certificate]") {
+TEST_CASE("certificate: many certificates and a long SAN list stay bounded", "[certificate]") {
     REQUIRE(pki().ok);
     const std::string one = pki().text("int.pem");
     std::string many;
@@ -236,7 +236,7 @@ TEST_CASE("many certificates and a long SAN list stay bounded", "[certificate]")
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }
 
-TEST_CASE("validate_chain with Botan", "[certificate]") {
+TEST_CASE("certificate: validate_chain with Botan", "[certificate]") {
     REQUIRE(pki().ok);
     const std::string root = parse_certificate_der(load_certificates(pki().text("root.pem"), std::nullopt).certificates.at(0).der).der;
     const std::string intermediate = pki().cert("int").der;

@@ -142,7 +142,7 @@ struct Tally {
 
 }  // namespace
 
-TEST_CASE("x509-limbo SERVER cases meet the conformance targets", "[limbo]") {
+TEST_CASE("limbo: x509-limbo SERVER cases meet the conformance targets", "[limbo]") {
     const std::string dir = std::string(CERTTOOL_SOURCE_DIR) + "/../shared/conformance/x509-limbo/";
     const std::optional<json> limbo = read_json(dir + "limbo.json");
     if (!limbo) {

@@ -447,7 +447,7 @@ long long ms_since(Clock::time_point start) {
 
 }  // namespace
 
-TEST_CASE("fetch_all gets the leaf an openssl s_server presents", "[tls]") {
+TEST_CASE("tls: fetch_all gets the leaf an openssl s_server presents", "[tls]") {
     SKIP_WITHOUT_OPENSSL();
     TempDir dir;
     Pem pem = make_cert(dir.path, "a.example");
@@ -470,7 +470,7 @@ TEST_CASE("fetch_all gets the leaf an openssl s_server presents", "[tls]") {
     }
 }
 
-TEST_CASE("fetch_all sends SNI and the server's choice shows", "[tls]") {
+TEST_CASE("tls: fetch_all sends SNI and the server's choice shows", "[tls]") {
     SKIP_WITHOUT_OPENSSL();
     TempDir dir;
     Pem one = make_cert(dir.path, "one.example");
@@ -492,7 +492,7 @@ TEST_CASE("fetch_all sends SNI and the server's choice shows", "[tls]") {
     CHECK(results[0].target.sni == "two.example");
 }
 
-TEST_CASE("fetch_all reports the whole chain, leaf first, as sent", "[tls]") {
+TEST_CASE("tls: fetch_all reports the whole chain, leaf first, as sent", "[tls]") {
     SKIP_WITHOUT_OPENSSL();
     TempDir dir;
     Pem ca = make_cert(dir.path, "ca.example");
@@ -514,7 +514,7 @@ TEST_CASE("fetch_all reports the whole chain, leaf first, as sent", "[tls]") {
     CHECK(r.chain[1].sha256_fingerprint == openssl_fingerprint(ca.cert));
 }
 
-TEST_CASE("fetch_all talks TLS 1.0 to old servers", "[tls]") {
+TEST_CASE("tls: fetch_all talks TLS 1.0 to old servers", "[tls]") {
     SKIP_WITHOUT_OPENSSL();
     TempDir dir;
     Pem pem = make_cert(dir.path, "old.example");
@@ -527,7 +527,7 @@ TEST_CASE("fetch_all talks TLS 1.0 to old servers", "[tls]") {
     CHECK(r.chain[0].sha256_fingerprint == openssl_fingerprint(pem.cert));
 }
 
-TEST_CASE("fetch_all still gets the chain when the server demands a client certificate", "[tls]") {
+TEST_CASE("tls: fetch_all still gets the chain when the server demands a client certificate", "[tls]") {
     SKIP_WITHOUT_OPENSSL();
     TempDir dir;
     Pem pem = make_cert(dir.path, "mtls.example");
@@ -541,7 +541,7 @@ TEST_CASE("fetch_all still gets the chain when the server demands a client certi
     if (protocol == "-tls1_2") CHECK(r.message.find("client certificate") != std::string::npos);
 }
 
-TEST_CASE("fetch_all: a closed port is tls.refused, a missing host tls.dns", "[tls]") {
+TEST_CASE("tls: a closed port is tls.refused, a missing host tls.dns", "[tls]") {
     auto results = fetch_all({local(free_port()), FetchTarget{"", 443, ""}, FetchTarget{"127.0.0.1", 0, ""}},
                              FetchLimits{});
     REQUIRE(results.size() == 3);
@@ -552,7 +552,7 @@ TEST_CASE("fetch_all: a closed port is tls.refused, a missing host tls.dns", "[t
     CHECK(fetch_all({}, FetchLimits{}).empty());
 }
 
-TEST_CASE("fetch_all: a server that accepts and never answers is tls.handshake-timeout", "[tls]") {
+TEST_CASE("tls: a server that accepts and never answers is tls.handshake-timeout", "[tls]") {
     HostileServer server(HostileServer::Kind::silent);
     FetchLimits limits;
     limits.handshake_timeout = milliseconds(1000);
@@ -567,7 +567,7 @@ TEST_CASE("fetch_all: a server that accepts and never answers is tls.handshake-t
     CHECK(r.elapsed.count() >= 950);
 }
 
-TEST_CASE("fetch_all: an HTTP server on plain TCP is tls.not-tls", "[tls]") {
+TEST_CASE("tls: an HTTP server on plain TCP is tls.not-tls", "[tls]") {
     HostileServer server(HostileServer::Kind::http);
     FetchResult r = fetch_one(local(server.port()));
     INFO(r.error_code << ": " << r.message);
@@ -577,7 +577,7 @@ TEST_CASE("fetch_all: an HTTP server on plain TCP is tls.not-tls", "[tls]") {
     CHECK(r.elapsed.count() < 2000);
 }
 
-TEST_CASE("fetch_all: a server streaming random bytes is cut off", "[tls]") {
+TEST_CASE("tls: a server streaming random bytes is cut off", "[tls]") {
     HostileServer server(HostileServer::Kind::random);
     FetchLimits limits;
     limits.handshake_timeout = milliseconds(2000);
@@ -591,7 +591,7 @@ TEST_CASE("fetch_all: a server streaming random bytes is cut off", "[tls]") {
     CHECK(took < 2000 + 1000);
 }
 
-TEST_CASE("fetch_all: a TLS handshake that never ends stops at max_chain_bytes", "[tls]") {
+TEST_CASE("tls: a TLS handshake that never ends stops at max_chain_bytes", "[tls]") {
     FetchLimits limits;
     limits.handshake_timeout = milliseconds(5000);
     limits.max_chain_bytes = 64 * 1024;
@@ -617,7 +617,7 @@ TEST_CASE("fetch_all: a TLS handshake that never ends stops at max_chain_bytes",
     }
 }
 
-TEST_CASE("fetch_all: a reset after the ClientHello is tls.reset", "[tls]") {
+TEST_CASE("tls: a reset after the ClientHello is tls.reset", "[tls]") {
     HostileServer server(HostileServer::Kind::reset);
     FetchResult r = fetch_one(local(server.port()));
     INFO(r.error_code << ": " << r.message);
@@ -626,7 +626,7 @@ TEST_CASE("fetch_all: a reset after the ClientHello is tls.reset", "[tls]") {
     CHECK(server.accepted() == 1);
 }
 
-TEST_CASE("fetch_all: 200 targets, 4 servers, never more than 16 connections at once", "[tls]") {
+TEST_CASE("tls: 200 targets, 4 servers, never more than 16 connections at once", "[tls]") {
     SKIP_WITHOUT_OPENSSL();
     TempDir dir;
     Pem pem = make_cert(dir.path, "busy.example");
@@ -662,7 +662,7 @@ TEST_CASE("fetch_all: 200 targets, 4 servers, never more than 16 connections at 
     CHECK(proxy.max_open() > 1);
 }
 
-TEST_CASE("fetch_all: the batch deadline ends everything unfinished as tls.deadline", "[tls]") {
+TEST_CASE("tls: the batch deadline ends everything unfinished as tls.deadline", "[tls]") {
     HostileServer server(HostileServer::Kind::silent);
     std::vector<FetchTarget> targets(20, local(server.port()));
     FetchLimits limits;
