@@ -43,31 +43,7 @@ bool covered(const crypto::Certificate& c, const std::string& name, bool wildcar
     return false;
 }
 
-bool is_web_role(Role role) {
-    switch (role) {
-        case Role::reverse_proxy:
-        case Role::front_end:
-        case Role::front_end_web_internal:
-        case Role::front_end_web_external:
-        case Role::director:
-        case Role::director_web_internal:
-        case Role::director_web_external: return true;
-        default: return false;
-    }
-}
-
 bool is_edge_role(Role role) { return role == Role::edge_external || role == Role::edge_av || role == Role::edge_internal; }
-
-// WILDCARD: wildcards may stand for simple URLs and Autodiscover names on web
-// certificates; never for SIP names, pool or server FQDNs, never on the Edge.
-bool wildcard_may_cover(const model::CertificateRequirement& r, const std::string& name) {
-    if (!is_web_role(r.role)) return false;
-    if (name.rfind("sip.", 0) == 0) return false;
-    if (name == r.common_name || name == r.pool) return false;
-    for (const auto& member : r.install_on)
-        if (name == member) return false;
-    return true;
-}
 
 std::string days_text(double days) {
     const long whole = static_cast<long>(days);
@@ -139,7 +115,7 @@ const model::CertificateRequirement* match_requirement(const crypto::Certificate
     for (const auto& r : plan.certificates) {
         std::size_t score = 0;
         for (const auto& san : r.sans)
-            if (covered(c, san.name, wildcard_may_cover(r, san.name))) ++score;
+            if (covered(c, san.name, model::wildcard_may_cover(r, san.name))) ++score;
         if (score == 0) continue;
         // Prefer the entry whose subject the certificate carries, then more names,
         // then the entry with fewer names left uncovered.
@@ -160,7 +136,7 @@ Verdict check_against_plan(const crypto::Certificate& c, const model::Certificat
 
     // Names (rules 12.5): every planned SAN present; RFC 9525, no CN fallback.
     for (const auto& san : r.sans) {
-        if (covered(c, san.name, wildcard_may_cover(r, san.name))) continue;
+        if (covered(c, san.name, model::wildcard_may_cover(r, san.name))) continue;
         const bool only_by_forbidden_wildcard = covered(c, san.name, true);
         f.add(Severity::error, "name.missing",
               san.name + " is not among the certificate's SANs" +

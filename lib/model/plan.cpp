@@ -60,4 +60,26 @@ const CertificateRequirement* Plan::find(const std::string& id) const {
     return nullptr;
 }
 
+namespace {
+bool is_web_role(Role role) {
+    switch (role) {
+        case Role::reverse_proxy:
+        case Role::front_end:
+        case Role::front_end_web_internal:
+        case Role::front_end_web_external:
+        case Role::director:
+        case Role::director_web_internal:
+        case Role::director_web_external: return true;
+        default: return false;
+    }
+}
+}  // namespace
+
+bool wildcard_may_cover(const CertificateRequirement& r, const std::string& name) {
+    if (!is_web_role(r.role)) return false;
+    if (name.rfind("sip.", 0) == 0) return false;
+    if (name == r.common_name || name == r.pool) return false;
+    return std::find(r.install_on.begin(), r.install_on.end(), name) == r.install_on.end();
+}
+
 }  // namespace certtool::model

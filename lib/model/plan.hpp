@@ -110,6 +110,12 @@ struct Plan {
     [[nodiscard]] const CertificateRequirement* find(const std::string& id) const;
 };
 
+// WILDCARD: whether a wildcard SAN may stand for `name` on a certificate of this
+// requirement: on web certificates (reverse proxy, Front End, Director) for
+// simple URLs and Autodiscover names; never for SIP names, pool or server
+// FQDNs, and never on Edge or OAuth certificates (G5, C3).
+bool wildcard_may_cover(const CertificateRequirement& requirement, const std::string& name);
+
 // The plan reduced to the certificates named in `only` (by role name or by id),
 // the DNS records tied to them and the findings about them or about no
 // certificate in particular. A value that matches nothing throws InputError

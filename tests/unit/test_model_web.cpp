@@ -215,3 +215,22 @@ TEST_CASE("model: ECDSA keys sign only", "[model][keys]") {
     CHECK(c.key.curve_name() == "P-256");
     CHECK(c.key_usage == Strings{"digitalSignature"});
 }
+
+TEST_CASE("model: where a wildcard may stand for a planned name (WILDCARD, G5, C3)", "[model][wildcard]") {
+    auto t = enterprise();
+    t["sites"][0]["front_end_pools"][0]["auto_logon"] = true;
+    const auto plan = plan_of(t);
+    const auto rp = certificate(plan, "reverse-proxy.rp01");
+    CHECK(model::wildcard_may_cover(rp, "meet.contoso.com"));
+    CHECK(model::wildcard_may_cover(rp, "lyncdiscover.fabrikam.com"));
+    CHECK_FALSE(model::wildcard_may_cover(rp, "webext.contoso.com"));  // the subject
+    CHECK_FALSE(model::wildcard_may_cover(rp, "rp01.contoso.com"));    // a server it is installed on
+    const auto fe = certificate(plan, "front-end.pool01-contoso-net.fe01-contoso-net");
+    CHECK(model::wildcard_may_cover(fe, "dialin.contoso.com"));
+    CHECK_FALSE(model::wildcard_may_cover(fe, "sip.contoso.com"));     // SIP names never
+    CHECK_FALSE(model::wildcard_may_cover(fe, "pool01.contoso.net"));  // the pool
+    CHECK_FALSE(model::wildcard_may_cover(fe, "fe01.contoso.net"));    // the server
+    const auto edge = certificate(plan, "edge-external.lsedge-contoso-net");
+    CHECK_FALSE(model::wildcard_may_cover(edge, "webcon.contoso.com"));  // never on the Edge
+    CHECK_FALSE(model::wildcard_may_cover(certificate(plan, "oauth.global"), "contoso.com"));
+}
