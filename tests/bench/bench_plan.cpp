@@ -9,7 +9,7 @@
 //   parse  = SHA-256 of the text + topology::parse (what load_file does, minus I/O)
 //   plan   = model::build_plan
 //   render = report::write_json to a stream that counts and discards the bytes,
-//            as `certtool plan --format json` writes them, when lib/report/report.hpp exists
+//            as `certtool plan --format json` writes them
 // Each is repeated (best and median are printed). Peak memory is measured for each
 // N in a forked child, so that the number is that run's alone.
 //
@@ -46,12 +46,7 @@
 #include "model/plan.hpp"
 #include "topology/topology.hpp"
 
-#if __has_include("report/report.hpp")
 #include "report/report.hpp"
-#define CERTTOOL_BENCH_RENDER 1
-#else
-#define CERTTOOL_BENCH_RENDER 0
-#endif
 
 namespace {
 
@@ -210,7 +205,6 @@ struct PlanSize {
     std::size_t rendered_bytes = 0;
 };
 
-#if CERTTOOL_BENCH_RENDER
 // An ostream that counts what is written and keeps none of it.
 class CountingBuffer : public std::streambuf {
 public:
@@ -232,7 +226,6 @@ struct CountingStream {
     std::ostream stream{&buffer};
     [[nodiscard]] std::size_t bytes() const { return buffer.count; }
 };
-#endif
 
 struct RunTimes {
     double parse_ms = 0;
@@ -258,7 +251,6 @@ RunTimes run_once(const std::string& text, const std::string& file_name, PlanSiz
     t.plan_ms = ms_since(start);
 
     std::size_t rendered = 0;
-#if CERTTOOL_BENCH_RENDER
     if (render) {
         start = Clock::now();
         // What `certtool plan --format json` does: stream to the output.
@@ -267,9 +259,6 @@ RunTimes run_once(const std::string& text, const std::string& file_name, PlanSiz
         t.render_ms = ms_since(start);
         rendered = out.bytes();
     }
-#else
-    (void)render;
-#endif
     t.total_ms = t.parse_ms + t.plan_ms + t.render_ms;
 
     if (size) {
@@ -518,11 +507,7 @@ int run(const Options& options) {
               << " members), 1 reverse proxy; " << kSipDomains
               << " SIP domains, meet URL per domain, dialin, admin, OWA, XMPP, mobility https\n"
               << "timed per run: parse = sha256 + topology::parse of the JSON text; plan = model::build_plan; "
-#if CERTTOOL_BENCH_RENDER
               << "render = report::write_json to a discarding stream (the CLI's JSON path)\n"
-#else
-              << "render = skipped (lib/report/report.hpp not present at build time)\n"
-#endif
               << "runs per size: " << options.repeat << " (best and median; table times are medians)\n"
               << "host: " << std::thread::hardware_concurrency() << " CPUs, " << load_average()
               << " (other processes inflate the times)\n\n";
@@ -538,7 +523,7 @@ int run(const Options& options) {
     // parent's resident pages, so forking later would add the timing runs' heap.
     for (auto& m : results) {
         m.memory = measure_memory(m.sites, true);
-        if (CERTTOOL_BENCH_RENDER) m.memory_no_render = measure_memory(m.sites, false);
+        m.memory_no_render = measure_memory(m.sites, false);
     }
     MemoryResult target_memory;
     bool target_in_list = std::find(options.sites.begin(), options.sites.end(), kTargetSites) != options.sites.end();
@@ -576,8 +561,8 @@ int run(const Options& options) {
             std::to_string(m.size.errors) + "/" + std::to_string(m.size.warnings) + "/" + std::to_string(m.size.infos),
             fixed(median(m.parse), 2),
             fixed(median(m.plan), 2),
-            CERTTOOL_BENCH_RENDER ? fixed(median(m.render), 2) : std::string("n/a"),
-            CERTTOOL_BENCH_RENDER ? fixed(static_cast<double>(m.size.rendered_bytes) / 1024.0, 0) : std::string("n/a"),
+            fixed(median(m.render), 2),
+            fixed(static_cast<double>(m.size.rendered_bytes) / 1024.0, 0),
             fixed(median(m.total), 2),
             fixed(best(m.total), 2),
             fixed(per_site, 3),
@@ -591,10 +576,10 @@ int run(const Options& options) {
     std::cout << "\nbaseline for growth: the " << base.sites
               << "-site run of this benchmark (growth = ms per site / its ms per site; ~1.0 means linear;"
                  " plan growth is the same for build_plan alone)\n"
-              << "topology KB: the generated input text; JSON KB: the render_json output; SANs: summed over all "
+              << "topology KB: the generated input text; JSON KB: the write_json output; SANs: summed over all "
                  "certificates; findings: errors/warnings/info\n"
-              << "peak MB: ru_maxrss of a forked child that generates, parses, plans"
-              << (CERTTOOL_BENCH_RENDER ? " and renders" : "") << " that topology once, alone\n";
+              << "peak MB: ru_maxrss of a forked child that generates, parses, plans and renders that topology once, "
+                 "alone\n";
     for (const auto& m : results) {
         if (!m.memory.ok)
             std::cout << "  memory run for " << m.sites << " sites failed: " << m.memory.error << "\n";
@@ -603,7 +588,7 @@ int run(const Options& options) {
                       << fixed(m.memory.start_mb, 1) << " MB, so the run added "
                       << fixed(m.memory.peak_mb - m.memory.start_mb, 1) << " MB)"
                       << (m.memory_no_render.ok
-                              ? "; without render_json: peak "s + fixed(m.memory_no_render.peak_mb, 1) + " MB"
+                              ? "; without writing the JSON: peak "s + fixed(m.memory_no_render.peak_mb, 1) + " MB"
                               : std::string())
                       << "\n";
     }
@@ -611,8 +596,6 @@ int run(const Options& options) {
         if (m.size.certificates == 0)
             std::cout << "note: the " << m.sites << "-site plan has no certificates (is the model complete?)\n";
     }
-    if (!CERTTOOL_BENCH_RENDER)
-        std::cout << "note: render column skipped: lib/report/report.hpp did not exist when this was built\n";
     for (const auto& m : results) {
         if (m.size.errors > 0)
             std::cout << "note: the " << m.sites << "-site plan has " << m.size.errors
@@ -637,8 +620,7 @@ int run(const Options& options) {
         std::cout << "  time:   " << fixed(plan_ms, 2) << " ms median plan (parse " << fixed(median(target->parse), 2)
                   << " + build_plan " << fixed(median(target->plan), 2) << ") < " << fixed(kTargetMs, 0)
                   << " ms: " << (plan_ms < kTargetMs ? "PASS" : "FAIL") << "\n";
-        if (CERTTOOL_BENCH_RENDER)
-            std::cout << "          " << fixed(total_ms, 2) << " ms with the JSON written out (write_json "
+        std::cout << "          " << fixed(total_ms, 2) << " ms with the JSON written out (write_json "
                       << fixed(median(target->render), 2) << " ms) < " << fixed(kTargetMs, 0)
                       << " ms: " << (total_ms < kTargetMs ? "PASS" : "FAIL") << "\n";
     } else {
