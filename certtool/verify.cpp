@@ -1,15 +1,12 @@
 // certtool verify: certificate files against the plan (or against names).
-#include <dirent.h>
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <ctime>
-#include <iomanip>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "check/check.hpp"
+#include "check_options.hpp"
+#include "core/time.hpp"
 #include "core/diagnostic.hpp"
 #include "crypto/certificate.hpp"
 #include "fs/safe_file.hpp"
@@ -21,89 +18,17 @@ namespace certtool::cli {
 
 namespace {
 
-constexpr std::size_t kMaxCertificateFile = 16 << 20;
-
 struct VerifyOptions {
     std::vector<std::string> positional;  // [TOPOLOGY] FILE...
     std::string cert_id;
-    std::vector<std::string> trust;
-    std::string at;
-    int warn_days = 30;
+    CheckOptions check;
     std::vector<std::string> names;
     std::vector<std::string> eku{"serverAuth"};
     std::string key_file;
     PassphraseOptions passphrase;
-    bool no_chain = false;
     std::string format = "table";
     std::string color = "auto";
 };
-
-[[noreturn]] void usage_error(const std::string& code, const std::string& file, const std::string& message) {
-    throw InputError(Diagnostic{code, file, "", 0, 0, message});
-}
-
-// "2026-11-23", "2026-11-23T12:00:00Z" or "...+00:00" (UTC only).
-crypto::TimePoint parse_time(const std::string& text) {
-    std::tm tm{};
-    const char* end = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-    if (end == nullptr) {
-        tm = {};
-        end = ::strptime(text.c_str(), "%Y-%m-%d", &tm);
-    }
-    const std::string rest = end == nullptr ? "?" : std::string(end);
-    if (end == nullptr || !(rest.empty() || rest == "Z" || rest == "+00:00"))
-        usage_error("usage.at", "", "--at takes a UTC time such as 2026-11-23 or 2026-11-23T12:00:00Z, not '" + text + "'");
-    return std::chrono::system_clock::from_time_t(::timegm(&tm));
-}
-
-std::string date_of(crypto::TimePoint t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
-    return text;
-}
-
-// Files named, and the files directly inside directories named, in name order.
-std::vector<std::string> expand(const std::vector<std::string>& paths) {
-    std::vector<std::string> files;
-    for (const auto& path : paths) {
-        struct stat st {};
-        if (::stat(path.c_str(), &st) != 0) usage_error("verify.io", path, "cannot read: no such file or directory");
-        if (!S_ISDIR(st.st_mode)) {
-            files.push_back(path);
-            continue;
-        }
-        std::vector<std::string> inside;
-        if (DIR* d = ::opendir(path.c_str())) {
-            while (const dirent* e = ::readdir(d)) {
-                const std::string name = e->d_name;
-                if (name.empty() || name[0] == '.') continue;
-                const std::string full = path + "/" + name;
-                struct stat fst {};
-                if (::stat(full.c_str(), &fst) == 0 && S_ISREG(fst.st_mode)) inside.push_back(full);
-            }
-            ::closedir(d);
-        }
-        std::sort(inside.begin(), inside.end());
-        files.insert(files.end(), inside.begin(), inside.end());
-    }
-    return files;
-}
-
-std::vector<std::string> trust_anchors(const std::vector<std::string>& files) {
-    std::vector<std::string> der;
-    for (const auto& file : files) {
-        try {
-            const auto bundle = crypto::load_certificates(fs::read_file_bounded(file, kMaxCertificateFile, "verify"), std::nullopt);
-            for (const auto& c : bundle.certificates) der.push_back(c.der);
-        } catch (const crypto::CryptoError& e) {
-            usage_error(e.code(), file, std::string("cannot read the trust anchors: ") + e.what());
-        }
-    }
-    return der;
-}
 
 std::string severity_label(model::Severity s, bool color) {
     const char* text = s == model::Severity::error ? "error" : s == model::Severity::warning ? "warning" : "info";
@@ -122,7 +47,7 @@ void render_table(const std::vector<check::Verdict>& verdicts, const crypto::Tim
         out << verdict << "  " << v.source;
         if (!v.certificate_id.empty()) out << "  ->  " << v.certificate_id;
         out << "\n      CN=" << v.certificate.subject.common_name << ", " << v.certificate.dns_names.size()
-            << " SANs, expires " << date_of(v.certificate.not_after) << " (" << days << " days), sha256 "
+            << " SANs, expires " << format_date(v.certificate.not_after) << " (" << days << " days), sha256 "
             << v.certificate.sha256_fingerprint.substr(0, 16) << "...\n";
         for (const auto& f : v.findings)
             out << "      " << severity_label(f.severity, color) << " " << f.code << ": " << f.message << "\n";
@@ -144,7 +69,7 @@ void render_json(const std::vector<check::Verdict>& verdicts, std::ostream& out)
         r["passed"] = v.passed();
         r["subject"] = v.certificate.subject.common_name;
         r["sans"] = v.certificate.dns_names;
-        r["not_after"] = date_of(v.certificate.not_after);
+        r["not_after"] = format_date(v.certificate.not_after);
         r["sha256"] = v.certificate.sha256_fingerprint;
         r["thumbprint"] = v.certificate.sha1_thumbprint;
         r["public_key_sha256"] = v.certificate.public_key_sha256;
@@ -181,13 +106,7 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
         usage_error("usage.verify", "", "--cert needs a topology; with --name the checks are generic");
     }
 
-    check::Context context;
-    context.at = options.at.empty() ? std::chrono::system_clock::now() : parse_time(options.at);
-    context.warn_days = options.warn_days;
-    context.check_chain = !options.no_chain;
-    context.chain.at = context.at;
-    context.chain.trusted_der = trust_anchors(options.trust);
-    context.chain.use_system_store = options.trust.empty();
+    const check::Context context = make_context(options.check);
 
     auto password = passphrase_if_given(options.passphrase);
     std::optional<crypto::PrivateKey> separate_key;
@@ -200,7 +119,7 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
     }
 
     std::vector<check::Verdict> verdicts;
-    for (const auto& file : expand(file_args)) {
+    for (const auto& file : expand_files(file_args, "verify.io")) {
         crypto::CertificateBundle bundle;
         try {
             bundle = crypto::load_certificates(fs::read_file_bounded(file, kMaxCertificateFile, "verify"), password);
@@ -245,14 +164,11 @@ Verb register_verify(CLI::App& app) {
     CLI::App* command = app.add_subcommand("verify", "check certificate files against the plan's Lync rules, or against names");
     command->add_option("FILES", options->positional, "[TOPOLOGY] then certificate files or directories (PEM, DER, PKCS#12)")->required();
     command->add_option("--cert", options->cert_id, "check every file against this plan certificate id (default: matched by names)");
-    command->add_option("--trust", options->trust, "PEM file of trusted roots (repeatable); default: the system store");
-    command->add_option("--at", options->at, "check as at this UTC time, e.g. 2026-12-01 or 2026-12-01T08:00:00Z");
-    command->add_option("--warn-days", options->warn_days, "warn when a certificate expires within this many days")->capture_default_str()->check(CLI::Range(0, 3650));
+    add_check_options(*command, options->check);
     command->add_option("--name", options->names, "without a topology: a DNS name the certificate must cover (repeatable)");
     command->add_option("--eku", options->eku, "without a topology: required EKU (serverAuth, clientAuth)")->capture_default_str();
     command->add_option("--key", options->key_file, "private key (PEM) that must belong to the certificate");
     add_passphrase_options(*command, options->passphrase, "for PKCS#12 files and encrypted keys");
-    command->add_flag("--no-chain", options->no_chain, "skip chain validation");
     command->add_option("--format", options->format, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
     add_color_option(*command, options->color);
     command->footer("Arguments:\n"

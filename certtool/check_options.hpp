@@ -1,0 +1,39 @@
+// Options shared by the verbs that check certificates (verify, audit): the
+// trust anchors, the check time, the warning window and chain validation, and
+// the reading of certificate files named on the command line.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "check/check.hpp"
+
+namespace certtool::cli {
+
+inline constexpr std::size_t kMaxCertificateFile = 16 << 20;
+
+struct CheckOptions {
+    std::vector<std::string> trust;  // PEM/DER files of trusted roots; empty = the system store
+    std::string at;                  // UTC check time, "" = now
+    int warn_days = 30;
+    bool no_chain = false;
+};
+
+// --trust, --at, --warn-days, --no-chain.
+void add_check_options(CLI::App& command, CheckOptions& options);
+
+// The check context these options describe. Throws InputError: usage.at for a
+// time it cannot read, the loader's code (with the file) for a bad trust file.
+check::Context make_context(const CheckOptions& options);
+
+// The files named and the regular files directly inside the directories named
+// (hidden ones skipped), in name order. Throws InputError `code` naming the
+// path when one does not exist.
+std::vector<std::string> expand_files(const std::vector<std::string>& paths, const std::string& code);
+
+// Throws InputError with one diagnostic.
+[[noreturn]] void usage_error(const std::string& code, const std::string& file, const std::string& message);
+
+}  // namespace certtool::cli

@@ -1,0 +1,39 @@
+#include "core/time.hpp"
+
+#include <ctime>
+
+namespace certtool {
+
+std::optional<TimePoint> parse_utc(const std::string& text) {
+    std::tm tm{};
+    const char* end = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (end == nullptr) {
+        tm = {};
+        end = ::strptime(text.c_str(), "%Y-%m-%d", &tm);
+    }
+    if (end == nullptr) return std::nullopt;
+    const std::string rest(end);
+    if (!(rest.empty() || rest == "Z" || rest == "+00:00")) return std::nullopt;
+    return std::chrono::system_clock::from_time_t(::timegm(&tm));
+}
+
+namespace {
+std::string format(TimePoint t, const char* pattern) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    char text[40];
+    std::strftime(text, sizeof text, pattern, &tm);
+    return text;
+}
+}  // namespace
+
+std::string format_date(TimePoint t) { return format(t, "%Y-%m-%d"); }
+std::string format_datetime(TimePoint t) { return format(t, "%Y-%m-%dT%H:%M:%SZ"); }
+
+long days_between(TimePoint from, TimePoint to) {
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(to - from).count();
+    return static_cast<long>(seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400));
+}
+
+}  // namespace certtool

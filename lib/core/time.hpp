@@ -1,0 +1,23 @@
+// UTC times as admins type them (--at) and as reports print them.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace certtool {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// "2026-11-23", "2026-11-23T12:00:00Z", "2026-11-23T12:00:00" or "...+00:00";
+// nullopt for anything else (other offsets are refused rather than guessed).
+std::optional<TimePoint> parse_utc(const std::string& text);
+
+std::string format_date(TimePoint t);      // "2026-11-23"
+std::string format_datetime(TimePoint t);  // "2026-11-23T12:00:00Z"
+
+// Whole days from `from` to `to`, rounded towards negative infinity
+// (an expiry 6 hours ago is -1, in 6 hours is 0).
+long days_between(TimePoint from, TimePoint to);
+
+}  // namespace certtool
