@@ -15,6 +15,7 @@ constexpr Verb (*kVerbs[])(CLI::App&) = {
     register_plan,
     register_csr,
     register_verify,
+    register_audit,
 };
 
 int code(ExitCode c) { return static_cast<int>(c); }

@@ -23,6 +23,7 @@ struct Verb {
 Verb register_plan(CLI::App& app);
 Verb register_csr(CLI::App& app);
 Verb register_verify(CLI::App& app);
+Verb register_audit(CLI::App& app);
 
 // Options and help text shared by several verbs, defined once.
 void add_color_option(CLI::App& command, std::string& mode);   // --color auto|always|never

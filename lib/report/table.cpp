@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "report/report.hpp"
+#include "report/text.hpp"
 
 namespace certtool::report {
 
@@ -14,37 +15,11 @@ constexpr std::size_t kWidth = 100;       // wrap prose here; a fixed width keep
 constexpr std::size_t kLabelIndent = 2;   // certificate rows start here
 constexpr std::size_t kValueColumn = 18;  // and their values here ("Exportable key" + 2)
 
-// Columns count characters, not bytes: an organisation name may be UTF-8.
-std::size_t display_width(const std::string& text) {
-    return static_cast<std::size_t>(
-        std::count_if(text.begin(), text.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
-}
-
-// Text from the topology reaches the terminal: control characters (an escape
-// sequence hidden in a name) are shown, not obeyed.
-std::string clean(const std::string& text) {
-    std::string out = text;
-    for (char& ch : out) {
-        const auto byte = static_cast<unsigned char>(ch);
-        if (byte < 0x20 || byte == 0x7F) ch = '?';
-    }
-    return out;
-}
-
-std::string rstrip(std::string line) {
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    return line;
-}
-
-std::string pad(const std::string& text, std::size_t width) {
-    const std::size_t used = display_width(text);
-    return used >= width ? text : text + std::string(width - used, ' ');
-}
-
-std::string pad_left(const std::string& text, std::size_t width) {
-    const std::size_t used = display_width(text);
-    return used >= width ? text : std::string(width - used, ' ') + text;
-}
+using text::clean;
+using text::display_width;
+using text::pad;
+using text::pad_left;
+using text::rstrip;
 
 // Greedy word wrap; a word longer than the width (a long FQDN) stays whole.
 std::vector<std::string> wrap(const std::string& text, std::size_t width) {

@@ -1,0 +1,138 @@
+// certtool audit: what every pool member serves (--live) or had exported
+// (--files) against the plan, and whether the members of a pool agree.
+#include <cmath>
+#include <memory>
+
+#include "audit/audit.hpp"
+#include "check_options.hpp"
+#include "passphrase.hpp"
+#include "report/audit_report.hpp"
+#include "topology/topology.hpp"
+#include "verb.hpp"
+
+namespace certtool::cli {
+
+namespace {
+
+struct AuditOptions {
+    std::string topology;
+    bool live = false;
+    std::string files;
+    CheckOptions check;
+    double timeout = 5;
+    double deadline = 300;
+    std::size_t concurrency = 64;
+    std::vector<std::string> map_port;
+    std::vector<std::string> only;
+    PassphraseOptions passphrase;
+    std::string format = "table";
+    std::string fail_on = "error";
+    std::string color = "auto";
+};
+
+std::chrono::milliseconds seconds(double value) {
+    return std::chrono::milliseconds(static_cast<long long>(std::llround(value * 1000.0)));
+}
+
+std::map<int, int> parse_port_map(const std::vector<std::string>& items) {
+    std::map<int, int> map;
+    for (const auto& item : items) {
+        const auto colon = item.find(':');
+        int from = 0, to = 0;
+        try {
+            std::size_t used_from = 0, used_to = 0;
+            if (colon == std::string::npos) throw std::invalid_argument("no colon");
+            from = std::stoi(item.substr(0, colon), &used_from);
+            to = std::stoi(item.substr(colon + 1), &used_to);
+            if (used_from != colon || used_to != item.size() - colon - 1) throw std::invalid_argument("trailing text");
+        } catch (const std::exception&) {
+            from = to = 0;
+        }
+        if (from < 1 || from > 65535 || to < 1 || to > 65535)
+            usage_error("usage.map-port", "", "--map-port takes FROM:TO with two port numbers, e.g. 443:8443, not '" + item + "'");
+        map[from] = to;
+    }
+    return map;
+}
+
+ExitCode run_audit(const AuditOptions& options, Terminal& term) {
+    if (!options.live && options.files.empty())
+        usage_error("usage.audit", "", "say what to audit: --live (connect to every endpoint) and/or --files DIR (exported certificates)");
+    const auto loaded = topology::load_file(options.topology);
+    const model::Plan full = model::build_plan(loaded.topology, loaded.source);
+    const model::Plan plan = options.only.empty() ? full : model::select_certificates(full, options.only);
+
+    audit::Options run;
+    run.context = make_context(options.check);
+    run.live = options.live;
+    run.files_dir = options.files;
+    run.pkcs12_password = passphrase_if_given(options.passphrase);
+    run.limits.connect_timeout = seconds(options.timeout);
+    run.limits.handshake_timeout = seconds(options.timeout);
+    run.limits.deadline = seconds(options.deadline);
+    run.limits.concurrency = options.concurrency;
+    run.port_map = parse_port_map(options.map_port);
+
+    audit::Report report = audit::run(plan, run);
+    if (run.pkcs12_password) crypto::cleanse(*run.pkcs12_password);
+    if (full.has_errors())
+        report.findings.insert(report.findings.begin(),
+                               {model::Severity::warning, "plan.has-errors",
+                                "the topology's plan has errors of its own; run certtool plan " + options.topology, "", "", ""});
+
+    report::AuditStyle style;
+    style.color = use_color(options.color, term);
+    style.fail_on = options.fail_on == "warning" ? model::Severity::warning : model::Severity::error;
+    if (options.format == "json")
+        report::render_audit_json(report, term.out);
+    else if (options.format == "junit")
+        report::render_audit_junit(report, plan, style, term.out);
+    else
+        report::render_audit_table(report, plan, style, term.out);
+    term.out.flush();
+    return report.has(style.fail_on) ? ExitCode::problems_found : ExitCode::success;
+}
+
+}  // namespace
+
+Verb register_audit(CLI::App& app) {
+    auto options = std::make_shared<AuditOptions>();
+    CLI::App* command = app.add_subcommand("audit", "check what every pool member serves or holds against the plan");
+    command->add_option("TOPOLOGY", options->topology, "topology file (certtool.topology/v1 JSON)")->required();
+    command->add_flag("--live", options->live, "connect to every endpoint of the plan (member address, port, SNI)");
+    command->add_option("--files", options->files, "folder with one sub-folder per member FQDN holding the certificates exported from it");
+    add_check_options(*command, options->check);
+    command->add_option("--timeout", options->timeout, "seconds allowed for each TCP connect and each TLS handshake")
+        ->capture_default_str()
+        ->check(CLI::Range(0.05, 600.0));
+    command->add_option("--deadline", options->deadline, "seconds allowed for all connections together")
+        ->capture_default_str()
+        ->check(CLI::Range(0.1, 86400.0));
+    command->add_option("--concurrency", options->concurrency, "connections in flight at most")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 4096));
+    command->add_option("--map-port", options->map_port, "FROM:TO: connect to port TO where the plan says FROM (tunnels, labs); repeatable");
+    command->add_option("--only", options->only, "audit only certificates with this role or id; repeatable, or comma-separated")
+        ->delimiter(',')
+        ->allow_extra_args(false);
+    add_passphrase_options(*command, options->passphrase, "for the PKCS#12 files under --files");
+    command->add_option("--format", options->format, "table (for people), json (certtool.audit/v1), junit (JUnit XML for CI)")
+        ->check(CLI::IsMember({"table", "json", "junit"}))
+        ->capture_default_str();
+    command->add_option("--fail-on", options->fail_on, "exit 1 on findings of this severity or worse: error, warning")
+        ->check(CLI::IsMember({"error", "warning"}))
+        ->capture_default_str();
+    add_color_option(*command, options->color);
+    command->footer("Arguments:\n"
+                    "  TOPOLOGY  the topology the members were built from; its plan says what each member must present\n"
+                    "\n" +
+                    exit_codes_help("no finding at or above --fail-on", "a finding at or above --fail-on (see the table or JSON)") +
+                    "\n"
+                    "Examples:\n"
+                    "  certtool audit site.json --live --trust internal-root.pem\n"
+                    "  certtool audit site.json --files exported/ --passphrase-file pfx.pass\n"
+                    "  certtool audit site.json --live --format junit --fail-on warning > audit.xml\n");
+    return {command, [options](Terminal& term) { return run_audit(*options, term); }};
+}
+
+}  // namespace certtool::cli

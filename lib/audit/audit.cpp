@@ -1,0 +1,307 @@
+// The audit: observations (live endpoints, exported files), the verify checks
+// on each, then the checks across members. Codes are documented in README.md
+// ("certtool audit").
+#include "audit/audit.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/diagnostic.hpp"
+#include "fs/safe_file.hpp"
+#include "names/names.hpp"
+
+namespace certtool::audit {
+
+namespace {
+
+using model::CertificateRequirement;
+using model::Finding;
+using model::Role;
+using model::Severity;
+
+constexpr std::size_t kMaxExportedFile = 16 << 20;
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::string short_hash(const std::string& hex) { return hex.substr(0, 16); }
+
+Finding finding_for(const CertificateRequirement& r, Severity severity, std::string code, std::string message) {
+    return Finding{severity, std::move(code), std::move(message), r.topology_path, r.id, ""};
+}
+
+// The observation of `leaf` (with the rest of its chain) as `r` on a member.
+void check_observed(Observation& o, const CertificateRequirement& r, const crypto::Certificate& leaf,
+                    const std::vector<crypto::Certificate>& rest, const crypto::PrivateKey* key, const Options& options) {
+    check::Context context = options.context;
+    context.key = key;
+    for (const auto& c : rest) context.chain.intermediates_der.push_back(c.der);
+    auto verdict = check::check_against_plan(leaf, r, context, o.source);
+    o.obtained = true;
+    o.certificate = leaf;
+    o.findings = std::move(verdict.findings);
+}
+
+// --live: one observation per endpoint of the plan, fetched all at once.
+void observe_live(const model::Plan& plan, const Options& options, Report& report) {
+    std::vector<crypto::FetchTarget> targets;
+    std::vector<std::pair<const CertificateRequirement*, const model::Endpoint*>> origin;
+    for (const auto& r : plan.certificates) {
+        for (const auto& e : r.endpoints) {
+            const auto mapped = options.port_map.find(e.port);
+            targets.push_back({e.address, mapped == options.port_map.end() ? e.port : mapped->second, e.sni});
+            origin.emplace_back(&r, &e);
+        }
+    }
+    if (targets.empty()) return;
+    const auto results = crypto::fetch_all(targets, options.limits);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& [r, e] = origin[i];
+        const auto& result = results[i];
+        Observation o;
+        o.certificate_id = r->id;
+        o.pool = r->pool;
+        o.member = e->member;
+        o.service = e->service;
+        const bool v6 = result.target.host.find(':') != std::string::npos && result.target.host.front() != '[';
+        o.source = (v6 ? "[" + result.target.host + "]" : result.target.host) + ":" + std::to_string(result.target.port);
+        o.sni = e->sni;
+        o.protocol = result.protocol;
+        o.elapsed = result.elapsed;
+        if (!result.ok || result.chain.empty()) {
+            o.findings.push_back(finding_for(*r, Severity::error, result.ok ? "tls.no-certificate" : result.error_code,
+                                             e->member + " " + e->service + " at " + o.source + " (SNI " + e->sni +
+                                                 "): " + (result.message.empty() ? "no certificate presented" : result.message)));
+        } else {
+            const std::vector<crypto::Certificate> rest(result.chain.begin() + 1, result.chain.end());
+            check_observed(o, *r, result.chain.front(), rest, nullptr, options);
+        }
+        report.observations.push_back(std::move(o));
+    }
+}
+
+std::vector<std::string> entries(const std::string& dir, bool directories) {
+    std::vector<std::string> found;
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return found;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name.empty() || name[0] == '.') continue;
+        struct stat st {};
+        if (::stat((dir + "/" + name).c_str(), &st) != 0) continue;
+        if (directories ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) found.push_back(name);
+    }
+    ::closedir(d);
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+// --files DIR: DIR/<member FQDN>/<files exported from that member>.
+void observe_files(const model::Plan& plan, const Options& options, Report& report, std::set<std::string>& members_with_folder) {
+    const std::string& root = options.files_dir;
+    struct stat st {};
+    if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        throw InputError(Diagnostic{"files.not-a-directory", root, "", 0, 0,
+                                    "--files takes a folder holding one folder per member FQDN"});
+    std::set<std::string> members;
+    for (const auto& r : plan.certificates) members.insert(r.install_on.begin(), r.install_on.end());
+
+    for (const auto& folder : entries(root, true)) {
+        const std::string member = names::normalize_fqdn(folder, false, nullptr).value_or("");
+        if (member.empty() || members.count(member) == 0) {
+            report.findings.push_back({Severity::warning, "files.unknown-member",
+                                       root + "/" + folder + " is not named after a member of the plan; its files were not audited",
+                                       "", "", ""});
+            continue;
+        }
+        members_with_folder.insert(member);
+        model::Plan candidates;  // what may be installed on this member
+        for (const auto& r : plan.certificates)
+            if (contains(r.install_on, member)) candidates.certificates.push_back(r);
+
+        for (const auto& name : entries(root + "/" + folder, false)) {
+            const std::string path = root + "/" + folder + "/" + name;
+            crypto::CertificateBundle bundle;
+            try {
+                bundle = crypto::load_certificates(fs::read_file_bounded(path, kMaxExportedFile, "files"), options.pkcs12_password);
+            } catch (const crypto::CryptoError& e) {
+                report.findings.push_back({Severity::error, e.code(), path + ": " + e.what(), "", "", ""});
+                continue;
+            } catch (const InputError& e) {
+                const auto& d = e.diagnostics().front();
+                report.findings.push_back({Severity::error, d.code, path + ": " + d.message, "", "", ""});
+                continue;
+            }
+            // Exported with its chain: the leaf is the one the private key belongs
+            // to, else the first certificate that is not a CA.
+            auto leaf = bundle.certificates.begin();
+            const auto by_key = std::find_if(bundle.certificates.begin(), bundle.certificates.end(), [&](const auto& c) {
+                return bundle.key && crypto::key_matches(*bundle.key, c);
+            });
+            if (by_key != bundle.certificates.end())
+                leaf = by_key;
+            else
+                leaf = std::find_if(bundle.certificates.begin(), bundle.certificates.end(), [](const auto& c) { return !c.is_ca; });
+            if (leaf == bundle.certificates.end()) leaf = bundle.certificates.begin();
+            const auto* r = check::match_requirement(*leaf, candidates);
+            if (r == nullptr) {
+                report.findings.push_back({Severity::warning, "files.unmatched",
+                                           path + " (CN=" + leaf->subject.common_name +
+                                               ") carries the names of no certificate planned for " + member,
+                                           "", "", ""});
+                continue;
+            }
+            r = plan.find(r->id);
+            Observation o;
+            o.certificate_id = r->id;
+            o.pool = r->pool;
+            o.member = member;
+            o.service = "file";
+            o.source = path;
+            std::vector<crypto::Certificate> rest;
+            for (auto it = bundle.certificates.begin(); it != bundle.certificates.end(); ++it)
+                if (it != leaf) rest.push_back(*it);
+            check_observed(o, *r, *leaf, rest, bundle.key ? &*bundle.key : nullptr, options);
+            report.observations.push_back(std::move(o));
+        }
+    }
+}
+
+// Every member of a certificate that must be the same everywhere presents the
+// same one (fingerprint), on every service and in every exported file.
+void check_same_certificate(const CertificateRequirement& r, Report& report) {
+    std::vector<Observation*> seen;
+    for (auto& o : report.observations)
+        if (o.certificate_id == r.id && o.obtained) seen.push_back(&o);
+    if (seen.empty()) return;
+
+    // The reference: the fingerprint most members present (the first seen on a tie).
+    std::map<std::string, std::set<std::string>> members_by_fingerprint;
+    std::vector<std::string> order;
+    for (const auto* o : seen) {
+        const auto& fp = o->certificate->sha256_fingerprint;
+        if (members_by_fingerprint.count(fp) == 0) order.push_back(fp);
+        members_by_fingerprint[fp].insert(o->member);
+    }
+    if (order.size() < 2) return;
+    std::string reference = order.front();
+    for (const auto& fp : order)
+        if (members_by_fingerprint[fp].size() > members_by_fingerprint[reference].size()) reference = fp;
+    const auto& reference_members = members_by_fingerprint[reference];
+    std::string holders;
+    for (const auto& m : reference_members) holders += (holders.empty() ? "" : ", ") + m;
+    const Observation* reference_observation =
+        *std::find_if(seen.begin(), seen.end(), [&](const Observation* o) { return o->certificate->sha256_fingerprint == reference; });
+    const std::string& reference_key = reference_observation->certificate->public_key_sha256;
+
+    for (auto* o : seen) {
+        if (o->certificate->sha256_fingerprint == reference) continue;
+        const bool same_key = o->certificate->public_key_sha256 == reference_key;
+        o->findings.push_back(finding_for(
+            r, Severity::error, "pool.different-certificate",
+            o->member + " " + (o->service == "file" ? "has" : "presents") + " certificate " +
+                short_hash(o->certificate->sha256_fingerprint) + "... for " + r.id + ", but " + holders + " " +
+                (reference_members.size() == 1 ? "has " : "have ") + short_hash(reference) +
+                "...; every member of the pool needs the same certificate" +
+                (same_key ? " (the public key is the same)" : " and the same private key (the public key differs too)")));
+    }
+}
+
+// Per-member Front End and Director certificates carry the pool FQDN as their
+// subject, so that clients reaching the pool by its name accept every member.
+void check_pool_subject(const CertificateRequirement& r, Report& report) {
+    if (r.same_on_all_members || (r.role != Role::front_end && r.role != Role::director)) return;
+    for (auto& o : report.observations) {
+        if (o.certificate_id != r.id || !o.obtained) continue;
+        const auto& cn = o.certificate->subject.common_name;
+        if (cn == r.common_name) continue;
+        o.findings.push_back(finding_for(r, Severity::error, "pool.subject-differs",
+                                         o.member + "'s certificate has the subject " + (cn.empty() ? "(none)" : cn) +
+                                             "; every member of " + r.pool + " needs the pool subject " + r.common_name));
+    }
+}
+
+// Every planned certificate seen on every member it belongs to, or said why not.
+void check_coverage(const model::Plan& plan, const Options& options, const std::set<std::string>& members_with_folder,
+                    Report& report) {
+    for (const auto& r : plan.certificates) {
+        for (const auto& member : r.install_on) {
+            bool observed = false;  // an observation exists (maybe a failed connection)
+            for (const auto& o : report.observations)
+                if (o.certificate_id == r.id && o.member == member) observed = true;
+            if (observed) continue;
+            if (!options.files_dir.empty()) {
+                const std::string folder = options.files_dir + "/" + member;
+                report.findings.push_back(finding_for(
+                    r, Severity::error, "files.missing",
+                    members_with_folder.count(member) != 0
+                        ? "no file in " + folder + " holds " + r.id + " (" + r.common_name + ")"
+                        : "no folder " + folder + ": export " + r.id + " (" + r.common_name + ") from " + member + " there"));
+            } else {
+                report.findings.push_back(finding_for(
+                    r, Severity::info, "audit.not-audited",
+                    r.id + " on " + member + ": " +
+                        (r.endpoints.empty() ? "no TLS endpoint shows this certificate; export it and audit it with --files"
+                                             : "not audited (give --live or --files)")));
+            }
+        }
+    }
+}
+
+}  // namespace
+
+bool Observation::passed() const {
+    return std::none_of(findings.begin(), findings.end(), [](const Finding& f) { return f.severity == Severity::error; });
+}
+
+Summary Report::summary() const {
+    Summary s;
+    auto count = [&s](const Finding& f) {
+        (f.severity == Severity::error ? s.errors : f.severity == Severity::warning ? s.warnings : s.info) += 1;
+    };
+    for (const auto& o : observations) {
+        ++s.observations;
+        (o.passed() ? s.passed : s.failed) += 1;
+        for (const auto& f : o.findings) count(f);
+    }
+    for (const auto& f : findings) count(f);
+    return s;
+}
+
+bool Report::has(model::Severity at_least) const {
+    const auto bad = [at_least](const Finding& f) { return static_cast<int>(f.severity) <= static_cast<int>(at_least); };
+    if (std::any_of(findings.begin(), findings.end(), bad)) return true;
+    return std::any_of(observations.begin(), observations.end(),
+                       [&](const Observation& o) { return std::any_of(o.findings.begin(), o.findings.end(), bad); });
+}
+
+Report run(const model::Plan& plan, const Options& options) {
+    Report report;
+    report.topology = plan.source.path;
+    report.at = options.context.at;
+    report.warn_days = options.context.warn_days;
+    std::set<std::string> members_with_folder;
+    if (options.live) observe_live(plan, options, report);
+    if (!options.files_dir.empty()) observe_files(plan, options, report, members_with_folder);
+    for (const auto& r : plan.certificates) {
+        if (r.same_on_all_members) check_same_certificate(r, report);
+        check_pool_subject(r, report);
+    }
+    check_coverage(plan, options, members_with_folder, report);
+    // Files after live endpoints, each group in plan order.
+    std::map<std::string, std::size_t> plan_index;
+    for (std::size_t i = 0; i < plan.certificates.size(); ++i) plan_index[plan.certificates[i].id] = i;
+    std::stable_sort(report.observations.begin(), report.observations.end(), [&](const Observation& a, const Observation& b) {
+        const bool af = a.service == "file", bf = b.service == "file";
+        if (af != bf) return bf;
+        return af && plan_index[a.certificate_id] < plan_index[b.certificate_id];
+    });
+    return report;
+}
+
+}  // namespace certtool::audit
