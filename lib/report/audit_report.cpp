@@ -160,6 +160,7 @@ void render_audit_json(const audit::Report& report, std::ostream& out) {
             j["subject"] = c.subject.common_name;
             j["sans"] = c.dns_names;
             j["not_after"] = format_date(c.not_after);
+            j["not_after_utc"] = format_datetime(c.not_after);
             j["days_left"] = days_between(report.at, c.not_after);
             j["sha256"] = c.sha256_fingerprint;
             j["thumbprint"] = c.sha1_thumbprint;
