@@ -1,8 +1,13 @@
 // certtool verify: certificate files against the plan (or against names).
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <system_error>
+#include <thread>
 
 #include "check/check.hpp"
 #include "check_options.hpp"
@@ -118,8 +123,12 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
         }
     }
 
-    std::vector<check::Verdict> verdicts;
-    for (const auto& file : expand_files(file_args, "verify.io")) {
+    // Each file is checked on its own; the files are shared out between up to
+    // one thread per core and the verdicts kept in the order of the files. The
+    // first file (in that order) that cannot be read ends the run with its
+    // error, as it would one file at a time.
+    const std::vector<std::string> files = expand_files(file_args, "verify.io");
+    auto check_file = [&](const std::string& file) -> check::Verdict {
         crypto::CertificateBundle bundle;
         try {
             bundle = crypto::load_certificates(fs::read_file_bounded(file, kMaxCertificateFile, "verify"), password);
@@ -130,10 +139,7 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
         check::Context ctx = context;
         for (std::size_t i = 1; i < bundle.certificates.size(); ++i) ctx.chain.intermediates_der.push_back(bundle.certificates[i].der);
         ctx.key = separate_key ? &*separate_key : bundle.key ? &*bundle.key : nullptr;
-        if (generic) {
-            verdicts.push_back(check::check_generic(leaf, {options.names, options.eku}, ctx, file));
-            continue;
-        }
+        if (generic) return check::check_generic(leaf, {options.names, options.eku}, ctx, file);
         const auto* requirement = options.cert_id.empty() ? check::match_requirement(leaf, *plan) : plan->find(options.cert_id);
         if (requirement == nullptr) {
             check::Verdict v{file, "", leaf, {}};
@@ -141,11 +147,47 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
                                   "this certificate (CN=" + leaf.subject.common_name +
                                       ") carries the names of no certificate in the plan; name one with --cert ID",
                                   "", "", ""});
-            verdicts.push_back(std::move(v));
-            continue;
+            return v;
         }
-        verdicts.push_back(check::check_against_plan(leaf, *requirement, ctx, file));
+        return check::check_against_plan(leaf, *requirement, ctx, file);
+    };
+    std::vector<std::optional<check::Verdict>> results(files.size());
+    std::vector<std::exception_ptr> errors(files.size());
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> first_error{files.size()};  // no file after it needs checking
+    auto worker = [&] {
+        for (std::size_t i; (i = next++) < files.size();) {
+            if (i > first_error.load()) continue;
+            try {
+                results[i] = check_file(files[i]);
+            } catch (...) {
+                errors[i] = std::current_exception();
+                for (std::size_t seen = first_error.load(); i < seen && !first_error.compare_exchange_weak(seen, i);) {
+                }
+            }
+        }
+    };
+    const std::size_t threads = std::min<std::size_t>({std::max(1U, std::thread::hardware_concurrency()), 16, files.size()});
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) {
+        try {
+            pool.emplace_back(worker);
+        } catch (const std::system_error&) {
+            break;  // no more threads to be had: the ones running (and this one) do the rest
+        }
     }
+    worker();
+    for (auto& t : pool) t.join();
+    std::vector<check::Verdict> verdicts;
+    verdicts.reserve(files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        if (errors[i]) {
+            if (password) crypto::cleanse(*password);
+            std::rethrow_exception(errors[i]);
+        }
+        verdicts.push_back(std::move(*results[i]));
+    }
+    results.clear();
     if (password) crypto::cleanse(*password);
 
     if (options.format == "json")

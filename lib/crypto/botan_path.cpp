@@ -19,6 +19,7 @@
 #include <botan/ber_dec.h>
 #include <botan/data_src.h>
 #include <botan/exceptn.h>
+#include <botan/oids.h>
 #include <botan/pk_keys.h>
 #include <botan/pkix_enums.h>
 #include <botan/x509_ext.h>
@@ -28,7 +29,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <set>
@@ -46,6 +49,45 @@ namespace {
 Botan::X509_Certificate botan_cert(const std::string& der) {
     Botan::DataSource_Memory source(reinterpret_cast<const uint8_t*>(der.data()), der.size());
     return Botan::X509_Certificate(source);
+}
+
+// Decoding a certificate with Botan 2 is not cheap (a self-signed one has its
+// signature checked, which sets up the RSA key's Montgomery parameters), and
+// the same trust anchors come with every validate_chain call of a run: each
+// one is decoded once per process and shared. The parsed objects are never
+// modified, so they are shared between threads too. Bounded, so that a
+// long-running caller with ever new anchors cannot grow it without limit.
+std::shared_ptr<const Botan::X509_Certificate> cached_anchor(const std::string& der) {
+    constexpr std::size_t kMaxCachedAnchors = 4096;
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<const Botan::X509_Certificate>> cache;  // null: unreadable
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        const auto it = cache.find(der);
+        if (it != cache.end()) return it->second;
+    }
+    std::shared_ptr<const Botan::X509_Certificate> parsed;
+    try {
+        parsed = std::make_shared<const Botan::X509_Certificate>(botan_cert(der));
+    } catch (const std::exception&) {
+        // An unreadable anchor cannot anchor anything.
+    }
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (cache.size() < kMaxCachedAnchors) cache.emplace(der, parsed);
+    return parsed;
+}
+
+// The system store (/etc/ssl/certs), read and decoded once per process; null
+// when this machine has none.
+const Botan::Certificate_Store* system_store() {
+    static const std::unique_ptr<const Botan::Certificate_Store> store = []() -> std::unique_ptr<const Botan::Certificate_Store> {
+        try {
+            return std::make_unique<const Botan::System_Certificate_Store>();
+        } catch (const std::exception&) {
+            return nullptr;
+        }
+    }();
+    return store.get();
 }
 
 ValidationResult fail(std::string code, std::string message) {
@@ -307,6 +349,32 @@ bool anchor_aki_ok(const Botan::X509_Certificate& c) {
     return key_id;
 }
 
+// The key length of an RSA public key, as c.load_subject_public_key()->key_length()
+// gives it (the bits of the modulus). Loading the key makes Botan 2 set up its
+// Montgomery parameters, a costly division done for nothing here; so the
+// RSAPublicKey is decoded just as Botan's RSA_PublicKey does it, and whenever
+// that decoding does not give a key Botan would accept (a malformed encoding,
+// a bad modulus or exponent) the key is loaded after all, for Botan's own
+// verdict and exception.
+std::size_t rsa_modulus_bits(const Botan::X509_Certificate& c) {
+    if (c.subject_public_key_algo().get_oid() == Botan::OID("1.2.840.113549.1.1.1") &&
+        !c.subject_public_key_bitstring().empty()) {
+        try {
+            Botan::BigInt n;
+            Botan::BigInt e;
+            Botan::BER_Decoder(c.subject_public_key_bitstring())
+                .start_cons(Botan::SEQUENCE, Botan::UNIVERSAL)
+                .decode(n)
+                .decode(e)
+                .end_cons();
+            if (!(n < 5 || n.is_even() || e < 2 || e.is_even())) return n.bits();
+        } catch (const std::exception&) {
+            // Left to Botan's own loading below.
+        }
+    }
+    return c.load_subject_public_key()->key_length();
+}
+
 std::optional<Problem> check_key(const Botan::X509_Certificate& c, const std::string& role) {
     const std::string alg = c.subject_public_key_algo().get_oid().to_string();
     if (alg == "1.2.840.10045.2.1") {  // id-ecPublicKey: a named P-256 / P-384 / P-521 curve only
@@ -323,8 +391,7 @@ std::optional<Problem> check_key(const Botan::X509_Certificate& c, const std::st
         return std::nullopt;
     }
     if (alg == "1.2.840.113549.1.1.1" || alg == "1.2.840.113549.1.1.10") {
-        const std::unique_ptr<Botan::Public_Key> key = c.load_subject_public_key();
-        const std::size_t bits = key->key_length();
+        const std::size_t bits = rsa_modulus_bits(c);
         if (bits < 2048) {
             return Problem{"chain.weak-algorithm", "the " + role + " has a " + std::to_string(bits) + "-bit RSA key; at least 2048 bits are required"};
         }
@@ -663,6 +730,122 @@ std::optional<Problem> check_name_constraints(const Path& path) {
     return std::nullopt;
 }
 
+// The public key of `c`, as c.subject_public_key() gives it, decoded once per
+// process for each distinct SubjectPublicKeyInfo and shared (a decoded key is
+// never modified, so threads share it too): decoding an RSA key makes Botan 2
+// set up its Montgomery parameters, which costs more than the signature check
+// it is wanted for, and the same CA keys come with every validation of a run.
+// Bounded like the anchors; a key that cannot be decoded is not kept, so it
+// fails again, with the same exception, each time.
+std::shared_ptr<const Botan::Public_Key> cached_public_key(const Botan::X509_Certificate& c) {
+    constexpr std::size_t kMaxCachedKeys = 4096;
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<const Botan::Public_Key>> cache;
+    const std::vector<uint8_t>& info = c.subject_public_key_info();
+    const std::string spki(info.begin(), info.end());
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        const auto it = cache.find(spki);
+        if (it != cache.end()) return it->second;
+    }
+    std::shared_ptr<const Botan::Public_Key> key(c.subject_public_key());
+    if (key) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (cache.size() < kMaxCachedKeys) cache.emplace(spki, key);
+    }
+    return key;
+}
+
+// Botan::PKIX::check_chain of Botan 2.19, step for step, with the hostname
+// always empty, except that each issuer key comes from cached_public_key
+// instead of being decoded again for every certificate it signed (twice per
+// path for a self-signed anchor: for the certificate below it and for its own
+// self-signature). The status codes are the same, inserted under the same
+// conditions; the checks of the extensions are Botan's own.
+Botan::CertificatePathStatusCodes check_chain(const Path& cert_path, std::chrono::system_clock::time_point ref_time,
+                                              Botan::Usage_Type usage, std::size_t min_signature_algo_strength,
+                                              const std::set<std::string>& trusted_hashes) {
+    using S = Botan::Certificate_Status_Code;
+    if (cert_path.empty()) throw Botan::Invalid_Argument("PKIX::check_chain cert_path empty");
+    const bool self_signed_ee_cert = cert_path.size() == 1;
+    const Botan::X509_Time validation_time(ref_time);
+    Botan::CertificatePathStatusCodes cert_status(cert_path.size());
+
+    if (!cert_path[0]->allowed_usage(usage)) cert_status[0].insert(S::INVALID_USAGE);
+    // RFC 5280: keyCertSign asserted requires the cA bit.
+    if (!cert_path[0]->is_CA_cert() && cert_path[0]->has_constraints(Botan::KEY_CERT_SIGN)) {
+        cert_status[0].insert(S::INVALID_USAGE);
+    }
+
+    for (std::size_t i = 0; i != cert_path.size(); ++i) {
+        std::set<S>& status = cert_status.at(i);
+        const bool at_self_signed_root = i == cert_path.size() - 1;
+        const CertPtr& subject = cert_path[i];
+        const CertPtr& issuer = cert_path[at_self_signed_root ? i : i + 1];
+
+        if (at_self_signed_root && !issuer->is_self_signed()) status.insert(S::CHAIN_LACKS_TRUST_ROOT);
+        if (subject->issuer_dn() != issuer->subject_dn()) status.insert(S::CHAIN_NAME_MISMATCH);
+        if (subject->is_serial_negative()) status.insert(S::CERT_SERIAL_NEGATIVE);
+        for (const auto& dn_pair : subject->subject_dn().dn_info()) {
+            const std::size_t dn_ub = Botan::X509_DN::lookup_ub(dn_pair.first);
+            if (dn_ub > 0 && dn_pair.second.size() > dn_ub) status.insert(S::DN_TOO_LONG);
+        }
+        if (validation_time < subject->not_before()) status.insert(S::CERT_NOT_YET_VALID);
+        if (validation_time > subject->not_after()) status.insert(S::CERT_HAS_EXPIRED);
+        if (!issuer->is_CA_cert() && !self_signed_ee_cert) status.insert(S::CA_CERT_NOT_FOR_CERT_ISSUER);
+
+        const std::shared_ptr<const Botan::Public_Key> issuer_key = cached_public_key(*issuer);
+        if (Botan::OIDS::oid2str_or_empty(subject->signature_algorithm().get_oid()).empty()) {
+            status.insert(S::SIGNATURE_ALGO_UNKNOWN);
+        } else {
+            if (!issuer_key) {
+                status.insert(S::CERT_PUBKEY_INVALID);
+            } else {
+                const S sig_status = subject->verify_signature(*issuer_key);
+                if (sig_status != S::VERIFIED) status.insert(sig_status);
+                if (issuer_key->estimated_strength() < min_signature_algo_strength) status.insert(S::SIGNATURE_METHOD_TOO_WEAK);
+            }
+            // Untrusted hashes are ignored on self-signed roots.
+            if (!trusted_hashes.empty() && !at_self_signed_root &&
+                trusted_hashes.count(subject->hash_used_for_signature()) == 0) {
+                status.insert(S::UNTRUSTED_HASH);
+            }
+        }
+
+        if (subject->x509_version() == 1 &&
+            (!subject->v2_issuer_key_id().empty() || !subject->v2_subject_key_id().empty())) {
+            status.insert(S::V2_IDENTIFIERS_IN_V1_CERT);
+        }
+        const Botan::Extensions extensions = subject->v3_extensions();
+        const auto extensions_vec = extensions.extensions();
+        if (subject->x509_version() < 3 && !extensions_vec.empty()) status.insert(S::EXT_IN_V1_V2_CERT);
+        for (const auto& extension : extensions_vec) {
+            extension.first->validate(*subject, *issuer, cert_path, cert_status, i);
+        }
+        if (extensions.extensions().size() != extensions.get_extension_oids().size()) {
+            status.insert(S::DUPLICATE_CERT_EXTENSION);
+        }
+    }
+
+    // Path length (RFC 5280 6.1.4 (l), (m)).
+    std::size_t max_path_length = cert_path.size();
+    for (std::size_t i = cert_path.size() - 1; i > 0; --i) {
+        std::set<S>& status = cert_status.at(i);
+        const CertPtr& subject = cert_path[i];
+        if (subject->subject_dn() != subject->issuer_dn()) {
+            if (max_path_length > 0) {
+                --max_path_length;
+            } else {
+                status.insert(S::CERT_CHAIN_TOO_LONG);
+            }
+        }
+        if (subject->path_limit() != Botan::Cert_Extension::NO_CERT_PATH_LIMIT && subject->path_limit() < max_path_length) {
+            max_path_length = subject->path_limit();
+        }
+    }
+    return cert_status;
+}
+
 // Whether Botan's UNKNOWN_CRITICAL_EXTENSION for `c` can only be about its
 // name constraints, which Botan could not decode but check_name_constraints
 // reads and enforces.
@@ -809,20 +992,12 @@ ValidationResult validate_chain(const Certificate& leaf, const ValidationRequest
         }
         std::vector<CertPtr> anchors;
         for (const std::string& der : request.trusted_der) {
-            try {
-                anchors.push_back(std::make_shared<const Botan::X509_Certificate>(botan_cert(der)));
-            } catch (const std::exception&) {
-                // An unreadable anchor cannot anchor anything.
-            }
+            // An unreadable anchor (null) cannot anchor anything.
+            if (CertPtr anchor = cached_anchor(der)) anchors.push_back(std::move(anchor));
         }
-        std::unique_ptr<Botan::System_Certificate_Store> system;
-        if (request.use_system_store || request.trusted_der.empty()) {
-            try {
-                system = std::make_unique<Botan::System_Certificate_Store>();
-            } catch (const std::exception&) {
-                // No system store on this machine: only the explicit anchors count.
-            }
-        }
+        // Without a system store on this machine, only the explicit anchors count.
+        const Botan::Certificate_Store* system =
+            request.use_system_store || request.trusted_der.empty() ? system_store() : nullptr;
 
         // RFC 5280 times have one-second granularity: compare at that granularity.
         const auto when = std::chrono::time_point_cast<std::chrono::seconds>(
@@ -835,7 +1010,7 @@ ValidationResult validate_chain(const Certificate& leaf, const ValidationRequest
         const auto usage = request.require_server_auth ? Botan::Usage_Type::TLS_SERVER_AUTH : Botan::Usage_Type::UNSPECIFIED;
 
         const std::vector<CertPtr> intermediates = useful_intermediates(*leaf_cert, offered, anchors, system != nullptr);
-        Builder builder{anchors, intermediates, system.get(), {}, 0};
+        Builder builder{anchors, intermediates, system, {}, 0};
         Path start{leaf_cert};
         builder.extend(start);
         if (builder.paths.empty()) {
@@ -852,7 +1027,7 @@ ValidationResult validate_chain(const Certificate& leaf, const ValidationRequest
             ValidationResult out;
             for (const auto& c : path) out.chain_sha256.push_back(sha256_hex(der_string(*c)));
             Botan::CertificatePathStatusCodes statuses =
-                Botan::PKIX::check_chain(path, when, "", usage, 110, trusted_hashes);
+                check_chain(path, when, usage, 110, trusted_hashes);
             // Botan checks the last certificate as a self-signed root; a trust
             // anchor that is an intermediate CA is trusted as it is.
             if (!statuses.empty() && !path.back()->is_self_signed()) {
