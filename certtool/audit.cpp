@@ -73,7 +73,9 @@ ExitCode run_audit(const AuditOptions& options, Terminal& term) {
     run.limits.concurrency = options.concurrency;
     run.port_map = parse_port_map(options.map_port);
 
-    audit::Report report = audit::run(plan, run);
+    if (!options.only.empty())
+        for (const auto& r : plan.certificates) run.only_ids.push_back(r.id);
+    audit::Report report = audit::run(full, run);
     if (run.pkcs12_password) crypto::cleanse(*run.pkcs12_password);
     if (full.has_errors())
         report.findings.insert(report.findings.begin(),
@@ -86,9 +88,9 @@ ExitCode run_audit(const AuditOptions& options, Terminal& term) {
     if (options.format == "json")
         report::render_audit_json(report, term.out);
     else if (options.format == "junit")
-        report::render_audit_junit(report, plan, style, term.out);
+        report::render_audit_junit(report, full, style, term.out);
     else
-        report::render_audit_table(report, plan, style, term.out);
+        report::render_audit_table(report, full, style, term.out);
     term.out.flush();
     return report.has(style.fail_on) ? ExitCode::problems_found : ExitCode::success;
 }

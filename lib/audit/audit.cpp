@@ -25,6 +25,10 @@ using model::Severity;
 
 constexpr std::size_t kMaxExportedFile = 16 << 20;
 
+bool selected(const Options& options, const std::string& id) {
+    return options.only_ids.empty() || std::find(options.only_ids.begin(), options.only_ids.end(), id) != options.only_ids.end();
+}
+
 bool contains(const std::vector<std::string>& list, const std::string& item) {
     return std::find(list.begin(), list.end(), item) != list.end();
 }
@@ -52,6 +56,7 @@ void observe_live(const model::Plan& plan, const Options& options, Report& repor
     std::vector<crypto::FetchTarget> targets;
     std::vector<std::pair<const CertificateRequirement*, const model::Endpoint*>> origin;
     for (const auto& r : plan.certificates) {
+        if (!selected(options, r.id)) continue;
         for (const auto& e : r.endpoints) {
             const auto mapped = options.port_map.find(e.port);
             targets.push_back({e.address, mapped == options.port_map.end() ? e.port : mapped->second, e.sni});
@@ -103,7 +108,8 @@ std::vector<std::string> entries(const std::string& dir, bool directories) {
 
 // --files DIR: DIR/<member FQDN>/<files exported from that member>.
 void observe_files(const model::Plan& plan, const Options& options, Report& report, std::set<std::string>& members_with_folder) {
-    const std::string& root = options.files_dir;
+    std::string root = options.files_dir;
+    while (root.size() > 1 && root.back() == '/') root.pop_back();
     struct stat st {};
     if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         throw InputError(Diagnostic{"files.not-a-directory", root, "", 0, 0,
@@ -157,6 +163,7 @@ void observe_files(const model::Plan& plan, const Options& options, Report& repo
                 continue;
             }
             r = plan.find(r->id);
+            if (!selected(options, r->id)) continue;
             Observation o;
             o.certificate_id = r->id;
             o.pool = r->pool;
@@ -205,9 +212,8 @@ void check_same_certificate(const CertificateRequirement& r, Report& report) {
         o->findings.push_back(finding_for(
             r, Severity::error, "pool.different-certificate",
             o->member + " " + (o->service == "file" ? "has" : "presents") + " certificate " +
-                short_hash(o->certificate->sha256_fingerprint) + "... for " + r.id + ", but " + holders + " " +
-                (reference_members.size() == 1 ? "has " : "have ") + short_hash(reference) +
-                "...; every member of the pool needs the same certificate" +
+                short_hash(o->certificate->sha256_fingerprint) + "... for " + r.id + ", but the certificate most members hold is " +
+                short_hash(reference) + "... (" + holders + "); every member of the pool needs the same certificate" +
                 (same_key ? " (the public key is the same)" : " and the same private key (the public key differs too)")));
     }
 }
@@ -230,13 +236,16 @@ void check_pool_subject(const CertificateRequirement& r, Report& report) {
 void check_coverage(const model::Plan& plan, const Options& options, const std::set<std::string>& members_with_folder,
                     Report& report) {
     for (const auto& r : plan.certificates) {
+        if (!selected(options, r.id)) continue;
         for (const auto& member : r.install_on) {
             bool observed = false;  // an observation exists (maybe a failed connection)
             for (const auto& o : report.observations)
                 if (o.certificate_id == r.id && o.member == member) observed = true;
             if (observed) continue;
             if (!options.files_dir.empty()) {
-                const std::string folder = options.files_dir + "/" + member;
+                std::string folder = options.files_dir;
+                while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
+                folder += "/" + member;
                 report.findings.push_back(finding_for(
                     r, Severity::error, "files.missing",
                     members_with_folder.count(member) != 0

@@ -32,6 +32,10 @@ struct Options {
     // Connect to another port than the plan's (e.g. 443 -> 8443 through a tunnel
     // or in a lab without root); the SNI and the checks stay the same.
     std::map<int, int> port_map;
+    // Audit only these certificate ids (empty: all). Files are still matched
+    // against the whole plan, so that another certificate's file is not
+    // mistaken for a selected one.
+    std::vector<std::string> only_ids;
 };
 
 // One planned certificate as seen on one member: one live endpoint, or one
