@@ -16,6 +16,10 @@ constexpr Verb (*kVerbs[])(CLI::App&) = {
     register_csr,
     register_verify,
     register_audit,
+    register_renew,
+    register_ca,
+    register_pfx,
+    register_script,
 };
 
 int code(ExitCode c) { return static_cast<int>(c); }

@@ -43,6 +43,7 @@ struct Job {
     std::string inf_path;
     std::optional<crypto::PrivateKey> key;  // loaded (reused) or generated
     bool key_reused = false;
+    bool key_external = false;  // key_path is an Options::existing_key_files entry
     bool key_encrypted = false;
     std::string previous_key_pem;  // with --new-key: kept beside the new one
     std::string replaced_key_path;
@@ -101,9 +102,12 @@ void check_paths(const Job& job, const std::string& manifest_path) {
 // An existing key file: reused unless --new-key, and then it must be a key of
 // the kind the plan asks for.
 void load_existing_key(Job& job, const Options& options) {
-    if (!fs::exists(job.key_path)) return;
+    if (!fs::exists(job.key_path)) {
+        if (job.key_external) input_error("key.missing", job.key_path, "the key to reuse does not exist");
+        return;
+    }
     std::string pem = fs::read_file_bounded(job.key_path, kMaxKeyFileBytes, "key");
-    if (options.new_key) {
+    if (options.new_key && !job.key_external) {
         job.previous_key_pem = std::move(pem);
         return;
     }
@@ -118,7 +122,7 @@ void load_existing_key(Job& job, const Options& options) {
             input_error("key.wrong-passphrase", job.key_path, "the passphrase does not open this existing key");
         input_error(e.code() == "key.not-a-key" ? "key.not-a-key" : e.code(), job.key_path,
                     "exists but is not a usable private key (PEM): " + std::string(e.what()) +
-                        "; move it away, or use --new-key to replace it");
+                        (job.key_external ? "" : "; move it away, or use --new-key to replace it"));
     }
     job.key_encrypted = looks_encrypted(pem);
     crypto::cleanse(pem);
@@ -126,7 +130,8 @@ void load_existing_key(Job& job, const Options& options) {
     if (found.type != job.params.type || found.bits != job.params.bits)
         input_error("csr.key-mismatch", job.key_path,
                     "holds an " + key_name(found) + " key but the plan asks for " + key_name(job.params) +
-                        "; use --new-key to replace it (the old key is kept beside it)");
+                        (job.key_external ? "; it cannot be reused, request a new key instead"
+                                          : "; use --new-key to replace it (the old key is kept beside it)"));
     job.key_reused = true;
 }
 
@@ -240,7 +245,7 @@ nlohmann::ordered_json manifest_entry(const Job& job) {
     for (const auto& san : c.sans) sans.push_back(san.name);
     entry["sans"] = std::move(sans);
     entry["key"] = {{"algorithm", job.params.type == crypto::KeyType::rsa ? "RSA" : "ECDSA"}, {"bits", job.params.bits}};
-    entry["key_file"] = base_name(job.key_path);
+    entry["key_file"] = job.key_external ? job.key_path : base_name(job.key_path);
     entry["key_reused"] = job.key_reused;
     entry["key_encrypted"] = job.key_encrypted;
     entry["csr_file"] = base_name(job.csr_path);
@@ -332,6 +337,11 @@ Result write_requests(const model::Plan& plan, const Options& options, const Pro
         if (checked_sizes.insert(key_name(job.params)).second) check_key_size(job.params, options, result);
         const std::string base = options.out_dir + "/" + job.certificate->id;
         job.key_path = base + ".key";
+        if (const auto external = options.existing_key_files.find(job.certificate->id);
+            external != options.existing_key_files.end()) {
+            job.key_path = external->second;
+            job.key_external = true;
+        }
         job.csr_path = base + ".csr";
         job.inf_path = base + ".inf";
         check_paths(job, options.out_dir + "/manifest.json");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,11 +25,16 @@ struct Options {
     bool force = false;            // write even when the plan has error findings
     bool allow_weak_keys = false;  // accept RSA 1024
     unsigned jobs = 0;             // key generation threads; 0 = one per core
+    // id -> a key file outside out_dir to use for that certificate instead of
+    // <out_dir>/<id>.key (certtool renew --reuse-key): it must exist and be a key
+    // of the planned kind; it is loaded, never generated, written or replaced
+    // (new_key does not apply to it), and the manifest names it by this path.
+    std::map<std::string, std::string> existing_key_files;
 };
 
 struct Written {
     std::string id;
-    std::string key_file;
+    std::string key_file;  // <out_dir>/<id>.key, or the existing_key_files path
     std::string csr_file;
     std::string inf_file;
     bool key_reused = false;

@@ -1,0 +1,175 @@
+// certtool ca init|sign|crl: a local CA for internal certificates and labs.
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "ca/ca.hpp"
+#include "check_options.hpp"
+#include "fs/safe_file.hpp"
+#include "passphrase.hpp"
+#include "topology/topology.hpp"
+#include "verb.hpp"
+
+namespace certtool::cli {
+
+namespace {
+
+struct CaOptions {
+    // init
+    std::string dir;
+    std::string name = "certtool Lync CA";
+    bool intermediate = false;
+    std::string key_type = "rsa";
+    int key_bits = 4096;
+    int days = 3650;
+    bool encrypt_key = false;
+    // sign
+    std::string csr;
+    std::string topology;
+    std::string cert_id;
+    std::string crl_url;
+    int sign_days = 0;
+    bool accept_name_differences = false;
+    std::string out;
+    // crl
+    std::vector<std::string> revoke;
+    int crl_days = 7;
+    PassphraseOptions passphrase;
+    CLI::App* init_command = nullptr;
+    CLI::App* sign_command = nullptr;
+    CLI::App* crl_command = nullptr;
+};
+
+ExitCode run_init(CaOptions& o, Terminal& term) {
+    ca::InitOptions init;
+    init.dir = o.dir;
+    init.name = o.name;
+    init.intermediate = o.intermediate;
+    init.key = {o.key_type == "ec" ? crypto::KeyType::ec : crypto::KeyType::rsa, o.key_bits};
+    if (o.key_type == "ec" && o.key_bits != 256 && o.key_bits != 384 && o.key_bits != 521)
+        usage_error("usage.key-bits", "", "an EC CA key takes --key-bits 256, 384 or 521");
+    if (o.key_type == "rsa" && (o.key_bits < 2048 || o.key_bits > 8192))
+        usage_error("usage.key-bits", "", "an RSA CA key takes --key-bits 2048 to 8192");
+    init.root_days = o.days;
+    init.intermediate_days = std::min(o.days, 1825);
+    init.crl_url = o.crl_url;
+    if (o.encrypt_key) init.passphrase = passphrase_required(o.passphrase, "Passphrase for the CA keys", true);
+    const auto result = ca::init(init);
+    if (init.passphrase) crypto::cleanse(*init.passphrase);
+    for (const auto& f : result.files) term.out << "wrote " << f << "\n";
+    term.out << "root SHA-256 " << result.root_sha256 << "\n";
+    if (o.intermediate) term.out << "issuing CA SHA-256 " << result.issuing_sha256 << "\n";
+    term.out << "Import " << o.dir << "/root.pem into Trusted Root Certification Authorities on every server and client"
+             << (o.intermediate ? ", and intermediate.pem into Intermediate Certification Authorities" : "") << ".\n";
+    return ExitCode::success;
+}
+
+ExitCode run_sign(CaOptions& o, Terminal& term) {
+    const auto loaded = topology::load_file(o.topology);
+    const model::Plan plan = model::build_plan(loaded.topology, loaded.source);
+    const auto* requirement = plan.find(o.cert_id);
+    if (requirement == nullptr)
+        usage_error("usage.unknown-certificate", loaded.source.path, "--cert " + o.cert_id + " is not a certificate id of this plan (see certtool plan)");
+    if (!o.out.empty() && fs::exists(o.out)) usage_error("output.exists", o.out, "already exists; certtool does not overwrite certificates");
+    if (!o.out.empty()) {
+        // Checked before signing: a certificate the CA issued and indexed must not be lost to an unwritable --out.
+        const std::string parent = std::filesystem::path(o.out).parent_path().string();
+        const std::string out_dir = parent.empty() ? "." : parent;
+        std::error_code ec;
+        if (!std::filesystem::is_directory(out_dir, ec))
+            usage_error("output.missing", o.out, "the directory " + out_dir + " does not exist; nothing was issued");
+        if (::access(out_dir.c_str(), W_OK | X_OK) != 0)
+            usage_error("output.io", o.out, "the directory " + out_dir + " is not writable; nothing was issued");
+    }
+
+    ca::SignOptions sign;
+    sign.dir = o.dir;
+    sign.csr_file = o.csr;
+    sign.csr_pem = fs::read_file_bounded(o.csr, 1 << 20, "csr");
+    sign.requirement = requirement;
+    sign.crl_url = o.crl_url;
+    if (o.sign_days > 0) sign.days = o.sign_days;
+    sign.policy_days = loaded.topology.policy.validity_days;
+    sign.accept_name_differences = o.accept_name_differences;
+    sign.passphrase = passphrase_if_given(o.passphrase);
+    const auto result = ca::sign(sign);
+    if (sign.passphrase) crypto::cleanse(*sign.passphrase);
+    if (!o.out.empty()) fs::write_file_atomic(o.out, result.certificate_pem, {0644, false});
+
+    for (const auto& n : result.differences.missing) term.err << "certtool: warning: added " << n << ", which the request lacked (the plan needs it)\n";
+    for (const auto& n : result.differences.extra) term.err << "certtool: warning: left out " << n << ", which the request asked for (not in the plan)\n";
+    term.out << "issued " << requirement->id << " serial " << result.serial_hex << ", " << requirement->sans.size()
+             << " SANs, valid until " << format_datetime(result.not_after) << "\n"
+             << "certificate " << (o.out.empty() ? result.file : o.out) << "\n"
+             << "chain " << o.dir << "/chain.pem\n";
+    return ExitCode::success;
+}
+
+ExitCode run_crl(CaOptions& o, Terminal& term) {
+    ca::CrlOptions crl;
+    crl.dir = o.dir;
+    crl.revoke = o.revoke;
+    crl.days = o.crl_days;
+    crl.passphrase = passphrase_if_given(o.passphrase);
+    const auto result = ca::crl(crl);
+    if (crl.passphrase) crypto::cleanse(*crl.passphrase);
+    term.out << "wrote " << result.file << ": CRL number " << result.number << ", " << result.revoked << " revoked\n"
+             << "Publish it at the CRL distribution point URL before the current CRL's next update.\n";
+    return ExitCode::success;
+}
+
+}  // namespace
+
+Verb register_ca(CLI::App& app) {
+    auto o = std::make_shared<CaOptions>();
+    CLI::App* command = app.add_subcommand("ca", "a local CA: create it, issue the plan's certificates, publish CRLs");
+    command->require_subcommand(1);
+
+    auto* init = command->add_subcommand("init", "create a CA (root, and optionally an issuing intermediate) in DIR");
+    init->add_option("DIR", o->dir, "directory for the CA (created 0700)")->required();
+    init->add_option("--name", o->name, "the root's common name")->capture_default_str();
+    init->add_flag("--intermediate", o->intermediate, "also create an issuing intermediate CA (recommended)");
+    init->add_option("--key-type", o->key_type, "rsa or ec")->check(CLI::IsMember({"rsa", "ec"}))->capture_default_str();
+    init->add_option("--key-bits", o->key_bits, "RSA 2048-8192, EC 256/384/521")->capture_default_str();
+    init->add_option("--days", o->days, "root validity in days")->capture_default_str()->check(CLI::Range(1, 36500));
+    init->add_option("--crl-url", o->crl_url, "default CRL distribution point URL (http://) for issued certificates");
+    init->add_flag("--encrypt-key", o->encrypt_key, "encrypt the CA keys with the passphrase");
+    add_passphrase_options(*init, o->passphrase, "for --encrypt-key");
+    o->init_command = init;
+
+    auto* sign = command->add_subcommand("sign", "issue the plan's certificate for a request (CSR)");
+    sign->add_option("DIR", o->dir, "the CA directory")->required();
+    sign->add_option("CSR", o->csr, "the request (PEM or DER), e.g. from certtool csr")->required();
+    sign->add_option("--topology", o->topology, "topology file whose plan says what the certificate holds")->required();
+    sign->add_option("--cert", o->cert_id, "plan certificate id (see certtool plan)")->required();
+    sign->add_option("--crl-url", o->crl_url, "CRL distribution point URL (default: the CA's, from ca init --crl-url)");
+    sign->add_option("--days", o->sign_days, "validity in days (default: the topology policy's validity_days)")->check(CLI::Range(1, 3650));
+    sign->add_flag("--accept-name-differences", o->accept_name_differences,
+                   "issue with the plan's names even though the request asks for other names");
+    sign->add_option("--out", o->out, "also write the certificate here (never overwritten)");
+    add_passphrase_options(*sign, o->passphrase, "for an encrypted CA key");
+    o->sign_command = sign;
+
+    auto* crl = command->add_subcommand("crl", "write DIR/crl.pem, revoking serials first if asked");
+    crl->add_option("DIR", o->dir, "the CA directory")->required();
+    crl->add_option("--revoke", o->revoke, "serial number (hex, as in index.json) to revoke; repeatable");
+    crl->add_option("--days", o->crl_days, "days until the CRL's next update")->capture_default_str()->check(CLI::Range(1, 365));
+    add_passphrase_options(*crl, o->passphrase, "for an encrypted CA key");
+    o->crl_command = crl;
+
+    command->footer("\n" + exit_codes_help("done", "not used") +
+                    "\n"
+                    "Examples:\n"
+                    "  certtool ca init labca --intermediate --crl-url http://pki.contoso.net/labca.crl\n"
+                    "  certtool ca sign labca req/edge-internal.lsedge-contoso-net.csr --topology site.json \\\n"
+                    "      --cert edge-internal.lsedge-contoso-net --out edge-internal.pem\n"
+                    "  certtool ca crl labca --revoke 5f3a...\n");
+    return {command, [o](Terminal& term) {
+                if (o->init_command->parsed()) return run_init(*o, term);
+                if (o->sign_command->parsed()) return run_sign(*o, term);
+                return run_crl(*o, term);
+            }};
+}
+
+}  // namespace certtool::cli

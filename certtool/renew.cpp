@@ -1,0 +1,212 @@
+// certtool renew: requests for the certificates that expire within a window,
+// fail the plan, or are missing, with what changes in their names.
+#include <iomanip>
+#include <memory>
+
+#include "check_options.hpp"
+#include "core/time.hpp"
+#include "crypto/keys.hpp"
+#include "model/plan.hpp"
+#include "passphrase.hpp"
+#include "renew/renew.hpp"
+#include "topology/topology.hpp"
+#include "verb.hpp"
+
+namespace certtool::cli {
+
+namespace {
+
+struct RenewOptions {
+    std::string topology;
+    std::string inventory;
+    std::string within = "30d";
+    std::string out;
+    bool reuse_key = false;
+    std::string keys;
+    std::string at;
+    bool dry_run = false;
+    std::vector<std::string> only;
+    bool encrypt_keys = false;
+    PassphraseOptions passphrase;
+    std::string format = "table";
+};
+
+std::string hours_text(std::chrono::hours within) {
+    const long h = static_cast<long>(within.count());
+    if (h % 24 == 0) return std::to_string(h / 24) + (h == 24 ? " day" : " days");
+    return std::to_string(h) + (h == 1 ? " hour" : " hours");
+}
+
+std::string joined(const std::vector<std::string>& items, const std::string& separator = ", ") {
+    std::string out;
+    for (const auto& s : items) out += (out.empty() ? "" : separator) + s;
+    return out;
+}
+
+void print_table(const renew::Decisions& d, const std::map<std::string, renew::Files>& files, const std::string& folder,
+                 const std::string& inventory, Terminal& term) {
+    const std::size_t total = d.due.size() + d.not_due.size();
+    term.out << "Renewal check at " << format_datetime(d.at) << ", window " << hours_text(d.within) << ", inventory "
+             << inventory << "\n\n";
+    std::size_t width = 2;
+    for (const auto* list : {&d.due, &d.not_due})
+        for (const auto& x : *list) width = std::max(width, x.id.size());
+    const int w = static_cast<int>(width);
+    term.out << std::left << std::setw(6) << "STATUS" << "  " << std::setw(w) << "ID" << "  " << std::setw(10) << "EXPIRES"
+             << "  " << std::right << std::setw(5) << "DAYS" << "  " << "REASONS\n";
+    auto row = [&](const renew::Decision& x, const char* status) {
+        term.out << std::left << std::setw(6) << status << "  " << std::setw(w) << x.id << "  " << std::setw(10)
+                 << (x.old ? format_date(x.old->not_after) : "-") << "  " << std::right << std::setw(5)
+                 << (x.old ? std::to_string(x.old->days_left) : "-") << (x.reasons.empty() ? "" : "  " + joined(x.reasons))
+                 << "\n";
+    };
+    const std::string indent(8, ' ');
+    for (const auto& x : d.due) {
+        row(x, "DUE");
+        if (x.old) term.out << indent << "held:    " << x.old->source << "\n";
+        if (!x.names_added.empty()) term.out << indent << "added:   " << joined(x.names_added) << "\n";
+        if (!x.names_removed.empty()) term.out << indent << "removed: " << joined(x.names_removed) << "\n";
+        const auto f = files.find(x.id);
+        if (f != files.end()) {
+            term.out << indent << "key:     " << f->second.key;
+            if (!f->second.key_file.empty()) term.out << "  " << f->second.key_file;
+            term.out << "\n";
+            if (!f->second.csr_file.empty()) term.out << indent << "csr:     " << f->second.csr_file << "\n";
+        }
+    }
+    for (const auto& x : d.not_due) row(x, "ok");
+    if (!d.ignored.empty()) {
+        term.out << "\nIgnored inventory entries:\n";
+        for (const auto& i : d.ignored) {
+            term.out << "  " << i.source << ": " << i.reason;
+            if (!i.id.empty()) term.out << " (" << i.id << (i.kept.empty() ? "" : ", kept " + i.kept) << ")";
+            term.out << "\n";
+        }
+    }
+    term.out << "\n";
+    if (d.due.empty())
+        term.out << "Nothing due: all " << total << " certificates meet the plan and expire after the window.\n";
+    else if (folder.empty())
+        term.out << d.due.size() << " of " << total << " certificates due (dry run: nothing written).\n";
+    else
+        term.out << d.due.size() << " of " << total << " certificates due: keys and requests in " << folder
+                 << "/ (manifest.json, " << renew::kReportFile << ").\n";
+}
+
+ExitCode run_renew(RenewOptions& options, Terminal& term) {
+    const auto within = renew::parse_within(options.within);
+    if (!within)
+        usage_error("usage.within", "",
+                    "--within takes a window such as 30d, 12h, 2w or a number of days (at most 3650 days), not '" +
+                        options.within + "'");
+    if (options.reuse_key && options.keys.empty())
+        usage_error("usage.keys", "", "--reuse-key needs --keys DIR, the folder holding the current <id>.key files");
+    if (!options.reuse_key && !options.keys.empty())
+        usage_error("usage.keys", "", "--keys is only used with --reuse-key");
+    if (!options.dry_run && options.out.empty())
+        usage_error("usage.out", "", "--out DIR is required (the requests go into DIR/<date>/), unless --dry-run");
+    TimePoint at = std::chrono::system_clock::now();
+    if (!options.at.empty()) {
+        const auto parsed = parse_utc(options.at);
+        if (!parsed) usage_error("usage.at", "", "--at takes a UTC time such as 2026-11-23 or 2026-11-23T12:00:00Z, not '" + options.at + "'");
+        at = *parsed;
+    }
+
+    const auto loaded = topology::load_file(options.topology);
+    const model::Plan plan = model::build_plan(loaded.topology, loaded.source);
+    if (plan.has_errors()) {
+        const auto first = std::find_if(plan.findings.begin(), plan.findings.end(),
+                                        [](const auto& f) { return f.severity == model::Severity::error; });
+        usage_error("renew.plan-has-errors", options.topology,
+                    "the plan has error findings, first " + first->code + " at " + first->path + ": " + first->message +
+                        "; run 'certtool plan " + options.topology + "' and fix the topology before renewing");
+    }
+    const model::Plan selected = options.only.empty() ? plan : model::select_certificates(plan, options.only);
+
+    renew::WriteOptions write;
+    write.out_dir = options.out;
+    write.reuse_key = options.reuse_key;
+    write.keys_dir = options.keys;
+    write.encrypt_keys = options.encrypt_keys;
+    write.passphrase = options.encrypt_keys && !options.dry_run
+                           ? std::optional<std::string>(passphrase_required(options.passphrase, "Passphrase for the new keys", true))
+                           : passphrase_if_given(options.passphrase);
+    struct Cleanse {
+        std::optional<std::string>& secret;
+        ~Cleanse() {
+            if (secret) crypto::cleanse(*secret);
+        }
+    } cleanse{write.passphrase};
+
+    const auto inventory = renew::load_inventory(plan, options.inventory, write.passphrase, at);
+    const auto decisions = renew::decide(selected, inventory, {at, *within});
+
+    std::map<std::string, renew::Files> files;
+    std::string folder;
+    if (options.dry_run) {
+        files = renew::planned_keys(decisions, write);
+    } else if (!decisions.due.empty()) {
+        const auto written = renew::write_renewal(plan, decisions, write);
+        for (const auto& w : written.warnings) term.err << "certtool: warning: " << w << "\n";
+        files = written.files;
+        folder = written.folder;
+    }
+
+    if (options.format == "json")
+        term.out << renew::render_json(plan, decisions, files, folder);
+    else
+        print_table(decisions, files, folder, options.inventory, term);
+    term.out.flush();
+    return decisions.due.empty() ? ExitCode::success : ExitCode::problems_found;
+}
+
+}  // namespace
+
+Verb register_renew(CLI::App& app) {
+    auto options = std::make_shared<RenewOptions>();
+    CLI::App* command = app.add_subcommand("renew", "request new certificates for those that expire soon, fail the plan or are missing");
+
+    command->add_option("TOPOLOGY", options->topology, "topology file (certtool.topology/v1 JSON)")->required();
+    command->add_option("--inventory", options->inventory,
+                        "the certificates in use: a folder of PEM/DER/PKCS#12 files (flat, or one sub-folder per member "
+                        "FQDN), or a certtool audit --format json report")
+        ->required();
+    command->add_option("--within", options->within, "renew what expires within this window: 30d, 12h, 2w, or a number of days")
+        ->capture_default_str();
+    command->add_option("--out", options->out, "folder for the requests: they go into OUT/<YYYY-MM-DD>/ (the date of --at, UTC)");
+    command->add_flag("--reuse-key", options->reuse_key, "request with the current key <keys>/<id>.key instead of a new one");
+    command->add_option("--keys", options->keys, "folder holding the current keys as <id>.key (with --reuse-key), e.g. the certtool csr --out folder");
+    command->add_option("--at", options->at, "decide as at this UTC time, e.g. 2026-12-01 or 2026-12-01T08:00:00Z (default: now)");
+    command->add_flag("--dry-run", options->dry_run, "list what is due and the name changes; write nothing");
+    command->add_option("--only", options->only, "only certificates with this role or id; repeatable, or comma-separated")
+        ->delimiter(',')
+        ->allow_extra_args(false);
+    command->add_flag("--encrypt-keys", options->encrypt_keys, "write new keys encrypted (PKCS#8, AES-256) with the passphrase");
+    add_passphrase_options(*command, options->passphrase,
+                           "for --encrypt-keys, encrypted keys to reuse and PKCS#12 files in the inventory");
+    command->add_option("--format", options->format, "table (for people) or json (certtool.renew/v1, as renewal.json)")
+        ->check(CLI::IsMember({"table", "json"}))
+        ->capture_default_str();
+
+    command->footer("Arguments:\n"
+                    "  TOPOLOGY  the topology; the new requests carry its plan's names, not the old certificates'\n"
+                    "\n"
+                    "Due: a certificate that expires within --within of --at (the end included), one that fails the\n"
+                    "plan (names missing, EKU, key too small, RSASSA-PSS, no CRL distribution point, ...), and one the\n"
+                    "inventory lacks. For each, OUT/<YYYY-MM-DD>/ gets <id>.key (0600; not with --reuse-key), <id>.csr,\n"
+                    "<id>.inf and manifest.json as certtool csr writes them, then renewal.json (certtool.renew/v1):\n"
+                    "reasons, the old certificate, and the names added and removed.\n"
+                    "\n" +
+                    exit_codes_help("nothing is due; nothing was written",
+                                    "something is due: its requests were written (with --dry-run: listed only)") +
+                    "\n"
+                    "Examples:\n"
+                    "  certtool renew site.json --inventory exported/ --within 30d --out renewals/\n"
+                    "  certtool audit site.json --files exported/ --format json > audit.json\n"
+                    "  certtool renew site.json --inventory audit.json --within 2w --dry-run\n"
+                    "  certtool renew site.json --inventory exported/ --out renewals/ --reuse-key --keys requests/\n");
+
+    return {command, [options](Terminal& term) { return run_renew(*options, term); }};
+}
+
+}  // namespace certtool::cli

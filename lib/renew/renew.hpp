@@ -1,0 +1,150 @@
+// `certtool renew`: which certificates of the plan need a new one (expiring
+// within a window, failing the plan, or missing from the inventory), what
+// changes in their names, and the requests for them. The inventory is a folder
+// of certificate files or a certtool.audit/v1 JSON report. Decisions are data;
+// the CLI prints them and picks the exit code.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+#include "model/plan.hpp"
+
+namespace certtool::renew {
+
+inline constexpr const char* kRenewSchema = "certtool.renew/v1";
+inline constexpr const char* kReportFile = "renewal.json";
+
+// --within: "30d", "12h", "2w", or a plain number of days ("45"); at most ten
+// years. nullopt for anything else (negative, fractions, unknown units, "").
+std::optional<std::chrono::hours> parse_within(const std::string& text);
+
+// The certificate the inventory holds for one plan id.
+struct Held {
+    std::string source;  // file path, or "<member> (<source>)" for an audit observation
+    std::string sha256;
+    std::string public_key_sha256;  // "" when the audit JSON did not say
+    TimePoint not_after{};
+    std::vector<std::string> sans;         // SAN dNSNames, in the certificate's order
+    std::vector<std::string> error_codes;  // why it fails the plan (validity.* excluded), in order, once each
+};
+
+// An inventory entry not used for any decision, and why.
+struct Ignored {
+    std::string source;
+    std::string id;      // the plan id it matched ("" if none)
+    std::string reason;  // "superseded" (another file for this id expires later), "duplicate" (same certificate
+                         // as the one kept), "unmatched" (carries the names of nothing planned),
+                         // "not-a-certificate" (only a key or a request), "not-in-plan" (audit id not in this plan)
+    std::string kept;    // for superseded/duplicate: the source kept instead
+};
+
+struct Inventory {
+    std::string path;
+    bool audit_json = false;
+    std::map<std::string, Held> held;  // by plan id
+    std::vector<Ignored> ignored;
+};
+
+// Reads the inventory: a folder of PEM/DER/PKCS#12 files (flat, or one
+// sub-folder per member FQDN) matched to the plan by their names, keeping per id
+// the certificate that expires last; or a certtool.audit/v1 JSON file, keeping per
+// id the observation that expires first and the union of the error findings of
+// all its observations. Folder certificates are checked against the plan (no
+// chain) at `at`. Throws InputError "renew.inventory" naming the file for
+// anything unreadable (a missing path, a certificate file that does not load, bad
+// JSON, a JSON that is not an audit report).
+Inventory load_inventory(const model::Plan& plan, const std::string& path,
+                         const std::optional<std::string>& pkcs12_password, TimePoint at);
+
+struct Options {
+    TimePoint at{};
+    std::chrono::hours within{30 * 24};
+};
+
+struct Old {
+    std::string source;
+    std::string sha256;
+    std::string public_key_sha256;
+    TimePoint not_after{};
+    long days_left = 0;
+    std::vector<std::string> sans;
+};
+
+struct Decision {
+    std::string id;
+    // "missing", "expired" (at or before `at`), "expiring" (within the window,
+    // the window's end included), then the plan's error codes (name.missing, ...).
+    std::vector<std::string> reasons;
+    std::optional<Old> old;                  // nullopt when missing
+    std::vector<std::string> names_added;    // in the plan, not on the old certificate (plan order); all when missing
+    std::vector<std::string> names_removed;  // on the old certificate, not in the plan (its order)
+    [[nodiscard]] bool due() const { return !reasons.empty(); }
+};
+
+struct Decisions {
+    TimePoint at{};
+    std::chrono::hours within{0};
+    std::vector<Decision> due;      // plan order
+    std::vector<Decision> not_due;  // plan order; old is always set
+    std::vector<Ignored> ignored;
+};
+
+// Every certificate of `plan` against the inventory at options.at.
+Decisions decide(const model::Plan& plan, const Inventory& inventory, const Options& options);
+
+// What renew() wrote for one due certificate.
+struct Files {
+    std::string key;  // "new" or "reused"
+    std::string key_file;
+    std::string csr_file;
+};
+
+struct WriteOptions {
+    std::string out_dir;  // the dated folder <out_dir>/<YYYY-MM-DD of at> is written
+    bool reuse_key = false;
+    std::string keys_dir;  // with reuse_key: <keys_dir>/<id>.key
+    std::optional<std::string> passphrase;  // encrypts new keys; opens encrypted reused keys
+    bool encrypt_keys = false;
+    unsigned jobs = 0;
+};
+
+struct Written {
+    std::string folder;       // <out_dir>/<date>
+    std::string report_file;  // <folder>/renewal.json
+    std::string manifest_file;
+    std::map<std::string, Files> files;  // by id
+    std::vector<std::string> warnings;
+};
+
+// The dated folder a run at `at` writes into.
+std::string dated_folder(const std::string& out_dir, TimePoint at);
+
+// Checks the keys --reuse-key would use: with the old certificate known, the key
+// file must exist (InputError "renew.key-missing") and hold its key
+// ("renew.key-mismatch"; the loader's code, naming the file, when it cannot be
+// read or opened); with none known, an existing key is reused and an absent one
+// means a new key. Returns id -> key file for the keys to reuse.
+std::map<std::string, std::string> keys_to_reuse(const Decisions& decisions, const WriteOptions& options);
+
+// For --dry-run: per due id, "new" or "reused" (the keys checked as above), no files.
+std::map<std::string, Files> planned_keys(const Decisions& decisions, const WriteOptions& options);
+
+// Writes a new key (or reuses one) and a request for every due certificate with
+// request::write_requests into the dated folder (created when missing; --out is
+// created when its parent exists), then renewal.json, atomically. `plan` is the
+// whole plan (the manifest's plan hash is the same as certtool csr's). Nothing is
+// written when nothing is due. Throws InputError before writing anything for bad
+// input (and removes the folders it created).
+Written write_renewal(const model::Plan& plan, const Decisions& decisions, const WriteOptions& options);
+
+// The certtool.renew/v1 document: written as renewal.json, printed by --format
+// json. `folder` is "" for --dry-run (folder, key_file and csr_file are then null).
+std::string render_json(const model::Plan& plan, const Decisions& decisions, const std::map<std::string, Files>& files,
+                        const std::string& folder);
+
+}  // namespace certtool::renew

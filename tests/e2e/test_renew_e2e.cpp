@@ -1,0 +1,319 @@
+// certtool renew, end to end: certificates issued by a test CA (the openssl CLI)
+// from certtool's own requests form the inventory; renew must write new keys and
+// requests with the plan's names into a dated folder, or nothing at all.
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <cctype>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "run_process.hpp"
+#include "temp_dir.hpp"
+
+using certtool::test::ProcessResult;
+using certtool::test::read_file;
+using certtool::test::run_certtool;
+using certtool::test::run_process;
+using certtool::test::source_path;
+using certtool::test::TempDir;
+using nlohmann::json;
+
+namespace {
+
+const std::string kTopology = source_path("templates/examples/edge-single-nat.json");
+const std::string kExternal = "edge-external.lsedge-contoso-net";
+const std::string kInternal = "edge-internal.lsedge-contoso-net";
+const std::vector<std::string> kExternalNames = {"sip.contoso.com", "webcon.contoso.com", "sip.fabrikam.com"};
+
+ProcessResult sh(const std::string& command) { return run_process("/bin/sh", {"-c", command}); }
+
+bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+unsigned mode_of(const std::string& path) {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_mode & 07777;
+}
+
+// The UTC date `days` from now, as --at takes it.
+std::string date_in(int days) {
+    const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char text[16];
+    std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
+    return text;
+}
+
+std::vector<std::string> csr_names(const std::string& csr) {
+    const auto r = sh("openssl req -in '" + csr + "' -noout -text");
+    REQUIRE(r.exit_code == 0);
+    std::vector<std::string> names;
+    const std::regex dns("DNS:([^,\\s]+)");
+    for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), dns); it != std::sregex_iterator(); ++it)
+        names.push_back((*it)[1]);
+    return names;
+}
+
+std::string csr_public_key(const std::string& csr) {
+    const auto r = sh("openssl req -in '" + csr + "' -noout -pubkey");
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+}
+
+std::string key_public_key(const std::string& key) {
+    const auto r = sh("openssl pkey -in '" + key + "' -pubout");
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+}
+
+std::vector<std::string> strings(const json& array) {
+    std::vector<std::string> out;
+    for (const auto& s : array) out.push_back(s.get<std::string>());
+    return out;
+}
+
+// A test root CA, certtool's requests for the example topology in req/, and an
+// inventory folder inv/ holding a 365-day certificate issued from each of them.
+struct Lab {
+    TempDir tmp{"certtool-renew-e2e"};
+    std::string dir = tmp.path();
+    std::string inv = dir + "/inv";
+    std::string out = dir + "/out";
+
+    Lab() {
+        REQUIRE(sh("cd " + dir +
+                   " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj '/CN=certtool test root'"
+                   " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign >/dev/null 2>&1")
+                    .exit_code == 0);
+        std::ofstream(dir + "/cdp.cnf") << "crlDistributionPoints = URI:http://crl.contoso.com/root.crl\n";
+        REQUIRE(run_certtool({"csr", kTopology, "--out", dir + "/req"}).exit_code == 0);
+        REQUIRE(sh("mkdir -p " + inv).exit_code == 0);
+        issue(request(kExternal), inv + "/external.pem");
+        issue(request(kInternal), inv + "/internal.pem");
+    }
+
+    void issue(const std::string& csr, const std::string& out_file) {
+        const auto r = sh("cd " + dir + " && openssl x509 -req -in '" + csr +
+                          "' -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 -copy_extensions copyall -extfile cdp.cnf -out '" +
+                          out_file + "' 2>&1");
+        INFO(r.out);
+        REQUIRE(r.exit_code == 0);
+    }
+    std::string request(const std::string& id) const { return dir + "/req/" + id + ".csr"; }
+    std::string key(const std::string& id) const { return dir + "/req/" + id + ".key"; }
+
+    // A CSR made with the openssl CLI carrying only `sans`.
+    std::string hand_request(const std::string& name, const std::string& cn, const std::string& sans) {
+        const std::string csr = dir + "/" + name + ".csr";
+        REQUIRE(sh("cd " + dir + " && openssl req -new -newkey rsa:2048 -nodes -keyout " + name + ".key -out " + csr +
+                   " -subj '/CN=" + cn + "' -addext 'subjectAltName=" + sans +
+                   "' -addext extendedKeyUsage=serverAuth -addext keyUsage=critical,digitalSignature,keyEncipherment >/dev/null 2>&1")
+                    .exit_code == 0);
+        return csr;
+    }
+
+    ProcessResult renew(std::vector<std::string> args) {
+        args.insert(args.begin(), {"renew", kTopology});
+        return run_certtool(args);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("renew e2e: certificates due at --at get new keys and requests with the plan's names in a dated folder",
+          "[renew][e2e]") {
+    Lab lab;
+    const std::string at = date_in(350);
+    const auto r = lab.renew({"--inventory", lab.inv, "--within", "30d", "--at", at, "--out", lab.out, "--format", "json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 1);
+    const std::string folder = lab.out + "/" + at;
+    for (const auto& id : {kExternal, kInternal}) {
+        CHECK(mode_of(folder + "/" + id + ".key") == 0600);
+        CHECK(exists(folder + "/" + id + ".inf"));
+        CHECK(key_public_key(folder + "/" + id + ".key") == csr_public_key(folder + "/" + id + ".csr"));
+        CHECK(key_public_key(folder + "/" + id + ".key") != key_public_key(lab.key(id)));  // a new key
+    }
+    CHECK(csr_names(folder + "/" + kExternal + ".csr") == kExternalNames);
+    CHECK(csr_names(folder + "/" + kInternal + ".csr") == std::vector<std::string>{"lsedge.contoso.net"});
+    CHECK(exists(folder + "/manifest.json"));
+
+    const std::string report_text = read_file(folder + "/renewal.json");
+    CHECK(report_text == r.out);  // --format json prints the document it wrote
+    const auto doc = json::parse(report_text);
+    CHECK(doc["schema"] == "certtool.renew/v1");
+    CHECK(doc["within_hours"] == 720);
+    CHECK(doc["folder"] == folder);
+    REQUIRE(doc["due"].size() == 2);
+    CHECK(doc["not_due"].empty());
+    for (const auto& d : doc["due"]) {
+        CHECK(strings(d["reasons"]) == std::vector<std::string>{"expiring"});
+        CHECK(d["names_added"].empty());
+        CHECK(d["names_removed"].empty());
+        CHECK(d["key"] == "new");
+        CHECK(d["old"]["days_left"].get<int>() <= 16);
+        CHECK(d["old"]["days_left"].get<int>() >= 13);
+    }
+    CHECK(doc["due"][0]["id"] == kExternal);
+    CHECK(doc["due"][0]["csr_file"] == folder + "/" + kExternal + ".csr");
+    CHECK(doc["due"][0]["key_file"] == folder + "/" + kExternal + ".key");
+    CHECK(strings(doc["due"][0]["old"]["sans"]) == kExternalNames);
+    CHECK(doc["due"][0]["old"]["source"] == lab.inv + "/external.pem");
+}
+
+TEST_CASE("renew e2e: a certificate lacking a planned SAN is due now, with the name added", "[renew][e2e]") {
+    Lab lab;
+    lab.issue(lab.hand_request("nofab", "sip.contoso.com", "DNS:sip.contoso.com,DNS:webcon.contoso.com,DNS:old.contoso.com"),
+              lab.inv + "/external.pem");
+    const auto r = lab.renew({"--inventory", lab.inv, "--out", lab.out, "--at", date_in(1)});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 1);
+    CHECK(contains(r.out, "name.missing"));
+    CHECK(contains(r.out, "added:   sip.fabrikam.com"));
+    CHECK(contains(r.out, "removed: old.contoso.com"));
+    const std::string folder = lab.out + "/" + date_in(1);
+    const auto doc = json::parse(read_file(folder + "/renewal.json"));
+    REQUIRE(doc["due"].size() == 1);
+    CHECK(doc["due"][0]["id"] == kExternal);
+    CHECK(strings(doc["due"][0]["reasons"]) == std::vector<std::string>{"name.missing"});
+    CHECK(strings(doc["due"][0]["names_added"]) == std::vector<std::string>{"sip.fabrikam.com"});
+    CHECK(strings(doc["due"][0]["names_removed"]) == std::vector<std::string>{"old.contoso.com"});
+    REQUIRE(doc["not_due"].size() == 1);
+    CHECK(doc["not_due"][0]["id"] == kInternal);
+    CHECK(csr_names(folder + "/" + kExternal + ".csr") == kExternalNames);  // the plan's names, not the old ones
+    CHECK_FALSE(exists(folder + "/" + kInternal + ".csr"));
+}
+
+TEST_CASE("renew e2e: --reuse-key requests with the old certificate's key, and refuses a key that is not it", "[renew][e2e]") {
+    Lab lab;
+    const std::string at = date_in(350);
+    // The key of the old certificate.
+    auto r = lab.renew({"--inventory", lab.inv, "--at", at, "--out", lab.out, "--reuse-key", "--keys", lab.dir + "/req",
+                        "--only", "edge-external"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 1);
+    const std::string folder = lab.out + "/" + at;
+    CHECK(csr_public_key(folder + "/" + kExternal + ".csr") == key_public_key(lab.key(kExternal)));
+    CHECK_FALSE(exists(folder + "/" + kExternal + ".key"));  // the key stays where it is
+    CHECK_FALSE(exists(folder + "/" + kInternal + ".csr"));  // not selected
+    const auto doc = json::parse(read_file(folder + "/renewal.json"));
+    REQUIRE(doc["due"].size() == 1);
+    CHECK(doc["due"][0]["key"] == "reused");
+    CHECK(doc["due"][0]["key_file"] == lab.dir + "/req/" + kExternal + ".key");
+    CHECK(contains(r.out, "key:     reused"));
+    const auto manifest = json::parse(read_file(folder + "/manifest.json"));
+    CHECK(manifest["certificates"][0]["key_reused"] == true);
+
+    // Another key: refused, nothing written.
+    REQUIRE(run_certtool({"csr", kTopology, "--out", lab.dir + "/other", "--only", "edge-external"}).exit_code == 0);
+    const std::string out2 = lab.dir + "/out2";
+    r = lab.renew({"--inventory", lab.inv, "--at", at, "--out", out2, "--reuse-key", "--keys", lab.dir + "/other",
+                   "--only", "edge-external"});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "renew.key-mismatch"));
+    CHECK(contains(r.err, lab.dir + "/other/" + kExternal + ".key"));
+    CHECK_FALSE(exists(out2));
+
+    // No key where the old certificate is known: refused.
+    r = lab.renew({"--inventory", lab.inv, "--at", at, "--out", out2, "--reuse-key", "--keys", lab.dir + "/other",
+                   "--only", "edge-internal"});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "renew.key-missing"));
+    CHECK_FALSE(exists(out2));
+
+    r = lab.renew({"--inventory", lab.inv, "--at", at, "--out", out2, "--reuse-key"});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "usage.keys"));
+}
+
+TEST_CASE("renew e2e: nothing due is exit 0 and writes nothing, --dry-run lists what is due and writes nothing",
+          "[renew][e2e]") {
+    Lab lab;
+    auto r = lab.renew({"--inventory", lab.inv, "--within", "2w", "--out", lab.out});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.out, "Nothing due"));
+    CHECK_FALSE(exists(lab.out));
+
+    r = lab.renew({"--inventory", lab.inv, "--at", date_in(350), "--out", lab.out, "--dry-run"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.out, "DUE     " + kExternal));
+    CHECK(contains(r.out, "dry run: nothing written"));
+    CHECK_FALSE(exists(lab.out));
+
+    r = lab.renew({"--inventory", lab.inv, "--at", date_in(350), "--dry-run", "--format", "json"});
+    CHECK(r.exit_code == 1);
+    const auto doc = json::parse(r.out);
+    CHECK(doc["dry_run"] == true);
+    CHECK(doc["due"].size() == 2);
+    CHECK(doc["due"][0]["csr_file"].is_null());
+}
+
+TEST_CASE("renew e2e: an unreadable inventory is exit 2 naming it, and nothing is written", "[renew][e2e]") {
+    Lab lab;
+    std::ofstream(lab.dir + "/garbage.json") << "{\"schema\": \"certtool.audit/v1\", \"observations\": [";
+    auto r = lab.renew({"--inventory", lab.dir + "/garbage.json", "--out", lab.out});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "garbage.json"));
+    CHECK(contains(r.err, "renew.inventory"));
+
+    r = lab.renew({"--inventory", lab.dir + "/absent.json", "--out", lab.out});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "absent.json"));
+    CHECK(contains(r.err, "renew.inventory"));
+
+    std::ofstream(lab.inv + "/broken.pem") << "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n";
+    r = lab.renew({"--inventory", lab.inv, "--at", date_in(350), "--out", lab.out});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, lab.inv + "/broken.pem"));
+    CHECK(contains(r.err, "renew.inventory"));
+    CHECK_FALSE(exists(lab.out));
+
+    for (const auto& bad : {"30x", "-1d", "1.5"}) {
+        r = lab.renew({"--inventory", lab.dir + "/garbage.json", "--out", lab.out, "--within", bad});
+        CHECK(r.exit_code == 2);
+        CHECK(contains(r.err, "usage.within"));
+    }
+}
+
+TEST_CASE("renew e2e: the JSON of certtool audit --files as inventory", "[renew][e2e]") {
+    Lab lab;
+    const std::string member = lab.dir + "/exported/lsedge.contoso.net";
+    REQUIRE(sh("mkdir -p " + member + " && cp " + lab.inv + "/*.pem " + member + "/").exit_code == 0);
+    const auto audit = run_certtool({"audit", kTopology, "--files", lab.dir + "/exported", "--format", "json", "--trust",
+                                     lab.dir + "/ca.pem"});
+    INFO(audit.out << audit.err);
+    REQUIRE(audit.exit_code == 0);
+    std::ofstream(lab.dir + "/audit.json") << audit.out;
+
+    auto r = lab.renew({"--inventory", lab.dir + "/audit.json", "--out", lab.out});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_FALSE(exists(lab.out));
+
+    const std::string at = date_in(350);
+    r = lab.renew({"--inventory", lab.dir + "/audit.json", "--at", at, "--out", lab.out});
+    REQUIRE(r.exit_code == 1);
+    const auto doc = json::parse(read_file(lab.out + "/" + at + "/renewal.json"));
+    REQUIRE(doc["due"].size() == 2);
+    const auto fingerprint = sh("openssl x509 -in " + lab.inv + "/external.pem -noout -fingerprint -sha256");
+    std::string hex;
+    for (char c : fingerprint.out.substr(fingerprint.out.find('=') + 1))
+        if (std::isxdigit(static_cast<unsigned char>(c)) != 0) hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    CHECK(doc["due"][0]["id"] == kExternal);
+    CHECK(doc["due"][0]["old"]["sha256"] == hex);
+    CHECK(strings(doc["due"][0]["reasons"]) == std::vector<std::string>{"expiring"});
+    CHECK(contains(doc["due"][0]["old"]["source"].get<std::string>(), "lsedge.contoso.net"));
+    CHECK(csr_names(lab.out + "/" + at + "/" + kExternal + ".csr") == kExternalNames);
+}

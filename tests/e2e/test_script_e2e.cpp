@@ -1,0 +1,266 @@
+// certtool script, end to end: PFX files made by the openssl CLI from
+// certificates a test CA issued for certtool's own requests, then the scripts
+// the real binary writes from them.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "run_process.hpp"
+
+using certtool::test::read_file;
+using certtool::test::run_certtool;
+using certtool::test::run_process;
+using certtool::test::source_path;
+
+namespace {
+
+const std::string kTopology = source_path("templates/examples/edge-single-nat.json");
+const std::string kExternal = "edge-external.lsedge-contoso-net";
+const std::string kInternal = "edge-internal.lsedge-contoso-net";
+const std::string kMember = "lsedge.contoso.net";
+const std::string kSecret = "Pfx secret 7e1b";
+
+int sh(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+// A test CA, certtool's requests for the single Edge, the certificates issued
+// for them and PFX files of them (friendly name = id) in pfx/.
+struct Lab {
+    std::string dir;
+    Lab() {
+        char templ[] = "/tmp/certtool-script-XXXXXX";
+        dir = ::mkdtemp(templ);
+        REQUIRE(sh("cd " + dir +
+                   " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj '/CN=certtool test root'"
+                   " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign") == 0);
+        std::ofstream(dir + "/cdp.cnf") << "crlDistributionPoints = URI:http://crl.contoso.com/root.crl\n";
+        std::ofstream(dir + "/pass") << kSecret << "\n";
+        std::ofstream(dir + "/wrong") << "not the passphrase\n";
+        REQUIRE(run_certtool({"csr", kTopology, "--out", dir + "/req"}).exit_code == 0);
+        REQUIRE(::mkdir((dir + "/pfx").c_str(), 0700) == 0);
+        for (const auto& id : {kExternal, kInternal}) {
+            issue(id, id, 365);
+            export_pfx(id, id);
+        }
+    }
+    ~Lab() { sh("rm -rf '" + dir + "'"); }
+
+    void issue(const std::string& id, const std::string& name, int days) {
+        REQUIRE(sh("cd " + dir + " && openssl x509 -req -in req/" + id + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -days " +
+                   std::to_string(days) + " -copy_extensions copyall -extfile cdp.cnf -out " + name + ".pem") == 0);
+    }
+    void export_pfx(const std::string& id, const std::string& file_id) {
+        REQUIRE(sh("cd " + dir + " && openssl pkcs12 -export -name " + id + " -in " + id + ".pem -inkey req/" + id +
+                   ".key -certfile ca.pem -passout file:pass -out pfx/" + file_id + ".pfx") == 0);
+    }
+    // What Windows calls the thumbprint: the SHA-1 fingerprint, colons removed.
+    std::string thumbprint(const std::string& name) const {
+        const auto r = run_process("/usr/bin/env", {"openssl", "x509", "-noout", "-fingerprint", "-sha1", "-in", dir + "/" + name + ".pem"});
+        REQUIRE(r.exit_code == 0);
+        std::string hex = trim(r.out.substr(r.out.find('=') + 1));
+        std::string out;
+        for (char c : hex)
+            if (c != ':') out += c;
+        return out;
+    }
+    std::time_t not_after(const std::string& name) const {
+        const auto r = run_process("/usr/bin/env", {"openssl", "x509", "-noout", "-enddate", "-in", dir + "/" + name + ".pem"});
+        REQUIRE(r.exit_code == 0);
+        std::tm tm{};
+        REQUIRE(::strptime(trim(r.out.substr(r.out.find('=') + 1)).c_str(), "%b %d %H:%M:%S %Y GMT", &tm) != nullptr);
+        return ::timegm(&tm);
+    }
+    std::vector<std::string> base(const std::string& out) const {
+        return {"script", kTopology, "--pfx", dir + "/pfx", "--out", dir + "/" + out, "--passphrase-file", dir + "/pass"};
+    }
+};
+
+std::string utc(std::time_t t) {
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return text;
+}
+
+std::map<std::string, std::string> files_in(const std::string& dir) {
+    std::map<std::string, std::string> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) out[e.path().filename().string()] = read_file(e.path().string());
+    return out;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+}
+
+}  // namespace
+
+TEST_CASE("script e2e: scripts with the PFX thumbprints, A/V staged from a folder of current certificates", "[script][e2e]") {
+    Lab lab;
+    lab.issue(kExternal, "old-external", 30);  // the certificate deployed now
+    REQUIRE(::mkdir((lab.dir + "/current").c_str(), 0700) == 0);
+    std::filesystem::copy_file(lab.dir + "/old-external.pem", lab.dir + "/current/old-external.pem");
+    std::filesystem::copy_file(lab.dir + "/" + kExternal + ".pem", lab.dir + "/current/new-one-too.pem");  // ignored: the new one
+
+    const auto r = run_certtool(with(lab.base("out"), {"--current", lab.dir + "/current"}));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+
+    const auto files = files_in(lab.dir + "/out");
+    std::vector<std::string> names;
+    for (const auto& [name, content] : files) names.push_back(name);
+    CHECK(names == std::vector<std::string>{"README.txt", kMember + ".cleanup.ps1", kMember + ".ps1"});
+
+    const std::string external = lab.thumbprint(kExternal);
+    const std::string internal = lab.thumbprint(kInternal);
+    REQUIRE(external.size() == 40);
+    const auto& script = files.at(kMember + ".ps1");
+    CHECK(has(script, "$thumbprint = '" + external + "'\n"));
+    CHECK(has(script, "Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint '" + external + "' -Confirm:$false\n"));
+    CHECK(has(script, "Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint '" + external +
+                          "' -Roll -EffectiveDate $effective -Confirm:$false\n"));
+    CHECK(has(script, "Set-CsCertificate -Type Internal -Thumbprint '" + internal + "' -Confirm:$false\n"));
+    const std::string effective = utc(lab.not_after("old-external") - 8 * 3600);
+    CHECK(has(script, "[DateTime]::Parse('" + effective + "', [Globalization.CultureInfo]::InvariantCulture"));
+    CHECK(has(script, "Import-PfxCertificate -FilePath (Join-Path $PSScriptRoot 'pfx\\" + kExternal +
+                          ".pfx') -CertStoreLocation Cert:\\LocalMachine\\My -Password $pw -Exportable)"));
+    CHECK(has(script, "Read-Host -AsSecureString"));
+    CHECK(has(files.at(kMember + ".cleanup.ps1"), "Remove-CsCertificate -Type AudioVideoAuthentication -Previous -Confirm:$false"));
+    CHECK(has(files.at(kMember + ".cleanup.ps1"), "'" + utc(lab.not_after("old-external")) + "'"));
+
+    // The table: member, id, thumbprint, usages, staged with the EffectiveDate; the files written.
+    CHECK(has(r.out, kMember));
+    CHECK(has(r.out, external + "  AudioVideoAuthentication"));
+    CHECK(has(r.out, "staged, EffectiveDate " + effective));
+    CHECK(has(r.out, lab.dir + "/out/" + kMember + ".ps1"));
+    CHECK(has(r.out, lab.dir + "/out/README.txt"));
+
+    // The passphrase is in no output and no file.
+    CHECK_FALSE(has(r.out, kSecret));
+    CHECK_FALSE(has(r.err, kSecret));
+    for (const auto& [name, content] : files) {
+        INFO(name);
+        CHECK_FALSE(has(content, kSecret));
+    }
+}
+
+TEST_CASE("script e2e: no current certificate: immediate, said so, passphrase from the environment", "[script][e2e]") {
+    Lab lab;
+    const auto r = run_certtool({"script", kTopology, "--pfx", lab.dir + "/pfx", "--out", lab.dir + "/out", "--passphrase-env",
+                                 "CERTTOOL_TEST_PFX"},
+                                {"CERTTOOL_TEST_PFX=" + kSecret});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto files = files_in(lab.dir + "/out");
+    CHECK(files.size() == 2);  // no cleanup script
+    CHECK(has(files.at(kMember + ".ps1"), "Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal,AudioVideoAuthentication -Thumbprint '" +
+                                              lab.thumbprint(kExternal) + "' -Confirm:$false"));
+    CHECK(has(r.out, "first deployment"));
+    CHECK_FALSE(has(r.out + r.err, kSecret));
+}
+
+TEST_CASE("script e2e: a PFX that is skipped, and one that is not the plan's certificate", "[script][e2e]") {
+    Lab lab;
+    std::filesystem::remove(lab.dir + "/pfx/" + kInternal + ".pfx");
+    auto r = run_certtool(lab.base("out"));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(has(r.out, "not scripted:\n  " + kInternal));
+    CHECK_FALSE(has(read_file(lab.dir + "/out/" + kMember + ".ps1"), "-Type Internal"));
+    CHECK(has(read_file(lab.dir + "/out/README.txt"), kInternal));
+
+    // The internal certificate's PFX under the external id.
+    lab.export_pfx(kInternal, kExternal + "-tmp");
+    std::filesystem::rename(lab.dir + "/pfx/" + kExternal + "-tmp.pfx", lab.dir + "/pfx/" + kExternal + ".pfx");
+    r = run_certtool(lab.base("out2"));
+    CHECK(r.exit_code == 2);
+    CHECK(has(r.err, "script.pfx-mismatch"));
+    CHECK(has(r.err, kExternal + ".pfx"));
+    CHECK_FALSE(std::filesystem::exists(lab.dir + "/out2"));
+
+    // A PFX with the certificate but not its key.
+    REQUIRE(sh("cd " + lab.dir + " && openssl pkcs12 -export -nokeys -name " + kExternal + " -in " + kExternal +
+               ".pem -passout file:pass -out pfx/" + kExternal + ".pfx") == 0);
+    r = run_certtool(lab.base("out3"));
+    CHECK(r.exit_code == 2);
+    CHECK(has(r.err, "script.pfx-no-key"));
+    CHECK_FALSE(std::filesystem::exists(lab.dir + "/out3"));
+}
+
+TEST_CASE("script e2e: bad input is exit 2 and writes nothing", "[script][e2e]") {
+    static Lab lab;  // one lab for every section: each section writes to its own folder
+    SECTION("the wrong passphrase") {
+        auto args = lab.base("out-wrong");
+        args.back() = lab.dir + "/wrong";
+        const auto r = run_certtool(args);
+        CHECK(r.exit_code == 2);
+        CHECK(has(r.err, "cert.pkcs12-password"));
+        CHECK_FALSE(has(r.out + r.err, kSecret));
+        CHECK_FALSE(std::filesystem::exists(lab.dir + "/out-wrong"));
+    }
+    SECTION("--lead-hours below the A/V minimum") {
+        const auto r = run_certtool(with(lab.base("out-lead"), {"--lead-hours", "4"}));
+        CHECK(r.exit_code == 2);
+        CHECK(has(r.err, "usage.lead-hours"));
+        CHECK_FALSE(std::filesystem::exists(lab.dir + "/out-lead"));
+    }
+    SECTION("an unreadable --current") {
+        std::ofstream(lab.dir + "/audit.json") << "{ not json";
+        auto r = run_certtool(with(lab.base("out-current"), {"--current", lab.dir + "/audit.json"}));
+        CHECK(r.exit_code == 2);
+        CHECK(has(r.err, "script.current-unreadable"));
+        r = run_certtool(with(lab.base("out-current"), {"--current", lab.dir + "/missing.json"}));
+        CHECK(r.exit_code == 2);
+        CHECK_FALSE(std::filesystem::exists(lab.dir + "/out-current"));
+    }
+    SECTION("--immediate naming no staged certificate of the plan") {
+        auto r = run_certtool(with(lab.base("out-immediate"), {"--immediate", "edge-av.nowhere"}));
+        CHECK(r.exit_code == 2);
+        CHECK(has(r.err, "usage.unknown-certificate"));
+        r = run_certtool(with(lab.base("out-immediate"), {"--immediate", kInternal}));
+        CHECK(r.exit_code == 2);
+        CHECK(has(r.err, "usage.immediate"));
+        CHECK_FALSE(std::filesystem::exists(lab.dir + "/out-immediate"));
+    }
+    SECTION("existing output: nothing changed") {
+        REQUIRE(run_certtool(lab.base("out-existing")).exit_code == 0);
+        std::ofstream(lab.dir + "/out-existing/" + kMember + ".ps1", std::ios::app) << "# edited by the admin\n";
+        std::filesystem::remove(lab.dir + "/out-existing/README.txt");
+        const auto before = files_in(lab.dir + "/out-existing");
+        const auto r = run_certtool(lab.base("out-existing"));
+        CHECK(r.exit_code == 2);
+        CHECK(has(r.err, "output.exists"));
+        CHECK(files_in(lab.dir + "/out-existing") == before);  // README.txt not written either
+    }
+}
+
+TEST_CASE("script e2e: too late to stage is exit 1 with nothing written, --immediate forces it", "[script][e2e]") {
+    Lab lab;
+    const std::string soon = utc(std::time(nullptr) + 4 * 3600);  // the current certificate expires in 4 hours
+    std::ofstream(lab.dir + "/audit.json")
+        << R"({"schema": "certtool.audit/v1", "observations": [{"certificate_id": ")" << kExternal
+        << R"(", "member": "lsedge.contoso.net", "not_after_utc": ")" << soon << R"("}]})";
+    auto r = run_certtool(with(lab.base("out"), {"--current", lab.dir + "/audit.json"}));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(has(r.err, "too soon to stage"));
+    CHECK(has(r.err, "--immediate " + kExternal));
+    CHECK_FALSE(std::filesystem::exists(lab.dir + "/out"));
+
+    r = run_certtool(with(lab.base("out"), {"--current", lab.dir + "/audit.json", "--immediate", kExternal}));
+    CHECK(r.exit_code == 0);
+    CHECK(has(read_file(lab.dir + "/out/" + kMember + ".ps1"), "as --immediate asks"));
+}

@@ -1,0 +1,364 @@
+// lib/renew: which certificates are due (window, plan failures, missing), the
+// inventory (a folder of files, an audit JSON) and the name differences. The
+// certificates are issued in memory by lib/crypto/issue with exact end dates.
+#include <catch2/catch.hpp>
+
+#include "temp_dir.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/diagnostic.hpp"
+#include "core/time.hpp"
+#include "crypto/issue.hpp"
+#include "crypto/keys.hpp"
+#include "model/plan.hpp"
+#include "renew/renew.hpp"
+#include "topology/topology.hpp"
+
+using certtool::test::TempDir;
+namespace crypto = certtool::crypto;
+namespace model = certtool::model;
+namespace renew = certtool::renew;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kExternal = "edge-external.lsedge-contoso-net";
+const std::string kInternal = "edge-internal.lsedge-contoso-net";
+
+const model::Plan& plan() {
+    static const model::Plan p = [] {
+        const auto loaded = certtool::topology::load_file(std::string(CERTTOOL_SOURCE_DIR) + "/templates/examples/edge-single-nat.json");
+        return model::build_plan(loaded.topology, loaded.source);
+    }();
+    return p;
+}
+
+const certtool::TimePoint kAt = *certtool::parse_utc("2027-06-01T12:00:00Z");
+
+// One CA and one leaf key for every test: key generation is the slow part.
+struct Pki {
+    crypto::PrivateKey ca_key = crypto::generate_key({crypto::KeyType::ec, 256});
+    crypto::PrivateKey leaf_key = crypto::generate_key({crypto::KeyType::rsa, 2048});
+    crypto::Certificate ca;
+    Pki() {
+        crypto::IssueRequest r;
+        r.subject.common_name = "certtool renew test root";
+        r.is_ca = true;
+        r.key_usage = {"keyCertSign", "cRLSign"};
+        r.not_before = kAt - 3650 * 24h;
+        r.not_after = kAt + 3650 * 24h;
+        ca = crypto::parse_certificate_der(crypto::issue_certificate(crypto::public_key_der(ca_key), r, {nullptr, &ca_key}));
+    }
+};
+
+Pki& pki() {
+    static Pki p;
+    return p;
+}
+
+// A certificate for plan entry `id` as certtool would request it, ending at
+// `not_after`; `sans` replaces the plan's names when given.
+std::string issue_pem(const std::string& id, certtool::TimePoint not_after,
+                      const std::optional<std::vector<std::string>>& sans = std::nullopt) {
+    const auto* r = plan().find(id);
+    REQUIRE(r != nullptr);
+    crypto::IssueRequest req;
+    req.subject.common_name = r->common_name;
+    if (sans) {
+        req.dns_names = *sans;
+    } else {
+        for (const auto& san : r->sans) req.dns_names.push_back(san.name);
+    }
+    req.eku = r->eku;
+    req.key_usage = r->key_usage;
+    req.crl_urls = {"http://crl.contoso.com/root.crl"};
+    req.not_before = not_after - 365 * 24h;
+    req.not_after = not_after;
+    return crypto::certificate_pem(crypto::issue_certificate(crypto::public_key_der(pki().leaf_key), req,
+                                                            {&pki().ca, &pki().ca_key}));
+}
+
+std::vector<std::string> plan_names(const std::string& id) {
+    std::vector<std::string> names;
+    for (const auto& san : plan().find(id)->sans) names.push_back(san.name);
+    return names;
+}
+
+const renew::Decision* find(const std::vector<renew::Decision>& list, const std::string& id) {
+    const auto it = std::find_if(list.begin(), list.end(), [&](const auto& d) { return d.id == id; });
+    return it == list.end() ? nullptr : &*it;
+}
+
+bool has(const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+renew::Decisions decide_folder(const std::string& dir, std::chrono::hours within = 30 * 24h) {
+    const auto inventory = renew::load_inventory(plan(), dir, std::nullopt, kAt);
+    return renew::decide(plan(), inventory, {kAt, within});
+}
+
+std::string input_error_code(const std::function<void()>& f, std::string* file = nullptr) {
+    try {
+        f();
+    } catch (const certtool::InputError& e) {
+        if (file != nullptr) *file = e.diagnostics().front().file;
+        return e.diagnostics().front().code;
+    }
+    return "(no error)";
+}
+
+// All three certificates of the plan, valid until `until` (the external one until `external`).
+void full_inventory(const TempDir& dir, certtool::TimePoint external, certtool::TimePoint until) {
+    (void)dir.file("external.pem", issue_pem(kExternal, external));
+    for (const auto& r : plan().certificates)
+        if (r.id != kExternal) (void)dir.file(r.id + ".pem", issue_pem(r.id, until));
+}
+
+}  // namespace
+
+TEST_CASE("renew: --within takes 30d, 12h, 2w and plain days, and refuses the rest", "[renew]") {
+    CHECK(renew::parse_within("30d") == 720h);
+    CHECK(renew::parse_within("12h") == 12h);
+    CHECK(renew::parse_within("2w") == 336h);
+    CHECK(renew::parse_within("45") == 1080h);
+    CHECK(renew::parse_within("0") == 0h);
+    CHECK(renew::parse_within("3650d") == 87600h);
+    for (const char* bad : {"", "d", "-1", "1.5d", "30x", "30 d", " 30", "30D", "3651d", "99999999", "522w", "30dd"})
+        CHECK_FALSE(renew::parse_within(bad).has_value());
+}
+
+TEST_CASE("renew: expiring inside the window is due, outside it is not, the window's end is inside", "[renew]") {
+    TempDir dir("certtool-renew");
+    const auto later = kAt + 400 * 24h;
+    SECTION("exactly at the edge") {
+        full_inventory(dir, kAt + 30 * 24h, later);
+        const auto d = decide_folder(dir.path());
+        REQUIRE(d.due.size() == 1);
+        CHECK(d.due[0].id == kExternal);
+        CHECK(d.due[0].reasons == std::vector<std::string>{"expiring"});
+        REQUIRE(d.due[0].old.has_value());
+        CHECK(d.due[0].old->days_left == 30);
+        CHECK(d.due[0].names_added.empty());
+        CHECK(d.due[0].names_removed.empty());
+        CHECK(d.not_due.size() == plan().certificates.size() - 1);
+    }
+    SECTION("one second after the edge") {
+        full_inventory(dir, kAt + 30 * 24h + 1s, later);
+        const auto d = decide_folder(dir.path());
+        CHECK(d.due.empty());
+        REQUIRE(find(d.not_due, kExternal) != nullptr);
+        CHECK(find(d.not_due, kExternal)->old->days_left == 30);
+    }
+    SECTION("a 12-hour window") {
+        full_inventory(dir, kAt + 11h, later);
+        CHECK(decide_folder(dir.path(), 12h).due.size() == 1);
+        CHECK(decide_folder(dir.path(), 10h).due.empty());
+    }
+    SECTION("already expired") {
+        full_inventory(dir, kAt - 1h, later);
+        const auto d = decide_folder(dir.path());
+        REQUIRE(d.due.size() == 1);
+        CHECK(d.due[0].reasons == std::vector<std::string>{"expired"});
+        CHECK(d.due[0].old->days_left == -1);
+    }
+}
+
+TEST_CASE("renew: a certificate that fails the plan is due with the failing codes and the name changes", "[renew]") {
+    TempDir dir("certtool-renew");
+    const auto later = kAt + 400 * 24h;
+    full_inventory(dir, later, later);
+    auto names = plan_names(kExternal);
+    REQUIRE(has(names, "sip.fabrikam.com"));
+    names.erase(std::find(names.begin(), names.end(), "sip.fabrikam.com"));
+    names.push_back("old.contoso.com");
+    (void)dir.file("external.pem", issue_pem(kExternal, later, names));  // replaces the good one
+    const auto d = decide_folder(dir.path());
+    REQUIRE(d.due.size() == 1);
+    const auto& x = d.due[0];
+    CHECK(x.id == kExternal);
+    CHECK(x.reasons == std::vector<std::string>{"name.missing"});  // not expiring: only the plan failure
+    CHECK(x.names_added == std::vector<std::string>{"sip.fabrikam.com"});
+    CHECK(x.names_removed == std::vector<std::string>{"old.contoso.com"});
+}
+
+TEST_CASE("renew: a certificate missing from the inventory is due with every planned name added", "[renew]") {
+    TempDir dir("certtool-renew");
+    (void)dir.file("internal.pem", issue_pem(kInternal, kAt + 400 * 24h));
+    const auto d = decide_folder(dir.path());
+    CHECK(d.due.size() == plan().certificates.size() - 1);
+    const auto* x = find(d.due, kExternal);
+    REQUIRE(x != nullptr);
+    CHECK(x->reasons == std::vector<std::string>{"missing"});
+    CHECK_FALSE(x->old.has_value());
+    CHECK(x->names_added == plan_names(kExternal));
+    CHECK(find(d.not_due, kInternal) != nullptr);
+
+    // Due ones come in plan order.
+    std::vector<std::string> expected;
+    for (const auto& r : plan().certificates)
+        if (r.id != kInternal) expected.push_back(r.id);
+    std::vector<std::string> got;
+    for (const auto& y : d.due) got.push_back(y.id);
+    CHECK(got == expected);
+}
+
+TEST_CASE("renew: of several files for one id the one that expires last is kept, the others are listed", "[renew]") {
+    TempDir dir("certtool-renew");
+    full_inventory(dir, kAt + 10 * 24h, kAt + 400 * 24h);  // external.pem: the old one, due
+    const std::string newer = issue_pem(kExternal, kAt + 300 * 24h);
+    REQUIRE(::mkdir(dir.path("lsedge.contoso.net").c_str(), 0700) == 0);
+    const auto newer_path = dir.file("lsedge.contoso.net/external-renewed.pem", newer);
+    const auto copy_path = dir.file("lsedge.contoso.net/z-copy.pem", newer);
+    (void)dir.file("edge.key", crypto::to_pkcs8_pem(pki().leaf_key, std::nullopt));  // a key only: skipped
+    (void)dir.file("other.pem", issue_pem(kExternal, kAt, std::vector<std::string>{"www.example.org"}));
+
+    const auto d = decide_folder(dir.path());
+    CHECK(d.due.empty());
+    REQUIRE(find(d.not_due, kExternal) != nullptr);
+    CHECK(find(d.not_due, kExternal)->old->source == newer_path);
+
+    auto ignored = [&](const std::string& reason) {
+        std::vector<renew::Ignored> out;
+        for (const auto& i : d.ignored)
+            if (i.reason == reason) out.push_back(i);
+        return out;
+    };
+    REQUIRE(ignored("superseded").size() == 1);
+    CHECK(ignored("superseded")[0].source == dir.path("external.pem"));
+    CHECK(ignored("superseded")[0].id == kExternal);
+    CHECK(ignored("superseded")[0].kept == newer_path);
+    REQUIRE(ignored("duplicate").size() == 1);
+    CHECK(ignored("duplicate")[0].source == copy_path);
+    REQUIRE(ignored("not-a-certificate").size() == 1);
+    CHECK(ignored("not-a-certificate")[0].source == dir.path("edge.key"));
+    REQUIRE(ignored("unmatched").size() == 1);
+    CHECK(ignored("unmatched")[0].source == dir.path("other.pem"));
+}
+
+TEST_CASE("renew: an unreadable inventory file is renew.inventory naming it", "[renew]") {
+    TempDir dir("certtool-renew");
+    full_inventory(dir, kAt + 400 * 24h, kAt + 400 * 24h);
+    const auto garbage = dir.file("garbage.pem", "this is not a certificate\n");
+    std::string file;
+    CHECK(input_error_code([&] { (void)renew::load_inventory(plan(), dir.path(), std::nullopt, kAt); }, &file) ==
+          "renew.inventory");
+    CHECK(file == garbage);
+    CHECK(input_error_code([&] { (void)renew::load_inventory(plan(), dir.path("absent"), std::nullopt, kAt); }, &file) ==
+          "renew.inventory");
+    CHECK(file == dir.path("absent"));
+}
+
+TEST_CASE("renew: an audit JSON inventory: earliest expiry across members, union of error findings", "[renew]") {
+    TempDir dir("certtool-renew");
+    using nlohmann::json;
+    auto observation = [](const std::string& id, const std::string& member, const std::string& not_after,
+                          const std::vector<std::string>& sans, json findings) {
+        return json{{"certificate_id", id}, {"pool", "lsedge.contoso.net"}, {"member", member}, {"service", "file"},
+                    {"source", "exported/" + member + "/" + id + ".pem"}, {"obtained", true}, {"passed", false},
+                    {"sans", sans}, {"not_after_utc", not_after}, {"sha256", std::string(64, member.back())},
+                    {"findings", std::move(findings)}};
+    };
+    auto names = plan_names(kExternal);
+    auto without_fabrikam = names;
+    without_fabrikam.erase(std::find(without_fabrikam.begin(), without_fabrikam.end(), "sip.fabrikam.com"));
+    json doc{{"schema", "certtool.audit/v1"}, {"topology", "site.json"}, {"at", "2027-05-01T00:00:00Z"}, {"warn_days", 30}};
+    doc["observations"] = json::array(
+        {observation(kExternal, "lsedge1.contoso.net", "2028-01-01T00:00:00Z", names,
+                     json::array({{{"severity", "error"}, {"code", "crl.missing"}, {"message", "-"}},
+                                  {{"severity", "warning"}, {"code", "signature.sha1"}, {"message", "-"}}})),
+         observation(kExternal, "lsedge2.contoso.net", "2027-12-01T10:00:00Z", without_fabrikam,
+                     json::array({{{"severity", "error"}, {"code", "name.missing"}, {"message", "-"}},
+                                  {{"severity", "error"}, {"code", "validity.expired"}, {"message", "-"}}})),
+         json{{"certificate_id", kInternal}, {"member", "lsedge1.contoso.net"}, {"obtained", false},
+              {"findings", json::array({{{"severity", "error"}, {"code", "tls.refused"}, {"message", "-"}}})}},
+         observation("front-end.pool-contoso-net", "pool.contoso.net", "2027-06-10T00:00:00Z", {"pool.contoso.net"},
+                     json::array())});
+    for (const auto& r : plan().certificates)
+        if (r.id != kExternal && r.id != kInternal)
+            doc["observations"].push_back(observation(r.id, "lsedge1.contoso.net", "2029-01-01T00:00:00Z", plan_names(r.id), json::array()));
+    const auto path = dir.file("audit.json", doc.dump(2));
+
+    const auto inventory = renew::load_inventory(plan(), path, std::nullopt, kAt);
+    CHECK(inventory.audit_json);
+    const auto d = renew::decide(plan(), inventory, {kAt, 30 * 24h});
+    const auto* x = find(d.due, kExternal);
+    REQUIRE(x != nullptr);
+    CHECK(x->reasons == std::vector<std::string>{"crl.missing", "name.missing"});  // no expiry: the audit's own validity.* is not used
+    REQUIRE(x->old.has_value());
+    CHECK(certtool::format_datetime(x->old->not_after) == "2027-12-01T10:00:00Z");  // the earlier of the two
+    CHECK(x->old->source == "lsedge2.contoso.net (exported/lsedge2.contoso.net/" + kExternal + ".pem)");
+    CHECK(x->names_added == std::vector<std::string>{"sip.fabrikam.com"});
+    const auto* internal = find(d.due, kInternal);
+    REQUIRE(internal != nullptr);
+    CHECK(internal->reasons == std::vector<std::string>{"missing"});
+    REQUIRE(d.ignored.size() == 1);
+    CHECK(d.ignored[0].reason == "not-in-plan");
+    CHECK(d.ignored[0].id == "front-end.pool-contoso-net");
+    CHECK(d.not_due.size() == plan().certificates.size() - 2);
+
+    // A later --at makes the earliest expiry decide.
+    const auto later = renew::decide(plan(), inventory, {*certtool::parse_utc("2027-11-05"), 30 * 24h});
+    CHECK(find(later.due, kExternal)->reasons.front() == "expiring");
+}
+
+TEST_CASE("renew: an audit JSON that cannot be used is renew.inventory naming it", "[renew]") {
+    TempDir dir("certtool-renew");
+    for (const std::string& text : {std::string("{\"schema\": \"certtool.audit/v1\", "), std::string("[1, 2]"),
+                                    std::string("{\"schema\": \"certtool.verify/v1\", \"results\": []}"),
+                                    std::string("{\"schema\": \"certtool.audit/v1\", \"observations\": [{\"obtained\": true}]}"),
+                                    std::string("{\"schema\": \"certtool.audit/v1\", \"observations\": [{\"obtained\": true, "
+                                                "\"certificate_id\": \"" + kExternal + "\", \"not_after_utc\": \"soon\"}]}")}) {
+        INFO(text);
+        const auto path = dir.file("audit.json", text);
+        std::string file;
+        CHECK(input_error_code([&] { (void)renew::load_inventory(plan(), path, std::nullopt, kAt); }, &file) == "renew.inventory");
+        CHECK(file == path);
+    }
+}
+
+TEST_CASE("renew: the document lists due and not-due certificates and --reuse-key checks the key", "[renew]") {
+    TempDir dir("certtool-renew");
+    full_inventory(dir, kAt + 5 * 24h, kAt + 400 * 24h);
+    const auto d = decide_folder(dir.path());
+    REQUIRE(d.due.size() == 1);
+
+    renew::WriteOptions options;
+    options.reuse_key = true;
+    REQUIRE(::mkdir(dir.path("keys").c_str(), 0700) == 0);
+    options.keys_dir = dir.path("keys");
+    CHECK(input_error_code([&] { (void)renew::keys_to_reuse(d, options); }) == "renew.key-missing");
+    const auto other = crypto::generate_key({crypto::KeyType::ec, 256});
+    (void)dir.file("keys/" + kExternal + ".key", crypto::to_pkcs8_pem(other, std::nullopt));
+    CHECK(input_error_code([&] { (void)renew::keys_to_reuse(d, options); }) == "renew.key-mismatch");
+    (void)dir.file("keys/" + kExternal + ".key", crypto::to_pkcs8_pem(pki().leaf_key, std::nullopt));
+    const auto planned = renew::planned_keys(d, options);
+    REQUIRE(planned.count(kExternal) == 1);
+    CHECK(planned.at(kExternal).key == "reused");
+
+    const auto doc = nlohmann::json::parse(renew::render_json(plan(), d, planned, ""));
+    CHECK(doc["schema"] == "certtool.renew/v1");
+    CHECK(doc["at"] == "2027-06-01T12:00:00Z");
+    CHECK(doc["within_hours"] == 720);
+    CHECK(doc["dry_run"] == true);
+    CHECK(doc["folder"].is_null());
+    REQUIRE(doc["due"].size() == 1);
+    CHECK(doc["due"][0]["id"] == kExternal);
+    CHECK(doc["due"][0]["reasons"] == nlohmann::json::array({"expiring"}));
+    CHECK(doc["due"][0]["old"]["days_left"] == 5);
+    CHECK(doc["due"][0]["old"]["sans"] == plan_names(kExternal));
+    CHECK(doc["due"][0]["key"] == "reused");
+    CHECK(doc["due"][0]["key_file"].is_null());
+    CHECK(doc["not_due"].size() == plan().certificates.size() - 1);
+    CHECK(doc["not_due"][0].contains("days_left"));
+    CHECK(renew::dated_folder("out/", kAt) == "out/2027-06-01");
+}
