@@ -263,7 +263,7 @@ TEST_CASE("issue: explicit serials, and requests that cannot be issued", "[issue
     CHECK(crypto_error_code([&] { certificate_pem("not a certificate"); }) == "cert.unreadable");
 }
 
-TEST_CASE("issue: read_csr returns the request's names and key; tampered and garbage CSRs fail", "[issue]") {
+TEST_CASE("issue: read_csr returns the request's names and key, tampered and garbage CSRs fail", "[issue]") {
     TempDir dir;
     const std::string pem = leaf_csr();
     const CsrContents csr = read_csr(pem);

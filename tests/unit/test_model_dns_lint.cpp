@@ -26,7 +26,7 @@ TEST_CASE("model: DNS-NAT records point at the public NAT addresses", "[model][d
     CHECK(fed->port == 5061);
 }
 
-TEST_CASE("model: DNS load balancing lists every member; HLB lists the VIP (DNS-DNSLB-*, DNS-HLB)", "[model][dns]") {
+TEST_CASE("model: DNS load balancing lists every member, HLB lists the VIP (DNS-DNSLB-*, DNS-HLB)", "[model][dns]") {
     auto t = edge_single_nat();
     auto& pool = t["sites"][0]["edge_pools"][0];
     pool["load_balancing"] = "dns";

@@ -179,7 +179,7 @@ TEST_CASE("model: XMPP domains without an XMPP proxy go nowhere and are reported
     CHECK(findings(plan, "xmpp-without-proxy").size() == 1);
 }
 
-TEST_CASE("model: more than 12 Edge pool members is an error; 12 is fine (TOPO)", "[model][edge]") {
+TEST_CASE("model: more than 12 Edge pool members is an error, 12 is fine (TOPO)", "[model][edge]") {
     auto t = edge_single_nat();
     auto& pool = t["sites"][0]["edge_pools"][0];
     pool["load_balancing"] = "dns";

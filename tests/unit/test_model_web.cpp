@@ -149,7 +149,7 @@ TEST_CASE("model: Standard Edition server: one certificate, subject = server FQD
     CHECK(c.install_on == Strings{"se01.contoso.com"});
 }
 
-TEST_CASE("model: Front End pool members get per-server certificates; auto-logon adds sip.<domain> (INT-REQ)",
+TEST_CASE("model: Front End pool members get per-server certificates, auto-logon adds sip.<domain> (INT-REQ)",
           "[model][front-end]") {
     auto t = enterprise();
     auto plan = plan_of(t);
@@ -188,7 +188,7 @@ TEST_CASE("model: one global OAuthTokenIssuer certificate, SIP domain subject, 2
     CHECK(ids_with_role(plan_of(edge_single_nat()), model::Role::oauth).empty());
 }
 
-TEST_CASE("model: RSA 1024 is an error unless allowed; OAuth is always raised to 2048 (G4, C7)", "[model][keys]") {
+TEST_CASE("model: RSA 1024 is an error unless allowed, OAuth is always raised to 2048 (G4, C7)", "[model][keys]") {
     auto t = enterprise();
     t["policy"] = {{"key_bits", 1024}};
     auto plan = plan_of(t);

@@ -182,7 +182,7 @@ TEST_CASE("report: JSON DNS records carry port, priority and weight only for SRV
     CHECK(keys(dns[2]) == std::vector<std::string>{"zone", "type", "name", "target", "reason"});
 }
 
-TEST_CASE("report: JSON findings leave out an empty certificate and policy; summary counts", "[report]") {
+TEST_CASE("report: JSON findings leave out an empty certificate and policy, summary counts", "[report]") {
     const auto json = report::plan_to_json(sample_plan());
     const auto& findings = json["findings"];
     REQUIRE(findings.size() == 3);
