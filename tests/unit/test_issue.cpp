@@ -2,6 +2,8 @@
 // checked by the openssl CLI, GnuTLS certtool and Botan (validate_chain).
 #include <catch2/catch.hpp>
 
+#include "shell.hpp"
+
 #include "crypto_errors.hpp"
 #include "temp_dir.hpp"
 
@@ -34,23 +36,8 @@ using namespace std::chrono_literals;
 
 constexpr const char* kGnutlsCerttool = "/usr/bin/certtool";  // not ours, which has the same name
 
-struct Output {
-    int status = -1;   // exit status, -1 when it did not exit normally
-    std::string text;  // stdout and stderr together
-};
-
-// Runs a shell command line (its arguments are temp paths we made: no quoting needed).
-Output run(const std::string& command) {
-    Output out;
-    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr) return out;
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.text.append(buf.data(), n);
-    const int rc = pclose(pipe);
-    out.status = (rc != -1 && WIFEXITED(rc)) ? WEXITSTATUS(rc) : -1;
-    return out;
-}
+using Output = certtool::test::ShellOutput;
+Output run(const std::string& command) { return certtool::test::run_shell(command); }
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

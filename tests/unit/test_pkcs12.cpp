@@ -3,6 +3,8 @@
 // certtool, inspect_pkcs12 and load_certificates.
 #include <catch2/catch.hpp>
 
+#include "shell.hpp"
+
 #include "crypto_errors.hpp"
 #include "temp_dir.hpp"
 
@@ -35,23 +37,8 @@ constexpr const char* kGnutlsCerttool = "/usr/bin/certtool";  // not ours, which
 constexpr const char* kPassword = "s3cret-Pfx";
 constexpr const char* kFriendlyName = "edge-external.lsedge-contoso-net";
 
-struct Output {
-    int status = -1;   // exit status, -1 when it did not exit normally
-    std::string text;  // stdout and stderr together
-};
-
-// Runs a shell command line (its arguments are temp paths we made: no quoting needed).
-Output run(const std::string& command) {
-    Output out;
-    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr) return out;
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.text.append(buf.data(), n);
-    const int rc = pclose(pipe);
-    out.status = (rc != -1 && WIFEXITED(rc)) ? WEXITSTATUS(rc) : -1;
-    return out;
-}
+using Output = certtool::test::ShellOutput;
+Output run(const std::string& command) { return certtool::test::run_shell(command); }
 
 bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
