@@ -16,6 +16,7 @@
 #include "crypto/certificate.hpp"
 #include "fs/safe_file.hpp"
 #include "passphrase.hpp"
+#include "report/text.hpp"
 #include "topology/topology.hpp"
 #include "verb.hpp"
 
@@ -35,12 +36,8 @@ struct VerifyOptions {
     std::string color = "auto";
 };
 
-std::string severity_label(model::Severity s, bool color) {
-    const char* text = s == model::Severity::error ? "error" : s == model::Severity::warning ? "warning" : "info";
-    if (!color) return text;
-    const char* code = s == model::Severity::error ? "\033[31m" : s == model::Severity::warning ? "\033[33m" : "\033[36m";
-    return std::string(code) + text + "\033[0m";
-}
+using report::text::clean;
+using report::text::severity_label;
 
 void render_table(const std::vector<check::Verdict>& verdicts, const crypto::TimePoint& at, bool color, std::ostream& out) {
     std::size_t failed = 0;
@@ -48,14 +45,14 @@ void render_table(const std::vector<check::Verdict>& verdicts, const crypto::Tim
         const bool ok = v.passed();
         failed += ok ? 0 : 1;
         const auto days = std::chrono::duration_cast<std::chrono::hours>(v.certificate.not_after - at).count() / 24;
-        const std::string verdict = ok ? (color ? "\033[32mPASS\033[0m" : "PASS") : (color ? "\033[31mFAIL\033[0m" : "FAIL");
+        const std::string verdict = report::text::verdict_label(ok, color);
         out << verdict << "  " << v.source;
         if (!v.certificate_id.empty()) out << "  ->  " << v.certificate_id;
-        out << "\n      CN=" << v.certificate.subject.common_name << ", " << v.certificate.dns_names.size()
+        out << "\n      CN=" << clean(v.certificate.subject.common_name) << ", " << v.certificate.dns_names.size()
             << " SANs, expires " << format_date(v.certificate.not_after) << " (" << days << " days), sha256 "
             << v.certificate.sha256_fingerprint.substr(0, 16) << "...\n";
         for (const auto& f : v.findings)
-            out << "      " << severity_label(f.severity, color) << " " << f.code << ": " << f.message << "\n";
+            out << "      " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
     }
     out << "\n" << verdicts.size() << " certificate" << (verdicts.size() == 1 ? "" : "s") << " checked: "
         << verdicts.size() - failed << " passed, " << failed << " failed\n";

@@ -34,14 +34,8 @@ bool failed(const audit::Observation& o, Severity fail_on) {
     return std::any_of(o.findings.begin(), o.findings.end(), [&](const Finding& f) { return at_least(f.severity, fail_on); });
 }
 
-std::string paint(const std::string& text, const char* code, bool color) {
-    return color ? std::string(code) + text + "\033[0m" : text;
-}
-
-std::string severity_label(Severity s, bool color) {
-    const char* text = s == Severity::error ? "error" : s == Severity::warning ? "warning" : "info";
-    return paint(text, s == Severity::error ? "\033[31m" : s == Severity::warning ? "\033[33m" : "\033[36m", color);
-}
+using text::paint;
+using text::severity_label;
 
 std::string expiry_cell(const audit::Observation& o, TimePoint at) {
     if (!o.certificate) return "-";
@@ -108,7 +102,7 @@ void render_audit_table(const audit::Report& report, const model::Plan& plan, co
         const audit::Observation* previous = nullptr;
         for (const auto* o : observations) {
             const bool bad = failed(*o, style.fail_on);
-            out << "  " << (bad ? paint("FAIL", "\033[31m", color) : paint("PASS", "\033[32m", color)) << "    "
+            out << "  " << text::verdict_label(!bad, color) << "    "
                 << pad(o->member, member_width) << "  " << pad(o->service, service_width) << "  "
                 << pad(expiry_cell(*o, report.at), expiry_width) << "  "
                 << pad(o->certificate ? o->certificate->sha256_fingerprint.substr(0, 16) : "-", 16) << "  " << clean(o->source)

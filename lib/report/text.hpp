@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <string>
 
+#include "model/plan.hpp"
+
 namespace certtool::report::text {
 
 // Columns count characters, not bytes: an organisation name may be UTF-8.
@@ -37,6 +39,21 @@ inline std::string pad(const std::string& text, std::size_t width) {
 inline std::string pad_left(const std::string& text, std::size_t width) {
     const std::size_t used = display_width(text);
     return used >= width ? text : std::string(width - used, ' ') + text;
+}
+
+// ANSI colour around `text` when `color`, else the text as it is.
+inline std::string paint(const std::string& text, const char* code, bool color) {
+    return color ? std::string(code) + text + "\033[0m" : text;
+}
+
+// "error" in red, "warning" in yellow, "info" in cyan (plain without colour).
+inline std::string severity_label(model::Severity s, bool color) {
+    const char* text = s == model::Severity::error ? "error" : s == model::Severity::warning ? "warning" : "info";
+    return paint(text, s == model::Severity::error ? "\033[31m" : s == model::Severity::warning ? "\033[33m" : "\033[36m", color);
+}
+
+inline std::string verdict_label(bool passed, bool color) {
+    return passed ? paint("PASS", "\033[32m", color) : paint("FAIL", "\033[31m", color);
 }
 
 }  // namespace certtool::report::text
