@@ -1,8 +1,15 @@
 #include "core/time.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 namespace certtool {
+
+TimePoint time_point_of(std::time_t seconds) {
+    constexpr std::time_t kEarliest = -631152000;  // 1950-01-01T00:00:00Z
+    constexpr std::time_t kLatest = 7258118400;    // 2200-01-01T00:00:00Z
+    return std::chrono::system_clock::from_time_t(std::clamp(seconds, kEarliest, kLatest));
+}
 
 std::optional<TimePoint> parse_utc(const std::string& text) {
     std::tm tm{};
@@ -14,7 +21,7 @@ std::optional<TimePoint> parse_utc(const std::string& text) {
     if (end == nullptr) return std::nullopt;
     const std::string rest(end);
     if (!(rest.empty() || rest == "Z" || rest == "+00:00")) return std::nullopt;
-    return std::chrono::system_clock::from_time_t(::timegm(&tm));
+    return time_point_of(::timegm(&tm));
 }
 
 namespace {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <ctime>
 #include <optional>
 #include <string>
 
@@ -9,8 +10,16 @@ namespace certtool {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
+// A TimePoint counts nanoseconds in 64 bits (years 1677 to 2262), and the
+// difference of two of them must fit too. Times from outside (certificates
+// "valid forever" say 9999-12-31, GeneralizedTime allows year 0, a user may type
+// any year) are clamped to 1950-01-01 .. 2200-01-01 UTC, which keeps every sum
+// and difference certtool computes in range.
+TimePoint time_point_of(std::time_t seconds);
+
 // "2026-11-23", "2026-11-23T12:00:00Z", "2026-11-23T12:00:00" or "...+00:00";
 // nullopt for anything else (other offsets are refused rather than guessed).
+// Clamped like time_point_of.
 std::optional<TimePoint> parse_utc(const std::string& text);
 
 std::string format_date(TimePoint t);      // "2026-11-23"

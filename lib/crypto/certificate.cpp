@@ -17,8 +17,10 @@
 #include <string>
 #include <utility>
 
+#include "core/time.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/openssl_util.hpp"
+#include "crypto/pbe_limits.hpp"
 
 namespace certtool::crypto {
 
@@ -281,8 +283,7 @@ TimePoint to_time_point(const ASN1_TIME* t) {
         ERR_clear_error();
         return TimePoint{};
     }
-    const time_t secs = timegm(&tm);
-    return std::chrono::system_clock::from_time_t(secs);
+    return time_point_of(timegm(&tm));  // clamped: "valid forever" is 9999-12-31
 }
 
 std::string read_serial(X509* x) {
@@ -472,12 +473,16 @@ CertificateBundle load_pem(std::string_view data, const std::optional<std::strin
 // ---- PKCS#12 --------------------------------------------------------------
 
 // PKCS#12 files made with -legacy (RC2-40 / 3DES) need the legacy provider.
-// Loaded once, with the default provider kept active beside it.
+// Loaded once, with the default provider kept active beside it, for the whole
+// process: the handles stay in statics (reachable, so LeakSanitizer does not
+// take them for leaks), and OpenSSL's own exit handler unloads them.
 void load_legacy_provider() {
+    [[maybe_unused]] static OSSL_PROVIDER* default_provider = nullptr;  // only kept: clang's -Wunused-but-set-variable
+    [[maybe_unused]] static OSSL_PROVIDER* legacy_provider = nullptr;
     static std::once_flag once;
     std::call_once(once, [] {
-        (void)OSSL_PROVIDER_load(nullptr, "default");
-        (void)OSSL_PROVIDER_load(nullptr, "legacy");
+        default_provider = OSSL_PROVIDER_load(nullptr, "default");
+        legacy_provider = OSSL_PROVIDER_load(nullptr, "legacy");
         ERR_clear_error();
     });
 }
@@ -531,6 +536,9 @@ CertificateBundle load_pkcs12(PKCS12* p12, const std::optional<std::string>& pas
         pass = password->c_str();
         passlen = static_cast<int>(password->size());
     }
+    // The file states its own iteration counts: checked before any is used
+    // ("cert.pkcs12-iterations"), what needs the password once it is known.
+    pbe::check_pkcs12(p12, false, nullptr, 0);
     if (PKCS12_mac_present(p12) == 1) {
         bool mac_ok = false;
         if (password) {
@@ -559,6 +567,7 @@ CertificateBundle load_pkcs12(PKCS12* p12, const std::optional<std::string>& pas
         }
     }
 
+    pbe::check_pkcs12(p12, true, pass, passlen);
     EVP_PKEY* raw_key = nullptr;
     X509* raw_cert = nullptr;
     STACK_OF(X509)* raw_ca = nullptr;

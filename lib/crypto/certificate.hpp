@@ -37,7 +37,7 @@ struct Certificate {
     std::string signature_algorithm;      // OpenSSL long name, e.g. "sha256WithRSAEncryption", "rsassaPss", "md5WithRSAEncryption"
     std::string signature_hash;           // "sha1", "sha256", ... ("" if none, e.g. Ed25519)
     bool signature_is_pss = false;
-    TimePoint not_before;
+    TimePoint not_before;                 // both clamped to 1950 .. 2200 (core/time.hpp time_point_of)
     TimePoint not_after;
     std::string ms_template;              // 1.3.6.1.4.1.311.20.2 or the v2 template OID, if present
 };
@@ -54,7 +54,9 @@ struct CertificateBundle {
 // an optional private key block), DER, or PKCS#12 (with the password when one
 // is needed). Throws CryptoError: "cert.unreadable" (none of the formats),
 // "cert.pkcs12-password" (wrong or missing password), "cert.pkcs12-mac" (MAC
-// broken), "cert.empty" (no certificate in it).
+// broken), "cert.pkcs12-iterations" (a MAC or key derivation of more than
+// 1,000,000 iterations, or 4,000,000 in all: see crypto/pbe_limits.hpp),
+// "key.iterations" (the same for an encrypted PEM key), "cert.empty" (no certificate in it).
 CertificateBundle load_certificates(std::string_view data, const std::optional<std::string>& pkcs12_password);
 
 Certificate parse_certificate_der(std::string_view der);

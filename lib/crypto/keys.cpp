@@ -13,6 +13,7 @@
 
 #include "crypto/digest.hpp"
 #include "crypto/openssl_util.hpp"
+#include "crypto/pbe_limits.hpp"
 
 namespace certtool::crypto {
 
@@ -204,6 +205,7 @@ std::string to_pkcs8_pem(const PrivateKey& key, const std::optional<std::string>
 
 PrivateKey load_private_key_pem(std::string_view pem, const std::optional<std::string>& passphrase) {
     if (pem.size() > static_cast<std::size_t>(INT_MAX)) throw CryptoError("key.not-a-key", "the key text is too large");
+    if (passphrase) pbe::check_pem_keys(pem.data(), static_cast<int>(pem.size()));  // "key.iterations"
     ossl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     if (!bio) throw ossl::error("key.load", "cannot allocate a memory BIO");
 

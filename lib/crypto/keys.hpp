@@ -61,7 +61,9 @@ std::string to_pkcs8_pem(const PrivateKey& key, const std::optional<std::string>
 
 // Reads a PEM private key (PKCS#8, encrypted PKCS#8, or traditional RSA/EC).
 // Throws CryptoError: "key.encrypted" (encrypted and no passphrase given),
-// "key.wrong-passphrase", "key.not-a-key" (no private key in the text).
+// "key.wrong-passphrase", "key.not-a-key" (no private key in the text),
+// "key.iterations" (with a passphrase: an encrypted PKCS#8 key asking for more
+// than 1,000,000 PBKDF2 iterations or scrypt N*r*p, checked before deriving anything).
 PrivateKey load_private_key_pem(std::string_view pem, const std::optional<std::string>& passphrase);
 
 // Overwrites a string that held a secret (key PEM, passphrase) in a way the

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "crypto/openssl_util.hpp"
+#include "crypto/pbe_limits.hpp"
 
 namespace certtool::crypto {
 
@@ -213,6 +214,9 @@ bool read_safes(PKCS12* p12, const Password& pass, Pkcs12Info& info) {
         switch (OBJ_obj2nid(p7->type)) {
             case NID_pkcs7_data: bags.reset(PKCS12_unpack_p7data(p7)); break;
             case NID_pkcs7_encrypted:
+                // The content is OPTIONAL in the ASN.1: an encryptedData safe may have none.
+                if (p7->d.encrypted == nullptr || p7->d.encrypted->enc_data == nullptr)
+                    throw CryptoError("cert.unreadable", "a PKCS#12 encrypted safe has no content");
                 info.bag_schemes.push_back(scheme_name(p7->d.encrypted->enc_data->algorithm));
                 bags.reset(PKCS12_unpack_p7encdata(p7, pass.text, pass.length));
                 break;
@@ -256,6 +260,7 @@ Pkcs12Info inspect_pkcs12(std::string_view der, const std::string& password) {
     }
     if (password.size() > static_cast<std::size_t>(INT_MAX)) throw CryptoError("cert.pkcs12-password", "the password is too long");
     const Password pass{password.c_str(), static_cast<int>(password.size())};
+    pbe::check_pkcs12(p12.get(), true, pass.text, pass.length);  // "cert.pkcs12-iterations" before any key derivation
 
     Pkcs12Info info;
     read_mac(p12.get(), info);

@@ -41,7 +41,8 @@ struct Pkcs12Info {
     std::string friendly_name;              // of the key bag ("" if none)
 };
 
-// Throws CryptoError "cert.pkcs12-password" / "cert.pkcs12-mac" / "cert.unreadable".
+// Throws CryptoError "cert.pkcs12-password" / "cert.pkcs12-mac" / "cert.unreadable" /
+// "cert.pkcs12-iterations" (more work than load_certificates accepts).
 Pkcs12Info inspect_pkcs12(std::string_view der, const std::string& password);
 
 }  // namespace certtool::crypto

@@ -194,8 +194,9 @@ public:
         const std::pair<model::Severity, const char*> groups[] = {
             {model::Severity::error, "Errors"}, {model::Severity::warning, "Warnings"}, {model::Severity::info, "Info"}};
         for (const auto& [severity, title] : groups) {
+            // Copied into the lambda: clang before 16 cannot capture a structured binding.
             const auto count = static_cast<std::size_t>(std::count_if(
-                findings.begin(), findings.end(), [&](const model::Finding& f) { return f.severity == severity; }));
+                findings.begin(), findings.end(), [wanted = severity](const model::Finding& f) { return f.severity == wanted; }));
             if (count == 0) continue;
             line("  " + paint_.severity(severity, std::string(title) + " (" + std::to_string(count) + ")"));
             for (const auto& f : findings) {

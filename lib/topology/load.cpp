@@ -934,6 +934,11 @@ Topology parse(const std::string& text, const std::string& file_name) {
         auto [line, column] = line_and_column(text, e.byte);
         loader.error("topology.syntax", "", "invalid JSON: " + syntax_message(e.what()), line, column);
         throw InputError(std::move(loader.diagnostics()));
+    } catch (const json::out_of_range& e) {
+        // A number too large for a double ("1e400"): nlohmann reports it without a position.
+        report_duplicates();
+        loader.error("topology.syntax", "", "invalid JSON: " + syntax_message(e.what()));
+        throw InputError(std::move(loader.diagnostics()));
     }
     report_duplicates();
 

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/time.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/keys.hpp"
 
@@ -281,4 +282,20 @@ TEST_CASE("certificate: validate_chain with Botan", "[certificate]") {
     ValidationRequest shallow = request("pool01.contoso.com");
     shallow.max_chain_depth = 0;
     CHECK_FALSE(validate_chain(pki().cert("rsa"), shallow).valid);
+}
+
+TEST_CASE("certificate: a validity far in the future or the past is clamped to 1950..2200, never overflowed", "[certificate]") {
+    // Found by fuzz_certificate: "valid forever" (GeneralizedTime 9999-12-31) overflowed the nanosecond TimePoint.
+    REQUIRE(pki().ok);
+    pki().run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout forever.key "
+              "-subj /CN=forever.contoso.com -addext subjectAltName=DNS:forever.contoso.com -days 2900000 -out forever.pem");
+    const Certificate forever = pki().cert("forever");  // valid until the year 9966
+    CHECK(forever.not_after == *certtool::parse_utc("2200-01-01"));
+    CHECK(forever.not_before < forever.not_after);
+
+    CHECK(certtool::parse_utc("9999-12-31T23:59:59Z") == certtool::parse_utc("2200-01-01"));
+    CHECK(certtool::parse_utc("0000-01-01") == certtool::parse_utc("1950-01-01"));
+    CHECK(certtool::format_date(*certtool::parse_utc("2262-04-12")) == "2200-01-01");
+    CHECK(certtool::days_between(*certtool::parse_utc("0001-01-01"), *certtool::parse_utc("9999-12-31")) == 91311);
+    CHECK(certtool::time_point_of(0) == std::chrono::system_clock::from_time_t(0));
 }

@@ -14,6 +14,8 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -254,4 +256,88 @@ TEST_CASE("pkcs12: load_certificates reads both profiles back with the key and t
         CHECK(crypto_error_code([&] { load_certificates(make_pkcs12(request(profile), kPassword), std::string("wrong")); }) ==
               "cert.pkcs12-password");
     }
+}
+
+namespace {
+
+// The message of the CryptoError an action throws ("" when none).
+std::string crypto_error_message(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const CryptoError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+// A PFX of the leaf and its key written by the openssl CLI with `options`
+// (iteration counts certtool pfx would never write).
+std::string openssl_pfx(const TempDir& dir, const std::string& options) {
+    const std::string key = dir.file("leaf.key", to_pkcs8_pem(pki().leaf_key, std::nullopt));
+    const std::string cert = dir.file("leaf.pem", certificate_pem(pki().leaf.der));
+    const std::string out = dir.path("openssl.pfx");
+    const Output made = run("openssl pkcs12 -export -inkey " + key + " -in " + cert + " -passout pass:" + kPassword + " " +
+                            options + " -out " + out + " 2>&1");
+    INFO(made.text);
+    REQUIRE(made.status == 0);
+    std::ifstream in(out, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("pkcs12: a file asking for more than 1,000,000 iterations is refused before any is computed", "[pkcs12]") {
+    TempDir dir;
+    const std::string password = kPassword;
+    SECTION("MAC and both bags at 2,000,000 (the MAC is checked first, with or without a password)") {
+        const std::string der = openssl_pfx(dir, "-iter 2000000");
+        CHECK(crypto_error_code([&] { load_certificates(der, password); }) == "cert.pkcs12-iterations");
+        CHECK(crypto_error_code([&] { load_certificates(der, std::nullopt); }) == "cert.pkcs12-iterations");
+        CHECK(crypto_error_code([&] { inspect_pkcs12(der, password); }) == "cert.pkcs12-iterations");
+        const std::string message = crypto_error_message([&] { load_certificates(der, password); });
+        CHECK(contains(message, "the PKCS#12 integrity check (MAC) asks for 2000000 iterations; certtool accepts 1 to 1000000"));
+    }
+    SECTION("a 3DES key bag at 1,000,001 (MAC of 1 iteration, certificates not encrypted)") {
+        const std::string der = openssl_pfx(dir, "-iter 1000001 -nomaciter -keypbe PBE-SHA1-3DES -certpbe NONE");
+        CHECK(crypto_error_code([&] { load_certificates(der, password); }) == "cert.pkcs12-iterations");
+        CHECK(crypto_error_code([&] { inspect_pkcs12(der, password); }) == "cert.pkcs12-iterations");
+        CHECK(contains(crypto_error_message([&] { load_certificates(der, password); }), "a PKCS#12 key bag asks for 1000001 iterations"));
+    }
+    SECTION("the encrypted certificates at 1,000,001 (PBES2), the key not encrypted") {
+        const std::string der = openssl_pfx(dir, "-iter 1000001 -nomaciter -keypbe NONE");
+        CHECK(crypto_error_code([&] { load_certificates(der, password); }) == "cert.pkcs12-iterations");
+        CHECK(crypto_error_code([&] { inspect_pkcs12(der, password); }) == "cert.pkcs12-iterations");
+        CHECK(contains(crypto_error_message([&] { inspect_pkcs12(der, password); }),
+                       "the PKCS#12 encrypted content asks for 1000001 iterations"));
+    }
+    SECTION("exactly 1,000,000 is read") {
+        const std::string der = openssl_pfx(dir, "-iter 1000000 -nomaciter -certpbe NONE");
+        const CertificateBundle bundle = load_certificates(der, password);
+        CHECK(bundle.certificates.size() == 1);
+        CHECK(bundle.key.has_value());
+    }
+}
+
+TEST_CASE("keys: an encrypted PEM key asking for more than 1,000,000 PBKDF2 iterations is refused", "[pkcs12]") {
+    TempDir dir;
+    const std::string plain = dir.file("plain.key", to_pkcs8_pem(pki().root_key, std::nullopt));
+    const Output made = run("openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 2000000 -in " + plain + " -passout pass:" +
+                            kPassword + " 2>&1");
+    INFO(made.text);
+    REQUIRE(made.status == 0);
+    const std::string pem = made.text;
+    CHECK(crypto_error_code([&] { load_private_key_pem(pem, std::string(kPassword)); }) == "key.iterations");
+    CHECK(crypto_error_code([&] { load_private_key_pem(pem, std::nullopt); }) == "key.encrypted");
+    // Beside a certificate in one PEM file, as verify and audit read it.
+    const std::string bundle = certificate_pem(pki().root.der) + pem;
+    CHECK(crypto_error_code([&] { load_certificates(bundle, std::string(kPassword)); }) == "key.iterations");
+}
+
+TEST_CASE("pkcs12: an encrypted safe without its (OPTIONAL) content is unreadable, not a crash", "[pkcs12]") {
+    // Found by reasoning while writing fuzz_pkcs12: PFX { 3, data { SEQUENCE { ContentInfo { encryptedData } } } }.
+    const std::string hex = "3023020103301e06092a864886f70d010701a011040f300d300b06092a864886f70d010706";
+    std::string der;
+    for (std::size_t i = 0; i < hex.size(); i += 2) der += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    CHECK(crypto_error_code([&] { inspect_pkcs12(der, kPassword); }) == "cert.unreadable");
+    CHECK(crypto_error_code([&] { load_certificates(der, std::string(kPassword)); }) != "(no error)");
 }

@@ -320,6 +320,12 @@ TEST_CASE("topology: syntax errors carry line and column", "[topology]") {
         CHECK(diagnostics[0].line == 1);
         CHECK(diagnostics[0].column == 1);
     }
+    SECTION("a number too large for a double is a syntax error, not an escaping exception (fuzz_topology)") {
+        auto diagnostics = failures_of_text("{\"policy\": {\"key_bits\": 3E322}}");
+        REQUIRE(diagnostics.size() == 1);
+        CHECK(diagnostics[0].code == "topology.syntax");
+        CHECK(diagnostics[0].message == "invalid JSON: number overflow parsing '3E322'");
+    }
     SECTION("to_string shows file:line:column") {
         auto diagnostics = failures_of_text("{\n  \"a\": tru\n}", "site.json");
         REQUIRE(diagnostics.size() == 1);
