@@ -97,8 +97,18 @@ ExitCode run_sign(CaOptions& o, Terminal& term) {
     if (sign.passphrase) crypto::cleanse(*sign.passphrase);
     if (!o.out.empty()) fs::write_file_atomic(o.out, result.certificate_pem, {0644, false});
 
-    for (const auto& n : result.differences.missing) term.err << "certtool: warning: added " << n << ", which the request lacked (the plan needs it)\n";
-    for (const auto& n : result.differences.extra) term.err << "certtool: warning: left out " << n << ", which the request asked for (not in the plan)\n";
+    // One warning per name, for the first few: a request may carry thousands.
+    constexpr std::size_t kNamesListed = 20;
+    const auto& missing = result.differences.missing;
+    const auto& extra = result.differences.extra;
+    for (std::size_t i = 0; i < missing.size() && i < kNamesListed; ++i)
+        term.err << "certtool: warning: added " << missing[i] << ", which the request lacked (the plan needs it)\n";
+    if (missing.size() > kNamesListed)
+        term.err << "certtool: warning: added " << missing.size() - kNamesListed << " more names the request lacked\n";
+    for (std::size_t i = 0; i < extra.size() && i < kNamesListed; ++i)
+        term.err << "certtool: warning: left out " << extra[i] << ", which the request asked for (not in the plan)\n";
+    if (extra.size() > kNamesListed)
+        term.err << "certtool: warning: left out " << extra.size() - kNamesListed << " more names the request asked for\n";
     term.out << "issued " << requirement->id << " serial " << result.serial_hex << ", " << requirement->sans.size()
              << " SANs, valid until " << format_datetime(result.not_after) << "\n"
              << "certificate " << (o.out.empty() ? result.file : o.out) << "\n"

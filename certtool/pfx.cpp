@@ -69,7 +69,7 @@ Verb register_pfx(CLI::App& app) {
     command->add_option("--cert", o->cert, "certificate (PEM or DER; further certificates in the file count as chain)")->required();
     command->add_option("--chain", o->chain, "intermediate and root certificates, any order (repeatable)");
     command->add_option("--out", o->out, "the PFX to write (mode 0600, never overwritten)")->required();
-    add_passphrase_options(*command, o->passphrase, "the PFX password");
+    add_passphrase_options(*command, o->passphrase, "that protects the PFX (its password)");
     command->add_option("--key-passphrase-file", o->key_passphrase.file, "passphrase of an encrypted key, from this file");
     command->add_option("--key-passphrase-env", o->key_passphrase.env, "passphrase of an encrypted key, from this environment variable");
     command->add_flag("--modern", o->modern, "AES-256 and a SHA-256 MAC (Windows Server 2019+); default: 3DES and a SHA-1 MAC, which 2008 R2/2012 R2 need");

@@ -21,12 +21,19 @@ namespace {
 constexpr const char* kCaSchema = "certtool.ca/v1";
 constexpr const char* kIndexSchema = "certtool.ca-index/v1";
 constexpr std::size_t kMaxFile = 64 << 20;
+constexpr std::size_t kNamesListed = 20;  // per kind, in a ca.names-differ message
 
 [[noreturn]] void fail(const std::string& code, const std::string& file, const std::string& message) {
     throw InputError(Diagnostic{code, file, "", 0, 0, message});
 }
 
 std::string path_in(const std::string& dir, const std::string& name) { return dir + "/" + name; }
+
+// A name from a request, for a message: a DNS name has at most 253 characters, a request's may have any number.
+std::string shown(const std::string& name) {
+    if (name.size() <= 253) return name;
+    return name.substr(0, 253) + "... (" + std::to_string(name.size()) + " characters)";
+}
 
 // Holds DIR/.lock exclusively while the CA's files change.
 class Lock {
@@ -53,7 +60,8 @@ void write_replace(const std::string& path, const std::string& content) { fs::wr
 nlohmann::ordered_json read_json(const std::string& path, const std::string& schema) {
     const std::string text = fs::read_file_bounded(path, kMaxFile, "ca");
     auto doc = nlohmann::ordered_json::parse(text, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object() || doc.value("schema", "") != schema)
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("schema") || !doc["schema"].is_string() ||
+        doc["schema"] != schema)
         fail("ca.corrupt", path, "not a " + schema + " file; was this directory made by 'certtool ca init'?");
     return doc;
 }
@@ -190,9 +198,15 @@ SignResult sign(const SignOptions& o) {
     SignResult result;
     result.differences = compare_names(csr.dns_names, r);
     if (!result.differences.empty() && !o.accept_name_differences) {
+        // A request may carry thousands of names: list the first few of each kind, count the rest.
         std::string message = "the request's names differ from the plan's for " + r.id + ":";
-        for (const auto& n : result.differences.missing) message += " missing " + n + ";";
-        for (const auto& n : result.differences.extra) message += " not planned " + n + ";";
+        const auto list = [&message](const std::vector<std::string>& names, const std::string& what) {
+            for (std::size_t i = 0; i < names.size() && i < kNamesListed; ++i) message += " " + what + " " + shown(names[i]) + ";";
+            if (names.size() > kNamesListed)
+                message += " and " + std::to_string(names.size() - kNamesListed) + " more " + what + ";";
+        };
+        list(result.differences.missing, "missing");
+        list(result.differences.extra, "not planned");
         message += " the certificate would carry the plan's names; make a new request with 'certtool csr', or add "
                    "--accept-name-differences to issue with the plan's names";
         fail("ca.names-differ", o.csr_file, message);

@@ -160,8 +160,11 @@ void remove_stale_temporaries(const std::string& dir) {
 }
 
 std::string read_file_bounded(const std::string& path, std::size_t max_bytes, const std::string& code_prefix) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO nobody writes to would otherwise wait forever
+    // (it now reads as empty); reads are blocking again once it is open.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) fail(code_prefix + ".io", path, "cannot open: " + errno_text(errno));
+    if (const int flags = ::fcntl(fd, F_GETFL); flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     struct stat st {};
     if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         ::close(fd);

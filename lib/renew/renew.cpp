@@ -13,6 +13,7 @@
 
 #include "check/check.hpp"
 #include "core/diagnostic.hpp"
+#include "core/json_bounded.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/keys.hpp"
 #include "fs/safe_file.hpp"
@@ -28,6 +29,10 @@ constexpr std::size_t kMaxAuditFile = 64 << 20;
 constexpr std::size_t kMaxKeyFile = 1 << 20;
 constexpr long kMaxWithinHours = 3650L * 24;
 constexpr const char* kAuditSchema = "certtool.audit/v1";
+constexpr int kMaxAuditDepth = 64;  // a certtool.audit/v1 report nests 5 levels deep
+// About 50 values per observation: room for 20,000 endpoints, and at most a few
+// hundred MB however the file is shaped.
+constexpr std::size_t kMaxAuditValues = 1'000'000;
 
 [[noreturn]] void fail(const std::string& code, const std::string& file, const std::string& message,
                        const std::string& pointer = "", int line = 0, int column = 0) {
@@ -174,19 +179,6 @@ void load_folder(const model::Plan& plan, const std::string& root, const std::op
     }
 }
 
-std::pair<int, int> line_column(const std::string& text, std::size_t byte) {
-    int line = 1, column = 1;
-    for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-    }
-    return {line, column};
-}
-
 void load_audit(const model::Plan& plan, const std::string& path, Inventory& inventory) {
     inventory.audit_json = true;
     std::string text;
@@ -195,16 +187,13 @@ void load_audit(const model::Plan& plan, const std::string& path, Inventory& inv
     } catch (const InputError& e) {
         inventory_error(path, e.diagnostics().front().message);
     }
-    nlohmann::json doc;
-    try {
-        doc = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        const auto [line, column] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
-        inventory_error(path,
-                        "is neither a folder of certificates nor a certtool.audit/v1 JSON report: not valid JSON (" +
-                            std::string(e.what()) + ")",
-                        "", line, column);
-    }
+    auto parsed = parse_json_bounded(text, JsonLimits{kMaxAuditDepth, kMaxAuditValues});
+    if (!parsed.ok && parsed.syntax_error)
+        inventory_error(path, "is neither a folder of certificates nor a certtool.audit/v1 JSON report: its JSON " + parsed.problem,
+                        "", parsed.line, parsed.column);
+    if (!parsed.ok)
+        inventory_error(path, "is not a certtool.audit/v1 report: its JSON " + parsed.problem + " (a report nests 5 levels)");
+    const nlohmann::json doc = std::move(parsed.document);
     if (!doc.is_object() || !doc.contains("schema") || doc["schema"] != kAuditSchema)
         inventory_error(path, "is not a certtool.audit/v1 report (write one with certtool audit --format json)", "/schema");
     if (!doc.contains("observations") || !doc["observations"].is_array())

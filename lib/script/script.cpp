@@ -8,6 +8,7 @@
 
 #include "check/check.hpp"
 #include "core/diagnostic.hpp"
+#include "core/json_bounded.hpp"
 #include "report/templates.hpp"
 
 namespace certtool::script {
@@ -282,8 +283,15 @@ void add_current(std::map<std::string, Current>& current, const std::string& id,
 
 std::map<std::string, Current> current_from_audit_json(std::string_view text, const std::string& file,
                                                        const model::Plan& plan) {
-    const auto doc = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) unreadable_current(file, "not a JSON document");
+    // Limits as renew's for the same certtool.audit/v1 input: a report nests 5 levels.
+    auto parsed = parse_json_bounded(text, JsonLimits{64, 1'000'000});
+    if (!parsed.ok) {
+        const std::string where = parsed.line > 0 ? " at line " + std::to_string(parsed.line) + ", column " +
+                                                        std::to_string(parsed.column) : "";
+        unreadable_current(file, "not a certtool.audit/v1 document: its JSON " + parsed.problem + where);
+    }
+    const nlohmann::json doc = std::move(parsed.document);
+    if (!doc.is_object()) unreadable_current(file, "not a JSON document");
     if (!doc.contains("schema") || doc["schema"] != "certtool.audit/v1") unreadable_current(file, "not a certtool.audit/v1 document");
     if (!doc.contains("observations") || !doc["observations"].is_array()) unreadable_current(file, "has no observations array");
     std::map<std::string, Current> out;

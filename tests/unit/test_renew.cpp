@@ -315,6 +315,7 @@ TEST_CASE("renew: an audit JSON that cannot be used is renew.inventory naming it
     TempDir dir("certtool-renew");
     for (const std::string& text : {std::string("{\"schema\": \"certtool.audit/v1\", "), std::string("[1, 2]"),
                                     std::string("{\"schema\": \"certtool.verify/v1\", \"results\": []}"),
+                                    std::string("{\"schema\": \"certtool.audit/v1\", \"observations\": [1e400]}"),  // fuzz_inventory
                                     std::string("{\"schema\": \"certtool.audit/v1\", \"observations\": [{\"obtained\": true}]}"),
                                     std::string("{\"schema\": \"certtool.audit/v1\", \"observations\": [{\"obtained\": true, "
                                                 "\"certificate_id\": \"" + kExternal + "\", \"not_after_utc\": \"soon\"}]}")}) {
