@@ -498,7 +498,8 @@ TEST_CASE("csr: a second run reuses every key byte for byte and --new-key replac
         CHECK(inode_of(out + "/" + id + ".csr") != csr_inodes[id]);
         CHECK(csr_verifies(out + "/" + id + ".csr"));
     }
-    for (const auto& entry : load_json(out + "/manifest.json")["certificates"]) CHECK(entry["key_reused"] == true);
+    const json reused = load_json(out + "/manifest.json");  // named: a range-for over a temporary's member dangles
+    for (const auto& entry : reused["certificates"]) CHECK(entry["key_reused"] == true);
     CHECK(contains(again.out, "reused"));
 
     const auto renewed = csr({kEdgeSingleNat, "--out", out, "--new-key"});

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -109,8 +110,11 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
         }
     }
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    struct rusage usage {};
+    while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
     }
+    result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    result.max_rss_kb = usage.ru_maxrss;  // Linux: KiB
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return result;
 }

@@ -13,6 +13,8 @@ struct ProcessResult {
     std::string out;
     std::string err;
     bool killed = false;  // true when RunOptions made us send SIGKILL
+    long max_rss_kb = 0;  // the child's peak resident set size (ru_maxrss of wait4), in KiB
+    std::chrono::milliseconds elapsed{0};  // wall time from spawn to exit
 };
 
 // How to run the child, beyond program, arguments, environment and directory.

@@ -1,0 +1,77 @@
+// A small PKI for end-to-end tests, made at test time by certtool itself: a
+// local CA with an issuing intermediate (`certtool ca init`), the requests of
+// an example topology (`certtool csr`), certificates signed from them
+// (`certtool ca sign`) and PKCS#12 files (`certtool pfx`). Also the helpers
+// the hostile-input and secret-hygiene suites share: the openssl CLI, a shell,
+// a certtool run with a kill guard, and a transcript for failure messages.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "run_process.hpp"
+#include "temp_dir.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CERTTOOL_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CERTTOOL_TEST_SANITIZED 1
+#endif
+#endif
+
+namespace certtool::test {
+
+inline const std::string kOpensslCli = "/usr/bin/openssl";
+
+// The tests are built with the same flags as certtool: under AddressSanitizer
+// both are, and certtool is slower and bigger. Time and memory bounds scale.
+#ifdef CERTTOOL_TEST_SANITIZED
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+inline constexpr long kTimeScale = kSanitized ? 4 : 1;
+
+// Every certtool run of these suites: no terminal (nothing can prompt), and
+// SIGKILLed after `guard` so that a hang fails the test instead of the suite.
+ProcessResult run_guarded(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
+                          std::chrono::milliseconds guard = std::chrono::seconds(60));
+
+ProcessResult run_openssl(const std::vector<std::string>& args);
+ProcessResult run_shell_command(const std::string& command);  // /bin/sh -c
+
+std::string shell_quote(const std::string& s);
+bool contains(const std::string& haystack, const std::string& needle);
+
+// "$ certtool ARGS\nexit N after T ms (peak RSS K KiB)\n--- stdout\n...--- stderr\n..."
+std::string transcript(const std::vector<std::string>& args, const ProcessResult& r);
+
+// Writes `content` to `path` (binary), replacing it.
+void write_bytes(const std::string& path, const std::string& content);
+
+struct CertLab {
+    TempDir dir;
+    std::string topology;  // edge-single-nat.json unless given
+    std::string ca;        // DIR of `certtool ca init --intermediate` (root.pem, intermediate.pem, chain.pem)
+    std::string req;       // `certtool csr --out` of the topology (<id>.key, <id>.csr)
+
+    static constexpr const char* kExternal = "edge-external.lsedge-contoso-net";
+    static constexpr const char* kInternal = "edge-internal.lsedge-contoso-net";
+    static constexpr const char* kCrlUrl = "http://crl.contoso.com/lab.crl";
+
+    explicit CertLab(const std::string& prefix = "certtool-lab", const std::string& topology_file = "");
+
+    [[nodiscard]] std::string csr(const std::string& id) const { return req + "/" + id + ".csr"; }
+    [[nodiscard]] std::string key(const std::string& id) const { return req + "/" + id + ".key"; }
+    [[nodiscard]] std::string root() const { return ca + "/root.pem"; }
+
+    // `certtool ca sign` of the plan's own request for `id` into dir/<name>; must succeed.
+    std::string issue(const std::string& id, const std::string& name) const;
+    // `certtool pfx` of `key_file` and `cert` with the CA chain into `out`, PFX password from `pass_file`; must succeed.
+    std::string pfx(const std::string& key_file, const std::string& cert, const std::string& out, const std::string& pass_file,
+                    const std::vector<std::string>& extra = {}) const;
+};
+
+}  // namespace certtool::test
