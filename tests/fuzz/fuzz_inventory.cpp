@@ -1,0 +1,68 @@
+// fuzz_inventory: the certtool.audit/v1 JSON that `certtool renew --inventory`
+// (and `script --current`) accept from a user. The input is written to a file
+// under /dev/shm and read with renew::load_inventory against the plan of
+// templates/examples/enterprise.json (built once); what it accepts goes on
+// through renew::decide and renew::render_json. The same bytes go to
+// script::current_from_audit_json (`certtool script --current`).
+// A bug: any crash or sanitizer report (UBSan included: times far in the future
+// or past), or any exception other than InputError / CryptoError (a
+// nlohmann::json exception escaping is one).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "core/diagnostic.hpp"
+#include "crypto/keys.hpp"
+#include "model/plan.hpp"
+#include "renew/renew.hpp"
+#include "script/script.hpp"
+#include "topology/topology.hpp"
+
+using namespace certtool;
+
+namespace {
+
+const model::Plan& plan() {
+    static const model::Plan built = [] {
+        const topology::Loaded loaded = topology::load_file(CERTTOOL_SOURCE_DIR "/templates/examples/enterprise.json");
+        return model::build_plan(loaded.topology, loaded.source);
+    }();
+    return built;
+}
+
+// The input as a file, removed again after each input (libFuzzer may end the
+// process without running static destructors).
+struct ScratchFile {
+    std::string path = "/dev/shm/certtool-fuzz-inventory-" + std::to_string(::getpid()) + ".json";
+    ScratchFile() = default;
+    ScratchFile(const ScratchFile&) = delete;
+    ScratchFile& operator=(const ScratchFile&) = delete;
+    ~ScratchFile() { std::remove(path.c_str()); }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const ScratchFile scratch;
+    const std::string& path = scratch.path;
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr || std::fwrite(data, 1, size, f) != size || std::fclose(f) != 0) __builtin_trap();
+    const TimePoint at = std::chrono::system_clock::from_time_t(1767225600);  // 2026-01-01
+    try {
+        const renew::Inventory inventory = renew::load_inventory(plan(), path, std::string("fuzz"), at);
+        const renew::Decisions decisions = renew::decide(plan(), inventory, renew::Options{at, std::chrono::hours(30 * 24)});
+        (void)renew::render_json(plan(), decisions, {}, "");
+    } catch (const InputError&) {
+    } catch (const crypto::CryptoError&) {
+    }
+    try {
+        (void)script::current_from_audit_json(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.json", plan());
+    } catch (const InputError&) {
+    }
+    return 0;
+}

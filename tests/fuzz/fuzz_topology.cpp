@@ -1,0 +1,42 @@
+// fuzz_topology: a certtool.topology/v1 document as a user writes it.
+// topology::parse, and for a document it accepts, the whole model (build_plan)
+// and every rendering of the plan, so that the model runs on odd but valid input.
+// A bug: any crash or sanitizer report, any exception other than the documented
+// InputError / CryptoError, a JSON rendering that does not parse back, or a plan
+// that differs between two builds of the same topology (plans are deterministic),
+// or write_json giving other bytes than render_json.
+#include <cstddef>
+#include <cstdint>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/diagnostic.hpp"
+#include "crypto/keys.hpp"
+#include "model/plan.hpp"
+#include "report/report.hpp"
+#include "topology/topology.hpp"
+
+using namespace certtool;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    try {
+        const topology::Topology topology = topology::parse(text, "fuzz.json");
+        const topology::Source source{"fuzz.json", "0000"};
+        const model::Plan plan = model::build_plan(topology, source);
+        const std::string json = report::render_json(plan);
+        if (nlohmann::json::parse(json).is_discarded()) __builtin_trap();
+        if (report::render_json(model::build_plan(topology, source)) != json) __builtin_trap();
+        std::ostringstream streamed;
+        report::write_json(plan, streamed);
+        if (streamed.str() != json) __builtin_trap();
+        (void)report::render_table(plan, report::TextStyle{true, true});
+        (void)report::render_markdown(plan);
+        if (!plan.certificates.empty()) (void)model::select_certificates(plan, {plan.certificates.back().id});
+    } catch (const InputError&) {
+    } catch (const crypto::CryptoError&) {
+    }
+    return 0;
+}
