@@ -1,5 +1,7 @@
 #include "run_process.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -42,8 +44,15 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     for (auto& a : argv_storage) argv.push_back(a.data());
     argv.push_back(nullptr);
 
+    // extra_env replaces a variable of the same name (getenv would find the first).
+    auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
     std::vector<std::string> env_storage;
-    for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string entry = *e;
+        const bool replaced = std::any_of(extra_env.begin(), extra_env.end(),
+                                          [&](const std::string& x) { return name_of(x) == name_of(entry); });
+        if (!replaced) env_storage.push_back(entry);
+    }
     env_storage.insert(env_storage.end(), extra_env.begin(), extra_env.end());
     std::vector<char*> envp;
     for (auto& e : env_storage) envp.push_back(e.data());

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <sstream>
@@ -59,7 +60,13 @@ SyscallTrace trace_certtool(const std::vector<std::string>& args, const std::vec
     RunOptions options;
     options.new_session = true;
     options.kill_after = std::chrono::seconds(120);
-    t.result = run_process(kStrace, strace_args, env, "", options);
+    // LeakSanitizer cannot run under ptrace: in a sanitizer build the traced run
+    // keeps AddressSanitizer and leaves leak checking to the untraced runs.
+    std::vector<std::string> traced_env = env;
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    traced_env.push_back("ASAN_OPTIONS=" + std::string(asan != nullptr && *asan != '\0' ? std::string(asan) + ":" : "") +
+                         "detect_leaks=0");
+    t.result = run_process(kStrace, strace_args, traced_env, "", options);
 
     std::vector<std::string> traces;
     for (const auto& entry : fs::directory_iterator(trace_dir))
