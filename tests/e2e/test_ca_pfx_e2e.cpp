@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cctype>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "run_process.hpp"
+#include "syscall_trace.hpp"
 #include "temp_dir.hpp"
 
 using certtool::test::ProcessResult;
@@ -27,6 +27,8 @@ using certtool::test::run_certtool;
 using certtool::test::run_process;
 using certtool::test::RunOptions;
 using certtool::test::source_path;
+using certtool::test::SyscallTrace;
+using certtool::test::trace_certtool;
 using certtool::test::TempDir;
 using nlohmann::json;
 
@@ -261,45 +263,6 @@ void require_refused(const ProcessResult& r, const std::string& what, const std:
     CHECK(contains(r.err, "[" + code + "]"));
 }
 
-// The strace line of each open(O_CREAT) and each rename into place, so that
-// the mode a file was created with can be read. Empty when strace cannot run.
-struct Trace {
-    bool available = false;
-    std::map<std::string, std::string> created_mode;  // final path -> mode given to open() for its temporary
-    std::set<std::string> chmodded;                    // paths chmod()ed after creation
-};
-
-Trace traced_run(const std::vector<std::string>& args, const std::string& trace_file) {
-    Trace t;
-    if (!have("/usr/bin/strace")) return t;
-    std::vector<std::string> strace_args{"-f", "-qq", "-s", "4096", "-o", trace_file,
-                                         "-e", "trace=open,openat,rename,renameat,renameat2,chmod,fchmod,fchmodat",
-                                         CERTTOOL_BINARY};
-    strace_args.insert(strace_args.end(), args.begin(), args.end());
-    // LeakSanitizer cannot run under ptrace: in a sanitizer build the traced
-    // child keeps AddressSanitizer and leaves leak checking to the untraced runs.
-    const char* asan = std::getenv("ASAN_OPTIONS");
-    const auto r = run_process("/usr/bin/strace", strace_args,
-                               {"ASAN_OPTIONS=" + std::string(asan ? asan : "") + (asan && *asan ? ":" : "") + "detect_leaks=0"});
-    if (r.exit_code != 0 || !fs::exists(trace_file)) {
-        INFO(transcript("strace certtool ...", r));
-        return t;  // ptrace not permitted here, say: the caller falls back to the final modes
-    }
-    t.available = true;
-    std::map<std::string, std::string> temp_mode;
-    const std::regex open_re(R"re(open(?:at)?\((?:AT_FDCWD, )?"([^"]+)", [^)]*O_CREAT[^)]*, (0[0-7]+)\) = \d+)re");
-    const std::regex rename_re(R"re(rename(?:at2?)?\((?:AT_FDCWD, )?"([^"]+)", (?:AT_FDCWD, )?"([^"]+)")re");
-    const std::regex chmod_re(R"re((?:f?chmod(?:at)?)\((?:AT_FDCWD, )?"?([^",]*)"?)re");
-    std::istringstream in(read_file(trace_file));
-    for (std::string line; std::getline(in, line);) {
-        std::smatch m;
-        if (std::regex_search(line, m, open_re)) temp_mode[m[1]] = m[2];
-        else if (std::regex_search(line, m, rename_re)) t.created_mode[m[2]] = temp_mode.count(m[1]) ? temp_mode[m[1]] : "?";
-        else if (std::regex_search(line, m, chmod_re)) t.chmodded.insert(m[1]);
-    }
-    return t;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -311,19 +274,22 @@ TEST_CASE("ca e2e: init writes a root and an issuing intermediate, keys 0600 fro
     TempDir dir("certtool-ca-e2e");
     const std::string ca = dir / "labca";
     const std::vector<std::string> args{"ca", "init", ca, "--intermediate", "--crl-url", kCrlUrl, "--key-bits", "2048"};
-    const Trace trace = traced_run(args, dir / "init.trace");
+    const SyscallTrace trace = trace_certtool(args, {}, dir / "init.trace");
     if (!trace.available) {
         // No strace (or no ptrace): run it plainly and check the final modes only.
-        WARN("strace unavailable: the key modes are checked after the run, not at creation");
+        WARN("strace unavailable (" << trace.why << "): the key modes are checked after the run, not at creation");
         const auto r = run_ct(args);
         INFO(transcript(command_line(args), r));
         REQUIRE(r.exit_code == 0);
     } else {
+        INFO(transcript(command_line(args), trace.result));
+        REQUIRE(trace.result.exit_code == 0);
         for (const char* name : {"root.key", "intermediate.key"}) {
             const std::string path = ca + "/" + std::string(name);
-            INFO(name << " in the strace of ca init: " << read_file(dir / "init.trace"));
-            REQUIRE(trace.created_mode.count(path) == 1);
-            CHECK(trace.created_mode.at(path) == "0600");  // the temporary was opened 0600, then renamed into place
+            INFO(name << " in the strace of ca init: " << trace.text);
+            REQUIRE(trace.files.count(path) == 1);
+            CHECK(trace.files.at(path).mode == "0600");  // the temporary was opened 0600, then renamed into place
+            CHECK(trace.files.at(path).exclusive());
             CHECK(trace.chmodded.count(path) == 0);
         }
     }
