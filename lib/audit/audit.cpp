@@ -3,7 +3,6 @@
 // ("certtool audit").
 #include "audit/audit.hpp"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -91,19 +90,7 @@ void observe_live(const model::Plan& plan, const Options& options, Report& repor
 }
 
 std::vector<std::string> entries(const std::string& dir, bool directories) {
-    std::vector<std::string> found;
-    DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) return found;
-    while (const dirent* e = ::readdir(d)) {
-        const std::string name = e->d_name;
-        if (name.empty() || name[0] == '.') continue;
-        struct stat st {};
-        if (::stat((dir + "/" + name).c_str(), &st) != 0) continue;
-        if (directories ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) found.push_back(name);
-    }
-    ::closedir(d);
-    std::sort(found.begin(), found.end());
-    return found;
+    return fs::list_directory(dir, directories).value_or(std::vector<std::string>{});
 }
 
 // --files DIR: DIR/<member FQDN>/<files exported from that member>.

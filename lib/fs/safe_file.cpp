@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -147,6 +148,22 @@ void prepare_output_directory(const std::string& dir, bool create_missing) {
     if (st.st_uid != ::geteuid() && st.st_uid != 0)
         fail("output.unsafe-directory", dir, "is owned by another user, who could change its permissions");
     if (::access(dir.c_str(), W_OK | X_OK) != 0) fail("output.io", dir, "cannot write here: " + errno_text(errno));
+}
+
+std::optional<std::vector<std::string>> list_directory(const std::string& dir, bool directories) {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return std::nullopt;
+    std::vector<std::string> found;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name.empty() || name[0] == '.') continue;
+        struct stat st {};
+        if (::stat((dir + "/" + name).c_str(), &st) != 0) continue;
+        if (directories ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) found.push_back(name);
+    }
+    ::closedir(d);
+    std::sort(found.begin(), found.end());
+    return found;
 }
 
 void remove_stale_temporaries(const std::string& dir) {

@@ -7,8 +7,10 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace certtool::fs {
 
@@ -34,6 +36,11 @@ void remove_stale_temporaries(const std::string& dir);
 // Reads a whole file of at most max_bytes. Throws InputError with `code_prefix`
 // + ".io" / ".too-large" naming the file.
 std::string read_file_bounded(const std::string& path, std::size_t max_bytes, const std::string& code_prefix);
+
+// Sorted names of the non-hidden entries of `dir` that are directories (or, with
+// directories false, regular files); symbolic links are followed. nullopt when
+// the directory cannot be read.
+std::optional<std::vector<std::string>> list_directory(const std::string& dir, bool directories);
 
 // lstat-based: a symbolic link "exists" and is never followed.
 bool exists(const std::string& path);

@@ -2,7 +2,6 @@
 // Codes are documented in README.md ("certtool renew").
 #include "renew/renew.hpp"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,21 +54,11 @@ void add_once(std::vector<std::string>& list, const std::string& item) {
 
 bool is_validity(const std::string& code) { return code.rfind("validity.", 0) == 0; }
 
-// Sorted names of the non-hidden entries of `dir` that are directories or regular files.
+// The sorted file or folder names in `dir` (fs::list_directory); unreadable is an inventory error.
 std::vector<std::string> entries(const std::string& dir, bool directories) {
-    std::vector<std::string> found;
-    DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) inventory_error(dir, "cannot read the folder");
-    while (const dirent* e = ::readdir(d)) {
-        const std::string name = e->d_name;
-        if (name.empty() || name[0] == '.') continue;
-        struct stat st {};
-        if (::stat((dir + "/" + name).c_str(), &st) != 0) continue;
-        if (directories ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) found.push_back(name);
-    }
-    ::closedir(d);
-    std::sort(found.begin(), found.end());
-    return found;
+    auto found = fs::list_directory(dir, directories);
+    if (!found) inventory_error(dir, "cannot read the folder");
+    return std::move(*found);
 }
 
 // A PEM file holding only keys, requests or CRLs: not a certificate, not an error.
