@@ -11,6 +11,7 @@
 
 #include "core/diagnostic.hpp"
 #include "fs/safe_file.hpp"
+#include "model/roles.hpp"
 #include "names/names.hpp"
 
 namespace certtool::audit {
@@ -208,7 +209,7 @@ void check_same_certificate(const CertificateRequirement& r, Report& report) {
 // Per-member Front End and Director certificates carry the pool FQDN as their
 // subject, so that clients reaching the pool by its name accept every member.
 void check_pool_subject(const CertificateRequirement& r, Report& report) {
-    if (r.same_on_all_members || (r.role != Role::front_end && r.role != Role::director)) return;
+    if (!model::facts(r.role).member_subject_is_pool) return;
     for (auto& o : report.observations) {
         if (o.certificate_id != r.id || !o.obtained) continue;
         const auto& cn = o.certificate->subject.common_name;

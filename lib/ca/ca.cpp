@@ -13,6 +13,7 @@
 #include "crypto/certificate.hpp"
 #include "crypto/issue.hpp"
 #include "fs/safe_file.hpp"
+#include "model/roles.hpp"
 
 namespace certtool::ca {
 
@@ -214,7 +215,7 @@ SignResult sign(const SignOptions& o) {
     const bool planned_rsa = r.key.algorithm == topology::KeyAlgorithm::rsa;
     if ((csr.key.type == crypto::KeyType::rsa) != planned_rsa)
         fail("ca.key-algorithm", o.csr_file, "the request's key is not " + r.key.algorithm_name() + " as the plan says");
-    if (csr.key.type == crypto::KeyType::rsa && csr.key.bits < 2048 && (r.key.bits >= 2048 || r.role == model::Role::oauth))
+    if (csr.key.type == crypto::KeyType::rsa && csr.key.bits < 2048 && (r.key.bits >= 2048 || model::facts(r.role).min_rsa_bits >= 2048))
         fail("ca.key-too-small", o.csr_file, "RSA " + std::to_string(csr.key.bits) + "-bit key: the plan needs at least 2048");
 
     Lock lock(o.dir);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "model/roles.hpp"
 #include "names/names.hpp"
 
 namespace certtool::check {
@@ -42,8 +43,6 @@ bool covered(const crypto::Certificate& c, const std::string& name, bool wildcar
     }
     return false;
 }
-
-bool is_edge_role(Role role) { return role == Role::edge_external || role == Role::edge_av || role == Role::edge_internal; }
 
 std::string days_text(double days) {
     const long whole = static_cast<long>(days);
@@ -148,8 +147,7 @@ Verdict check_against_plan(const crypto::Certificate& c, const model::Certificat
     if (names::is_wildcard(c.subject.common_name))
         f.add(Severity::error, "subject.wildcard", "the subject is a wildcard, which no Lync role accepts (G5)");
     if (!c.subject.common_name.empty() && !has(c.dns_names, c.subject.common_name)) {
-        const bool lenient = r.role == Role::front_end_web_internal || r.role == Role::front_end_web_external ||
-                             r.role == Role::director_web_internal || r.role == Role::director_web_external;
+        const bool lenient = model::facts(r.role).subject_san_optional;
         f.add(lenient ? Severity::warning : Severity::error, "subject.not-in-san",
               "the subject " + c.subject.common_name + " is not repeated among the SANs; TLS checks only the SANs (G6" +
                   std::string(lenient ? ", C13: a warning for internal web certificates)" : ")"),
@@ -171,11 +169,12 @@ Verdict check_against_plan(const crypto::Certificate& c, const model::Certificat
               "the key is " + c.key_algorithm + ", the plan asks for " + r.key.algorithm_name());
     if (c.key.type == crypto::KeyType::rsa) {
         if (c.key.bits < 2048) {
-            const bool fatal = r.role == Role::oauth || r.key.bits >= 2048;
+            const bool role_minimum = model::facts(r.role).min_rsa_bits >= 2048;  // C7
+            const bool fatal = role_minimum || r.key.bits >= 2048;
             f.add(fatal ? Severity::error : Severity::warning, "key.too-small",
                   "RSA " + std::to_string(c.key.bits) + "-bit key: at least 2048 is required" +
-                      std::string(r.role == Role::oauth ? " for OAuthTokenIssuer (C7)" : " by the plan (INFRA)"),
-                  r.role == Role::oauth ? "C7" : "");
+                      (role_minimum ? " for the " + std::string(model::facts(r.role).name) + " certificate (C7)" : std::string(" by the plan (INFRA)")),
+                  role_minimum ? "C7" : "");
         } else if (c.key.bits != 2048 && c.key.bits != 4096) {
             f.add(Severity::warning, "key.size-unsupported",
                   "RSA " + std::to_string(c.key.bits) + "-bit key: Lync documents 1024, 2048 and 4096 (INFRA)");
@@ -185,7 +184,7 @@ Verdict check_against_plan(const crypto::Certificate& c, const model::Certificat
     // G2: Lync servers need a CRL distribution point, reachable over HTTP.
     if (c.crl_distribution_points.empty())
         f.add(Severity::error, "crl.missing", "no CRL distribution point: every Lync server certificate needs one (G2)");
-    else if (is_edge_role(r.role) &&
+    else if (model::facts(r.role).edge &&
              std::none_of(c.crl_distribution_points.begin(), c.crl_distribution_points.end(),
                           [](const std::string& uri) { return uri.rfind("http://", 0) == 0; }))
         f.add(Severity::warning, "crl.not-http",

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "model/builder.hpp"
+#include "model/roles.hpp"
 
 namespace certtool::model {
 
@@ -40,6 +41,11 @@ void add_sans(CertificateRequirement& certificate, std::vector<SubjectAlternativ
 
 std::string sip_name(const std::string& sip_domain) { return "sip." + sip_domain; }
 
+std::vector<std::string> addresses_or_name(const topology::Addresses& addresses, const std::string& name) {
+    if (addresses.empty()) return {name};
+    return addresses;
+}
+
 std::vector<std::string> server_key_usage(topology::KeyAlgorithm algorithm) {
     if (algorithm == topology::KeyAlgorithm::ecdsa) return {"digitalSignature"};
     return {"digitalSignature", "keyEncipherment"};
@@ -55,8 +61,12 @@ CertificateRequirement Builder::start(Role role, const std::string& pool, const 
     c.organization = topology_.organization;
     c.key.algorithm = topology_.policy.key_algorithm;
     c.key.bits = topology_.policy.key_bits;
+    // C7: some roles never take a smaller RSA key than their own minimum, whatever
+    // the policy (OAuth: 2048, although the Director summaries allow 1024).
+    if (c.key.algorithm == topology::KeyAlgorithm::rsa) c.key.bits = std::max(c.key.bits, facts(role).min_rsa_bits);
     c.signature_hash = topology_.policy.signature_hash;
     c.eku = {"serverAuth"};  // G1: every Lync server certificate [INFRA]
+    c.same_on_all_members = facts(role).same_on_all_members;  // C20
     c.key_usage = server_key_usage(c.key.algorithm);
     return c;
 }
@@ -69,9 +79,16 @@ void Builder::finding(Severity severity, std::string code, std::string message, 
 
 void Builder::policy_applied(const std::string& policy, std::string message, std::string path,
                              std::string certificate) {
-    if (std::find(policies_reported_.begin(), policies_reported_.end(), policy) != policies_reported_.end()) return;
-    policies_reported_.push_back(policy);
-    finding(Severity::info, "policy-applied", std::move(message), std::move(path), std::move(certificate), policy);
+    Finding candidate{Severity::info, "policy-applied", std::move(message), std::move(path), std::move(certificate),
+                      policy};
+    auto [it, inserted] = policies_.emplace(policy, candidate);
+    if (!inserted && std::tie(candidate.certificate, candidate.path) < std::tie(it->second.certificate, it->second.path))
+        it->second = std::move(candidate);
+}
+
+void Builder::report_policies() {
+    for (auto& [policy, finding] : policies_) plan_.findings.push_back(std::move(finding));
+    policies_.clear();
 }
 
 }  // namespace detail
@@ -88,8 +105,12 @@ void make_stable(Plan& plan) {
     auto dns_key = [](const DnsRecord& r) {
         return std::tie(r.zone, r.name, r.type, r.target, r.port, r.priority, r.weight);
     };
-    std::stable_sort(plan.dns.begin(), plan.dns.end(),
-                     [&](const DnsRecord& a, const DnsRecord& b) { return dns_key(a) < dns_key(b); });
+    // The certificate and reason decide which of two equal records survives, so
+    // that it never depends on which rule ran first.
+    std::sort(plan.dns.begin(), plan.dns.end(), [&](const DnsRecord& a, const DnsRecord& b) {
+        return std::tuple_cat(dns_key(a), std::tie(a.certificate, a.reason)) <
+               std::tuple_cat(dns_key(b), std::tie(b.certificate, b.reason));
+    });
     plan.dns.erase(std::unique(plan.dns.begin(), plan.dns.end(),
                                [&](const DnsRecord& a, const DnsRecord& b) { return dns_key(a) == dns_key(b); }),
                    plan.dns.end());
@@ -121,6 +142,7 @@ Plan build_plan(const topology::Topology& topology, const topology::Source& sour
     detail::plan_dns(builder);
     detail::settle_ca_kinds(builder);
     detail::lint(builder);
+    builder.report_policies();
     make_stable(plan);
     return plan;
 }

@@ -2,10 +2,12 @@
 // public interface: only lib/model/*.cpp include it.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "model/plan.hpp"
+#include "model/routes.hpp"
 
 namespace certtool::model::detail {
 
@@ -13,10 +15,15 @@ namespace certtool::model::detail {
 // that keep certificates, findings and ids uniform across roles.
 class Builder {
 public:
-    Builder(const topology::Topology& topology, Plan& plan) : topology_(topology), plan_(plan) {}
+    // Decides the routes first (their findings go into the plan): every role rule
+    // can then ask who answers which name.
+    Builder(const topology::Topology& topology, Plan& plan)
+        : topology_(topology), plan_(plan), routes_(decide_routes(*this)) {}
 
     [[nodiscard]] const topology::Topology& topology() const { return topology_; }
     [[nodiscard]] Plan& plan() { return plan_; }
+    // Who answers which name (routes.hpp); decided once, before any role rule runs.
+    [[nodiscard]] const Routes& routes() const { return routes_; }
 
     // A requirement with the fields every Lync server certificate shares:
     // organization, key and hash from the policy, Server Authentication EKU (G1).
@@ -28,15 +35,19 @@ public:
     void finding(Severity severity, std::string code, std::string message, std::string path,
                  std::string certificate = {}, std::string policy = {});
     // A section-11 policy that shaped this plan (info, code "policy-applied").
-    // Reported once per plan, where it first applied: the admin needs to know which
-    // reading was taken, not to see it repeated for every pool.
+    // Reported once per plan: the admin needs to know which reading was taken, not
+    // to see it repeated for every pool. Of all the places it applied, the one
+    // named is the lowest certificate id, so the order of the topology never
+    // changes it; report_policies() adds them to the plan at the end.
     void policy_applied(const std::string& policy, std::string message, std::string path,
                         std::string certificate = {});
+    void report_policies();
 
 private:
-    std::vector<std::string> policies_reported_;
+    std::map<std::string, Finding> policies_;  // by policy key
     const topology::Topology& topology_;
     Plan& plan_;
+    Routes routes_;  // last: decide_routes uses the members above
 };
 
 // "lsedge.contoso.net" -> "lsedge-contoso-net": ids stay one token per dot-separated part.
@@ -51,6 +62,10 @@ std::vector<std::string> server_key_usage(topology::KeyAlgorithm algorithm);
 void add_san(CertificateRequirement& certificate, const std::string& name, const std::string& reason);
 // The same for many names at once, in order.
 void add_sans(CertificateRequirement& certificate, std::vector<SubjectAlternativeName> sans);
+
+// Where audit connects: every address the topology gives (IPv4 and IPv6 of a
+// dual-stack server), else the name, for DNS to resolve.
+std::vector<std::string> addresses_or_name(const topology::Addresses& addresses, const std::string& name);
 
 // "sip." + domain: the Access Edge name clients and federation partners look up per SIP domain.
 std::string sip_name(const std::string& sip_domain);

@@ -19,14 +19,17 @@ std::vector<std::string> member_fqdns(const EdgePool& pool) {
     return out;
 }
 
-// The address audit connects to for one external service of one member: the
-// server's own external address, else its public (NAT) address, else the
-// service FQDN for DNS to resolve.
-std::string external_address(const EdgeMember& member, const std::optional<std::string> topology::ServiceAddresses::*field,
-                             const std::string& service_fqdn) {
-    if (const auto& own = member.external_ips.*field) return *own;
-    if (const auto& published = member.public_ips.*field) return *published;
-    return service_fqdn;
+// Where audit connects for one external service of one member: the server's
+// own external addresses, else its public (NAT) addresses, else the service FQDN
+// for DNS to resolve.
+std::vector<std::string> external_addresses(const EdgeMember& member, topology::Addresses topology::ServiceAddresses::*field,
+                                            const std::string& service_fqdn) {
+    if (!(member.external_ips.*field).empty()) return member.external_ips.*field;
+    return addresses_or_name(member.public_ips.*field, service_fqdn);
+}
+
+std::string sign_in_pool_name(const Routes& routes, std::size_t domain) {
+    return routes.sign_in[domain].pool != nullptr ? routes.sign_in[domain].pool->fqdn : "the sign-in pool";
 }
 
 // 3.2: the external certificate. With av_certificate "separate" it carries
@@ -46,10 +49,24 @@ void plan_external_certificate(Builder& b, const EdgePool& pool) {
     add_san(c, pool.external.webconf,
             std::string(is_hlb(pool) ? "Web Conferencing Edge VIP FQDN" : "Web Conferencing Edge FQDN") +
                 " (EXT-REQ, SETUP-EXT)");
+    // 3.6: sip.<domain> for every SIP domain whose external sign-in this pool
+    // answers, and for those it stands by for (routes.cpp decides which).
+    const auto& routes = b.routes();
     std::vector<SubjectAlternativeName> sip_names;
-    for (const auto& domain : topo.sip_domains)
-        sip_names.push_back({sip_name(domain), "sip.<domain> for SIP domain " + domain +
-                                                   ": automatic client configuration and federation (EXT-REQ, 3.6)"});
+    for (std::size_t i = 0; i < topo.sip_domains.size(); ++i) {
+        const auto& domain = topo.sip_domains[i];
+        if (routes.signs_in(pool, i)) {
+            std::string reason = "sip.<domain> for SIP domain " + domain +
+                                 ": automatic client configuration and federation (EXT-REQ, 3.6)";
+            if (routes.edge_pools > 1)
+                reason += "; this pool answers external sign-in for " + domain + " (" + routes.sign_in[i].why + ")";
+            sip_names.push_back({sip_name(domain), reason});
+        } else if (routes.stands_by(pool, i)) {
+            sip_names.push_back({sip_name(domain), "sip.<domain> for SIP domain " + domain +
+                                                       ": failover or geo-DNS target (failover_domains); DNS points it "
+                                                       "at " + sign_in_pool_name(routes, i) + " until it is switched here (3.6)"});
+        }
+    }
     add_sans(c, std::move(sip_names));
     if (pool.xmpp_proxy) {
         // C4: each XMPP domain as a bare SAN, as the wizard pre-fills it [XMPP-SETUP].
@@ -66,7 +83,7 @@ void plan_external_certificate(Builder& b, const EdgePool& pool) {
     }
 
     // AOL public IM needs Client Authentication on every member's certificate [CS-FED, SETUP-EXT].
-    if (topo.aol && pool.federation) {
+    if (topo.aol && routes.federation == &pool) {
         c.eku.push_back("clientAuth");
         b.policy_applied("C19", "AOL public IM: Client Authentication added to the combined external certificate; "
                                 "the CA template must allow it (Request-CsCertificate -ClientEku $true -Template ...)",
@@ -77,18 +94,18 @@ void plan_external_certificate(Builder& b, const EdgePool& pool) {
     // C6: always exportable: the A/V Authentication service needs the same private
     // key on every member, and certtool generates the key off the server [EXT-REQ, PLAN-EDGE].
     c.exportable_key = true;
-    c.same_on_all_members = true;  // [PLAN-EDGE, EXT-REQ, SETUP-EXT]
     c.install_on = member_fqdns(pool);
     c.usages = {"AccessEdgeExternal", "DataEdgeExternal"};
     if (combined) c.usages.push_back("AudioVideoAuthentication");  // C5
 
     for (const auto& member : pool.members) {
-        const auto access = external_address(member, &topology::ServiceAddresses::access, pool.external.access);
-        const auto webconf = external_address(member, &topology::ServiceAddresses::webconf, pool.external.webconf);
-        c.endpoints.push_back({member.fqdn, access, 443, pool.external.access, "access-sip"});
-        if (pool.federation)
-            c.endpoints.push_back({member.fqdn, access, 5061, pool.external.access, "access-federation"});
-        c.endpoints.push_back({member.fqdn, webconf, 443, pool.external.webconf, "webconf"});
+        for (const auto& access : external_addresses(member, &topology::ServiceAddresses::access, pool.external.access)) {
+            c.endpoints.push_back({member.fqdn, access, 443, pool.external.access, "access-sip"});
+            if (pool.federation)
+                c.endpoints.push_back({member.fqdn, access, 5061, pool.external.access, "access-federation"});
+        }
+        for (const auto& webconf : external_addresses(member, &topology::ServiceAddresses::webconf, pool.external.webconf))
+            c.endpoints.push_back({member.fqdn, webconf, 443, pool.external.webconf, "webconf"});
     }
 
     b.policy_applied("C1", "SANs are ordered subject first, then Web Conferencing, then sip.<domain> in topology "
@@ -121,7 +138,6 @@ void plan_av_certificate(Builder& b, const EdgePool& pool) {
             "subject repeated (G6); the A/V Authentication service itself uses neither subject nor SAN (EXT-REQ, 3.3)");
     c.ca = CaKind::public_ca;  // 2013 pages put A/V Authentication on the public external certificate [EXT-REQ]
     c.exportable_key = true;   // [ROLL]: same certificate and key on every member
-    c.same_on_all_members = true;
     c.install_on = member_fqdns(pool);
     c.usages = {"AudioVideoAuthentication"};
     b.finding(Severity::info, "edge-av-not-served",
@@ -153,11 +169,11 @@ void plan_internal_certificate(Builder& b, const EdgePool& pool) {
         add_san(c, name, "requested in the topology (internal_extra_sans); allowed, not required (REQ-CSCERT example 6)");
     c.ca = CaKind::either;  // internal enterprise CA or public CA [EXT-REQ, CS-*]
     c.exportable_key = true;  // C6: pooled, or requested off the server
-    c.same_on_all_members = true;  // one certificate per pool, copied to every member [SETUP-INT, PLAN-EDGE]
     c.install_on = member_fqdns(pool);
     c.usages = {"Internal"};
     for (const auto& member : pool.members)
-        c.endpoints.push_back({member.fqdn, member.internal_ip.value_or(member.fqdn), 5061, pool.fqdn, "edge-internal"});
+        for (const auto& address : addresses_or_name(member.internal_ips, member.fqdn))
+            c.endpoints.push_back({member.fqdn, address, 5061, pool.fqdn, "edge-internal"});
     if (pool.members.size() > 1)
         b.policy_applied("C20", "the same certificate and key are required on every Edge pool member (external, A/V, "
                                 "internal) and for OAuth; Director and Front End members get their own",

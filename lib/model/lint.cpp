@@ -105,7 +105,9 @@ void check_keys(Builder& b) {
 
 // ---- one FQDN, two services ----------------------------------------------------
 
-enum class Use { edge_access, edge_webconf, edge_av, published, web_external, internal };
+// edge_standby: sip.<domain> on a pool that stands by for it (failover_domains):
+// it shares the name with the sign-in pool by design.
+enum class Use { edge_access, edge_webconf, edge_av, edge_standby, published, web_external, internal };
 
 struct NameUse {
     std::string name;
@@ -114,12 +116,18 @@ struct NameUse {
     std::string path;
 };
 
-std::vector<NameUse> collect_name_uses(const topology::Topology& topo) {
+std::vector<NameUse> collect_name_uses(const topology::Topology& topo, const Routes& routes) {
     std::vector<NameUse> uses;
     auto add = [&](const std::string& name, Use use, const std::string& owner, const std::string& path) {
         uses.push_back({name, use, owner, path});
     };
-    bool primary_done = false;
+    // sip.<domain> resolves to the Access Edge that answers sign-in for it (routes.cpp).
+    for (std::size_t i = 0; i < topo.sip_domains.size(); ++i) {
+        const auto path = "/sip_domains/" + std::to_string(i);
+        if (const auto* pool = routes.sign_in[i].pool) add(sip_name(topo.sip_domains[i]), Use::edge_access, pool->fqdn, path);
+        for (const auto* pool : routes.failover[i])
+            add(sip_name(topo.sip_domains[i]), Use::edge_standby, pool->fqdn, pool->path + "/failover_domains");
+    }
     for (const auto& site : topo.sites) {
         for (const auto& pool : site.edge_pools) {
             add(pool.external.access, Use::edge_access, pool.fqdn, pool.path + "/external/access");
@@ -127,13 +135,8 @@ std::vector<NameUse> collect_name_uses(const topology::Topology& topo) {
             add(pool.external.av, Use::edge_av, pool.fqdn, pool.path + "/external/av");
             add(pool.fqdn, Use::internal, pool.fqdn, pool.path + "/fqdn");
             for (const auto& m : pool.members) add(m.fqdn, Use::internal, pool.fqdn, m.path + "/fqdn");
-            if (pool.xmpp_proxy && topo.xmpp.srv_target)
+            if (&pool == routes.xmpp && topo.xmpp.srv_target)
                 add(*topo.xmpp.srv_target, Use::edge_access, pool.fqdn, "/xmpp/srv_target");
-            if (!primary_done) {  // sip.<domain> resolves to the Access Edge
-                for (std::size_t i = 0; i < topo.sip_domains.size(); ++i)
-                    add(sip_name(topo.sip_domains[i]), Use::edge_access, pool.fqdn, "/sip_domains/" + std::to_string(i));
-                primary_done = true;
-            }
         }
         auto server_pool = [&](const std::string& fqdn, const std::string& path,
                                const std::vector<topology::ServerMember>& members, const topology::WebServices& web) {
@@ -153,11 +156,17 @@ std::vector<NameUse> collect_name_uses(const topology::Topology& topo) {
     return uses;
 }
 
-bool is_edge(Use u) { return u == Use::edge_access || u == Use::edge_webconf || u == Use::edge_av; }
+bool is_edge(Use u) { return u == Use::edge_access || u == Use::edge_webconf || u == Use::edge_av || u == Use::edge_standby; }
 
 // nullopt: the two uses can share the name.
 std::optional<std::pair<Severity, std::string>> conflict(const NameUse& a, const NameUse& b) {
+    if (b.use < a.use) return conflict(b, a);  // the rules below read each pair in enum order
     if (a.use == b.use && a.owner == b.owner) return std::nullopt;
+    // A failover or geo-DNS target carries the sign-in pool's sip.<domain> on purpose.
+    if ((a.use == Use::edge_standby && b.use == Use::edge_access) ||
+        (a.use == Use::edge_access && b.use == Use::edge_standby) ||
+        (a.use == Use::edge_standby && b.use == Use::edge_standby))
+        return std::nullopt;
     if (is_edge(a.use) && is_edge(b.use)) {
         if (a.owner == b.owner)
             return std::make_pair(Severity::warning,
@@ -192,17 +201,24 @@ std::optional<std::pair<Severity, std::string>> conflict(const NameUse& a, const
 }
 
 void check_shared_fqdns(Builder& b) {
-    auto uses = collect_name_uses(b.topology());
+    auto uses = collect_name_uses(b.topology(), b.routes());
     std::stable_sort(uses.begin(), uses.end(), [](const NameUse& x, const NameUse& y) { return x.name < y.name; });
     for (std::size_t start = 0; start < uses.size();) {
         std::size_t end = start;
         while (end < uses.size() && uses[end].name == uses[start].name) ++end;
-        // Report the worst conflict for this name once, at the later of the two places.
+        // Report the worst conflict for this name once, at the later of the two
+        // places. "Worst" is the highest severity, then the first explanation in
+        // alphabetical order, so that reordering the topology moves the paths at
+        // most, never the verdict.
         std::optional<std::tuple<Severity, std::string, const NameUse*, const NameUse*>> worst;
+        auto worse = [](Severity s, const std::string& why, Severity than_s, const std::string& than_why) {
+            return std::make_tuple(s != Severity::error, s != Severity::warning, why) <
+                   std::make_tuple(than_s != Severity::error, than_s != Severity::warning, than_why);
+        };
         for (std::size_t i = start; i < end; ++i) {
             for (std::size_t j = i + 1; j < end; ++j) {
                 auto c = conflict(uses[i], uses[j]);
-                if (c && (!worst || (c->first == Severity::error && std::get<0>(*worst) != Severity::error)))
+                if (c && (!worst || worse(c->first, c->second, std::get<0>(*worst), std::get<1>(*worst))))
                     worst = std::make_tuple(c->first, c->second, &uses[i], &uses[j]);
             }
         }
@@ -220,8 +236,6 @@ void check_shared_fqdns(Builder& b) {
 
 void check_edge_topology(Builder& b) {
     const auto& topo = b.topology();
-    std::string federation_path;
-    std::string xmpp_site;
     bool any_edge = false;
     bool any_xmpp_proxy = false;
     for (const auto& site : topo.sites) {
@@ -232,26 +246,12 @@ void check_edge_topology(Builder& b) {
                           "Edge pool " + pool.fqdn + " has " + std::to_string(pool.members.size()) +
                               " members: at most 12 are supported (Topology Builder accepts 20, only 12 are tested; TOPO)",
                           pool.path + "/members");
-            if (pool.federation) {
-                if (!federation_path.empty())
-                    b.finding(Severity::error, "federation-route-multiple",
-                              "only one Edge pool can be the federation route (SCEN); " + federation_path +
-                                  " already is",
-                              pool.path + "/federation");
-                else
-                    federation_path = pool.path;
-            }
             if (pool.xmpp_proxy) {
                 any_xmpp_proxy = true;
                 if (topo.xmpp.domains.empty())
                     b.finding(Severity::warning, "xmpp-proxy-without-domains",
                               "xmpp_proxy is on but xmpp.domains is empty: no XMPP domain goes on the certificate",
                               pool.path + "/xmpp_proxy");
-                if (!xmpp_site.empty() && xmpp_site != site.path)
-                    b.finding(Severity::error, "xmpp-multiple-sites",
-                              "XMPP is hosted in one site only (CHANGES); " + xmpp_site + " already has it",
-                              pool.path + "/xmpp_proxy");
-                if (xmpp_site.empty()) xmpp_site = site.path;
             }
             if (pool.load_balancing == topology::LoadBalancing::hlb)
                 b.policy_applied("C15", "hardware load balancer default gateway: outside certificate scope; the VIP "
@@ -262,7 +262,7 @@ void check_edge_topology(Builder& b) {
     if (!topo.xmpp.domains.empty() && !any_xmpp_proxy)
         b.finding(Severity::warning, "xmpp-without-proxy",
                   "xmpp.domains are listed but no Edge pool has xmpp_proxy: they go on no certificate", "/xmpp/domains");
-    if (topo.aol && federation_path.empty())
+    if (topo.aol && b.routes().federation == nullptr)
         b.finding(Severity::error, "aol-without-federation",
                   "public IM with AOL needs an Edge pool with federation on, whose certificate gets Client "
                   "Authentication (CS-FED)",
@@ -338,6 +338,22 @@ void check_srv_targets(Builder& b) {
 }  // namespace
 
 void settle_ca_kinds(Builder& b) {
+    // Public CAs have not put an OU in TLS certificates since CA/Browser Forum
+    // ballot SC47 (effective 2022-09-01): a planned OU would make the issued
+    // subject differ from the plan. Internal-CA certificates keep it.
+    std::string without_ou;
+    for (auto& c : b.plan().certificates) {
+        if (c.ca != CaKind::public_ca || c.organization.organizational_unit.empty()) continue;
+        c.organization.organizational_unit.clear();
+        without_ou += (without_ou.empty() ? "" : ", ") + c.id;
+    }
+    if (!without_ou.empty())
+        b.finding(Severity::warning, "public-ca-organizational-unit",
+                  "organizational_unit '" + b.topology().organization.organizational_unit +
+                      "' is left out of the subject of the public-CA certificates (" + without_ou +
+                      "): public CAs no longer issue TLS certificates with an OU (CA/Browser Forum ballot SC47, "
+                      "2022); internal-CA certificates keep it",
+                  "/organization/organizational_unit");
     for (auto& c : b.plan().certificates) {
         if (c.ca != CaKind::either) continue;
         std::string unissuable;

@@ -1,25 +1,10 @@
 #include "model/plan.hpp"
 
+#include "model/roles.hpp"
+
 #include <algorithm>
 
 namespace certtool::model {
-
-const char* to_string(Role role) {
-    switch (role) {
-        case Role::edge_external: return "edge-external";
-        case Role::edge_av: return "edge-av";
-        case Role::edge_internal: return "edge-internal";
-        case Role::front_end: return "front-end";
-        case Role::front_end_web_internal: return "front-end-web-internal";
-        case Role::front_end_web_external: return "front-end-web-external";
-        case Role::director: return "director";
-        case Role::director_web_internal: return "director-web-internal";
-        case Role::director_web_external: return "director-web-external";
-        case Role::reverse_proxy: return "reverse-proxy";
-        case Role::oauth: return "oauth";
-    }
-    return "unknown";
-}
 
 const char* to_string(CaKind ca) {
     switch (ca) {
@@ -60,23 +45,8 @@ const CertificateRequirement* Plan::find(const std::string& id) const {
     return nullptr;
 }
 
-namespace {
-bool is_web_role(Role role) {
-    switch (role) {
-        case Role::reverse_proxy:
-        case Role::front_end:
-        case Role::front_end_web_internal:
-        case Role::front_end_web_external:
-        case Role::director:
-        case Role::director_web_internal:
-        case Role::director_web_external: return true;
-        default: return false;
-    }
-}
-}  // namespace
-
 bool wildcard_may_cover(const CertificateRequirement& r, const std::string& name) {
-    if (!is_web_role(r.role)) return false;
+    if (!facts(r.role).web) return false;
     if (name.rfind("sip.", 0) == 0) return false;
     if (name == r.common_name || name == r.pool) return false;
     return std::find(r.install_on.begin(), r.install_on.end(), name) == r.install_on.end();

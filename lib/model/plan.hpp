@@ -15,6 +15,9 @@ namespace certtool::model {
 
 inline constexpr const char* kPlanSchema = "certtool.plan/v1";
 
+// Each role's facts (name, title, web, shared by the pool, ...) are one row of
+// roles.cpp, in this order; a new role is added there, and after `oauth` only if
+// the count check in roles.cpp is moved along.
 enum class Role {
     edge_external,
     edge_av,

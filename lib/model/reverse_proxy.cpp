@@ -89,13 +89,13 @@ void plan_reverse_proxy(Builder& b, const topology::ReverseProxy& proxy) {
                      "/policy/reverse_proxy_client_auth", c.id);
     c.ca = CaKind::public_ca;      // remote clients and partners reach it [CS-RP, SETUP-RP]
     c.exportable_key = true;       // generated off the proxy; a farm shares it [RP-REQ]
-    c.same_on_all_members = true;  // one web listener certificate for the farm [RP-REQ]
     for (const auto& member : proxy.members) c.install_on.push_back(member.fqdn);
     // Not a Lync usage: a web listener on TMG / IIS ARR / other proxy [RP-REQ].
     for (const auto& member : proxy.members) {
         for (const auto& san : c.sans) {
             if (names::is_wildcard(san.name)) continue;
-            c.endpoints.push_back({member.fqdn, member.ip.value_or(member.fqdn), 443, san.name, "reverse-proxy"});
+            for (const auto& address : addresses_or_name(member.ips, member.fqdn))
+                c.endpoints.push_back({member.fqdn, address, 443, san.name, "reverse-proxy"});
         }
     }
     b.add(std::move(c));

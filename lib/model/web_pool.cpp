@@ -38,15 +38,14 @@ void add_web_external(CertificateRequirement& c, const WebPool& pool) {
                 "external web services FQDN, published by the reverse proxy to port 4443 (INT-REQ, C11)");
 }
 
-std::string member_address(const topology::ServerMember& member) { return member.ip.value_or(member.fqdn); }
-
 void add_endpoints(CertificateRequirement& c, const WebPool& pool, const topology::ServerMember& member, bool sip,
                    bool web_internal, bool web_external) {
-    const auto address = member_address(member);
-    if (sip) c.endpoints.push_back({member.fqdn, address, 5061, pool.fqdn, "sip"});
-    if (web_internal) c.endpoints.push_back({member.fqdn, address, 443, pool.web_services->internal, "web-internal"});
-    if (web_external && pool.web_services->external)
-        c.endpoints.push_back({member.fqdn, address, 4443, *pool.web_services->external, "web-external"});
+    for (const auto& address : addresses_or_name(member.ips, member.fqdn)) {
+        if (sip) c.endpoints.push_back({member.fqdn, address, 5061, pool.fqdn, "sip"});
+        if (web_internal) c.endpoints.push_back({member.fqdn, address, 443, pool.web_services->internal, "web-internal"});
+        if (web_external && pool.web_services->external)
+            c.endpoints.push_back({member.fqdn, address, 4443, *pool.web_services->external, "web-external"});
+    }
 }
 
 // Fields every certificate of these roles shares (C6: keys not exportable unless
@@ -54,7 +53,6 @@ void add_endpoints(CertificateRequirement& c, const WebPool& pool, const topolog
 void finish(CertificateRequirement& c, const std::string& member) {
     c.ca = CaKind::either;
     c.exportable_key = false;
-    c.same_on_all_members = false;
     c.install_on = {member};
 }
 

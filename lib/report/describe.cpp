@@ -2,27 +2,12 @@
 // called the same thing in a terminal and in a change ticket.
 #include <algorithm>
 
+#include "model/roles.hpp"
 #include "report/report.hpp"
 
 namespace certtool::report {
 
-std::string role_title(model::Role role) {
-    using model::Role;
-    switch (role) {
-        case Role::edge_external: return "Edge external (Access, Web Conferencing, A/V Authentication)";
-        case Role::edge_av: return "Edge A/V Authentication (separate certificate for staged renewal)";
-        case Role::edge_internal: return "Edge internal interface";
-        case Role::front_end: return "Front End pool";
-        case Role::front_end_web_internal: return "Front End internal web services";
-        case Role::front_end_web_external: return "Front End external web services";
-        case Role::director: return "Director pool";
-        case Role::director_web_internal: return "Director internal web services";
-        case Role::director_web_external: return "Director external web services";
-        case Role::reverse_proxy: return "Reverse proxy (published web services and simple URLs)";
-        case Role::oauth: return "OAuth token signing (server-to-server authentication)";
-    }
-    return model::to_string(role);
-}
+std::string role_title(model::Role role) { return model::facts(role).title; }
 
 std::string role_title(const model::CertificateRequirement& certificate) {
     // With av_certificate "separate" (Lync 2013 staging) the A/V Authentication

@@ -14,6 +14,7 @@
 #include "crypto/digest.hpp"
 #include "crypto/keys.hpp"
 #include "fs/safe_file.hpp"
+#include "model/roles.hpp"
 #include "report/certreq_inf.hpp"
 #include "report/report.hpp"
 
@@ -58,8 +59,8 @@ crypto::KeyParams key_params(const model::CertificateRequirement& c, const Optio
     crypto::KeyParams p;
     p.type = c.key.algorithm == topology::KeyAlgorithm::rsa ? crypto::KeyType::rsa : crypto::KeyType::ec;
     p.bits = options.key_bits.value_or(c.key.bits);
-    // C7: the OAuthTokenIssuer certificate never gets less than 2048 bits.
-    if (c.role == model::Role::oauth && p.type == crypto::KeyType::rsa) p.bits = std::max(p.bits, 2048);
+    // C7: --key-bits never goes below the role's own minimum (OAuth: 2048).
+    if (p.type == crypto::KeyType::rsa) p.bits = std::max(p.bits, model::facts(c.role).min_rsa_bits);
     return p;
 }
 

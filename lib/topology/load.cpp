@@ -399,20 +399,52 @@ private:
         return out;
     }
 
-    std::optional<std::string> ip_field(const json& obj, std::string_view key, const std::string& path) {
-        const json* value = get(obj, key, path, false);
-        if (!value) return std::nullopt;
-        const std::string at = child(path, key);
-        if (!value->is_string()) {
-            type_error(at, "a string (IP address)", *value);
+    // One IP address in canonical text form (IPv6 compressed and lower case), so
+    // that one address written two ways is one DNS record and one endpoint.
+    std::optional<std::string> ip_value(const json& value, const std::string& at) {
+        if (!value.is_string()) {
+            type_error(at, "a string (IP address)", value);
             return std::nullopt;
         }
-        std::string text = value->get<std::string>();
+        const std::string text = value.get<std::string>();
         unsigned char buffer[16];
-        if (inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1)
-            return text;
+        char canonical[INET6_ADDRSTRLEN] = {};
+        if (inet_pton(AF_INET, text.c_str(), buffer) == 1 &&
+            inet_ntop(AF_INET, buffer, canonical, sizeof canonical) != nullptr)
+            return std::string(canonical);
+        if (inet_pton(AF_INET6, text.c_str(), buffer) == 1 &&
+            inet_ntop(AF_INET6, buffer, canonical, sizeof canonical) != nullptr)
+            return std::string(canonical);
         error("topology.invalid-ip", at, "'" + printable(text) + "' is not an IPv4 or IPv6 address");
         return std::nullopt;
+    }
+
+    // An address field: one IP address, or a list of them (a dual-stack server
+    // has an IPv4 and an IPv6 address). Absent: an empty list.
+    std::vector<std::string> ip_field(const json& obj, std::string_view key, const std::string& path) {
+        std::vector<std::string> out;
+        const json* value = get(obj, key, path, false);
+        if (!value) return out;
+        const std::string at = child(path, key);
+        if (!value->is_array()) {
+            if (!value->is_string()) {
+                type_error(at, "an IP address, or an array of them", *value);
+                return out;
+            }
+            if (auto address = ip_value(*value, at)) out.push_back(*address);
+            return out;
+        }
+        if (value->empty()) error("topology.invalid-value", at, "an empty list of addresses: leave the field out instead");
+        for (std::size_t i = 0; i < value->size(); ++i) {
+            auto address = ip_value((*value)[i], child(at, i));
+            if (!address) continue;
+            if (std::find(out.begin(), out.end(), *address) != out.end()) {
+                error("topology.duplicate-value", child(at, i), "address " + *address + " is listed twice");
+                continue;
+            }
+            out.push_back(*address);
+        }
+        return out;
     }
 
     // A required, non-empty array at obj[key]; returns nullptr otherwise.
@@ -447,6 +479,9 @@ private:
     void register_pool(const std::string& fqdn, const std::string& path, bool publishable);
     void register_member(const std::string& fqdn, const std::string& path);
     void cross_checks();
+    void check_sip_domain_references(const Topology& t);
+    void check_pool_of_one(const std::string& pool_fqdn, const std::string& path, const std::vector<std::string>& members,
+                           bool single_server, const std::string& kind, const std::string& single_hint);
 
     std::string file_;
     std::vector<Diagnostic> diagnostics_;
@@ -455,6 +490,13 @@ private:
     std::map<std::string, std::string> members_;  // member FQDN -> path of its fqdn field
     std::vector<std::pair<std::string, std::string>> publishes_;  // name, path
     bool publishable_unknown_ = false;  // a Front End pool or Director FQDN was invalid or missing
+    struct SipDomainReference {
+        std::string domain;
+        std::string path;  // of the array entry
+        std::string pool_path;
+        bool sign_in = true;  // else failover
+    };
+    std::vector<SipDomainReference> sip_domain_references_;  // Edge pools' sign_in_domains / failover_domains
 };
 
 Topology Loader::load(const json& doc) {
@@ -543,6 +585,7 @@ Topology Loader::load(const json& doc) {
     }
 
     cross_checks();
+    check_sip_domain_references(t);
 
     // Reverse proxy names must be unique across the topology.
     std::map<std::string, std::string> proxy_names;
@@ -666,7 +709,7 @@ EdgePool Loader::edge_pool(const json& value, const std::string& path) {
     pool.path = path;
     if (!object(value, path,
                 {"fqdn", "load_balancing", "external_addressing", "external", "vips", "av_certificate", "federation",
-                 "xmpp_proxy", "next_hop", "internal_extra_sans", "members"}))
+                 "xmpp_proxy", "next_hop", "internal_extra_sans", "sign_in_domains", "failover_domains", "members"}))
         return pool;
 
     if (auto fqdn = name_field(value, "fqdn", path, false, true)) {
@@ -716,6 +759,21 @@ EdgePool Loader::edge_pool(const json& value, const std::string& path) {
     pool.next_hop = name_field(value, "next_hop", path, false);
     if (const json* extra = get(value, "internal_extra_sans", path, false))
         pool.internal_extra_sans = name_list(*extra, child(path, "internal_extra_sans"), true, false);
+    auto domain_list = [&](std::string_view key, std::vector<std::string>& out, bool sign_in) {
+        const json* list = get(value, key, path, false);
+        if (!list) return;
+        const std::string at = child(path, key);
+        out = name_list(*list, at, false, false);
+        if (!list->is_array()) return;
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            std::string why;
+            if (!(*list)[i].is_string()) continue;
+            if (auto name = names::normalize_fqdn((*list)[i].get<std::string>(), false, &why))
+                sip_domain_references_.push_back({*name, child(at, i), path, sign_in});
+        }
+    };
+    domain_list("sign_in_domains", pool.sign_in_domains, true);
+    domain_list("failover_domains", pool.failover_domains, false);
 
     const std::string members_path = child(path, "members");
     if (const json* members = array_field(value, "members", path, true, true, "topology.no-members",
@@ -730,7 +788,7 @@ EdgePool Loader::edge_pool(const json& value, const std::string& path) {
                     member.fqdn = *fqdn;
                     register_member(member.fqdn, child(at, "fqdn"));
                 }
-                member.internal_ip = ip_field(m, "internal_ip", at);
+                member.internal_ips = ip_field(m, "internal_ip", at);
                 service_addresses(m, "external_ips", at, member.external_ips);
                 service_addresses(m, "public_ips", at, member.public_ips);
             }
@@ -740,6 +798,11 @@ EdgePool Loader::edge_pool(const json& value, const std::string& path) {
             error("topology.too-many-members", members_path,
                   "load_balancing 'none' means a single Edge Server, but " + std::to_string(members->size()) +
                       " members are listed (use 'dns' or 'hlb' for a pool)");
+        } else if (balancing) {
+            std::vector<std::string> fqdns;
+            for (const auto& m : pool.members) fqdns.push_back(m.fqdn);
+            check_pool_of_one(pool.fqdn, path, fqdns, *balancing == LoadBalancing::none, "Edge pool",
+                              "a single Edge Server (load_balancing 'none')");
         }
     }
     return pool;
@@ -761,7 +824,7 @@ std::vector<ServerMember> Loader::server_members(const json& obj, const std::str
                 member.fqdn = *fqdn;
                 register_member(member.fqdn, child(at, "fqdn"));
             }
-            member.ip = ip_field(m, "ip", at);
+            member.ips = ip_field(m, "ip", at);
         }
         out.push_back(std::move(member));
     }
@@ -820,6 +883,13 @@ FrontEndPool Loader::front_end_pool(const json& value, const std::string& path) 
         }
     }
 
+    if (!standard) {
+        std::vector<std::string> fqdns;
+        for (const auto& m : pool.members) fqdns.push_back(m.fqdn);
+        check_pool_of_one(pool.fqdn, path, fqdns, false, "Front End pool",
+                          "a Standard Edition server (edition 'standard')");
+    }
+
     web_services(value, path, pool.web_services, standard ? &pool.fqdn : nullptr);
     if (auto layout = choice_field<CertificateLayout>(
             value, "certificate_layout", path,
@@ -840,6 +910,11 @@ Director Loader::director(const json& value, const std::string& path) {
         publishable_unknown_ = true;
     }
     d.members = server_members(value, path, true);
+    if (d.members.size() > 1) {  // one member under the pool's own name is a single Director
+        std::vector<std::string> fqdns;
+        for (const auto& m : d.members) fqdns.push_back(m.fqdn);
+        check_pool_of_one(d.fqdn, path, fqdns, false, "Director pool", "a single Director (one member)");
+    }
     web_services(value, path, d.web_services, nullptr);
     if (auto layout = choice_field<CertificateLayout>(
             value, "certificate_layout", path,
@@ -892,7 +967,61 @@ void Loader::register_member(const std::string& fqdn, const std::string& path) {
               "member FQDN '" + fqdn + "' is already used at " + it->second + "; a server belongs to one pool only");
 }
 
+// One-member pools and single servers (Topology Builder's "single computer pool"):
+// a single server IS its pool, so its one member must carry the pool FQDN, or the
+// plan would install a certificate for a name that is not the server's; a real
+// pool's FQDN resolves to all members (DNS load balancing) or to the load
+// balancer, so no member may carry it.
+void Loader::check_pool_of_one(const std::string& pool_fqdn, const std::string& path,
+                               const std::vector<std::string>& members, bool single_server, const std::string& kind,
+                               const std::string& single_hint) {
+    if (pool_fqdn.empty()) return;
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        if (members[i].empty()) continue;
+        const std::string at = child(child(child(path, "members"), i), "fqdn");
+        if (single_server && members[i] != pool_fqdn)
+            error("topology.single-server", at,
+                  "this is " + single_hint + ", so its member must be the server itself ('" + pool_fqdn + "'), not '" +
+                      members[i] + "'; for a pool of servers under the name '" + pool_fqdn +
+                      "' choose its load balancing");
+        if (!single_server && members[i] == pool_fqdn)
+            error("topology.member-is-pool", at,
+                  "'" + pool_fqdn + "' is the " + kind +
+                      " FQDN, which resolves to every member or to the load balancer; a member needs its own FQDN "
+                      "(for one server under one name, use " + single_hint + ")");
+    }
+}
+
+// sign_in_domains and failover_domains name SIP domains of this topology, and a
+// pool is either the sign-in pool of a domain or a failover target for it.
+void Loader::check_sip_domain_references(const Topology& t) {
+    std::set<std::pair<std::string, std::string>> sign_in;  // pool path, domain
+    for (const auto& r : sip_domain_references_)
+        if (r.sign_in) sign_in.insert({r.pool_path, r.domain});
+    for (const auto& r : sip_domain_references_) {
+        if (std::find(t.sip_domains.begin(), t.sip_domains.end(), r.domain) == t.sip_domains.end()) {
+            std::string known;
+            for (const auto& d : t.sip_domains) known += (known.empty() ? "" : ", ") + d;
+            error("topology.unknown-sip-domain", r.path,
+                  "'" + r.domain + "' is not one of the topology's sip_domains (" + known + ")");
+        } else if (!r.sign_in && sign_in.count({r.pool_path, r.domain}) != 0) {
+            error("topology.invalid-value", r.path,
+                  "'" + r.domain + "' is also in this pool's sign_in_domains: a pool answers a domain's sign-in or "
+                  "stands by for it, not both");
+        }
+    }
+}
+
 void Loader::cross_checks() {
+    // A server's FQDN that is also another pool's FQDN: one name, two jobs.
+    for (const auto& [fqdn, member_path] : members_) {
+        const auto pool = pools_.find(fqdn);
+        if (pool == pools_.end()) continue;
+        const std::string pool_element = pool->second.substr(0, pool->second.size() - std::string("/fqdn").size());
+        if (member_path.rfind(pool_element + "/", 0) == 0) continue;  // its own pool: judged there
+        error("topology.duplicate-member", member_path,
+              "member FQDN '" + fqdn + "' is the FQDN of another pool (" + pool->second + ")");
+    }
     // With a broken pool FQDN already reported, "unknown pool" would mostly repeat it.
     if (publishable_unknown_) return;
     std::set<std::pair<std::string, std::string>> reported;

@@ -60,10 +60,15 @@ enum class AvCertificate { combined, separate };
 enum class CertificateLayout { combined, split };
 enum class Edition { enterprise, standard };
 
-struct ServiceAddresses {  // one address per Edge external service
-    std::optional<std::string> access;
-    std::optional<std::string> webconf;
-    std::optional<std::string> av;
+// Every address field is a list: usually one IPv4 address, or an IPv4 and an
+// IPv6 address for a dual-stack server (the JSON takes a string or an array);
+// empty when the topology does not say.
+using Addresses = std::vector<std::string>;
+
+struct ServiceAddresses {  // the addresses of each Edge external service
+    Addresses access;
+    Addresses webconf;
+    Addresses av;
 };
 
 struct EdgeExternalNames {
@@ -73,14 +78,14 @@ struct EdgeExternalNames {
 };
 
 struct EdgeVips {  // only with load_balancing = hlb
-    std::optional<std::string> internal;
+    Addresses internal;
     ServiceAddresses external;
 };
 
 struct EdgeMember {
     std::string path;
     std::string fqdn;
-    std::optional<std::string> internal_ip;
+    Addresses internal_ips;
     ServiceAddresses external_ips;  // on the server's external NIC
     ServiceAddresses public_ips;    // what the Internet sees (NAT), if different
 };
@@ -97,13 +102,20 @@ struct EdgePool {
     bool xmpp_proxy = false;
     std::optional<std::string> next_hop;
     std::vector<std::string> internal_extra_sans;  // addition: extra SANs on the internal certificate (C3, C21)
+    // Additions for several sites (README "Several sites"); each entry is one of
+    // the topology's sip_domains. sign_in_domains: this pool answers external
+    // sign-in for them (sip.<domain>, _sip._tls.<domain>). failover_domains: it
+    // carries sip.<domain> on its certificate as a failover or geo-DNS target,
+    // while DNS normally points at the sign-in pool.
+    std::vector<std::string> sign_in_domains;
+    std::vector<std::string> failover_domains;
     std::vector<EdgeMember> members;
 };
 
 struct ServerMember {
     std::string path;
     std::string fqdn;
-    std::optional<std::string> ip;  // addition: used for DNS records and `audit --live`
+    Addresses ips;  // addition (JSON "ip"): used for DNS records and `audit --live`
 };
 
 struct WebServices {

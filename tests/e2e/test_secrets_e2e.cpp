@@ -500,7 +500,7 @@ bool inf_is_whole(const std::string& inf) {
 // and INF is the one before the run or one this run wrote, consistently.
 // Returns how many files the run replaced or added (temporaries aside).
 std::size_t check_old_or_new(const std::string& out, const DirState& before, const DirState& now,
-                             const std::vector<std::string>& ids, const std::string& ou, bool completed, Parsed& parsed,
+                             const std::vector<std::string>& ids, const std::string& locality, bool completed, Parsed& parsed,
                              std::map<std::string, std::set<std::string>>& keys_held) {
     std::size_t changed = 0;
     for (const auto& [name, entry] : now) {
@@ -544,7 +544,7 @@ std::size_t check_old_or_new(const std::string& out, const DirState& before, con
         if (new_request) {
             // Written after the key, in the same run: for the key on disk, with this run's subject.
             CHECK(csr_public == key_public);
-            CHECK(contains(parsed.csr_subject[c.content], "OU = " + ou + ","));
+            CHECK(contains(parsed.csr_subject[c.content], "L = " + locality + ","));
         } else {
             // The previous request: for the key on disk, or for the key it replaced (kept beside it).
             CHECK((csr_public == key_public || kept_publics.count(csr_public) == 1));
@@ -554,7 +554,7 @@ std::size_t check_old_or_new(const std::string& out, const DirState& before, con
 
         const Entry& i = now.at(inf);
         CHECK(inf_is_whole(i.content));
-        if (before.count(inf) == 0 || before.at(inf).content != i.content) CHECK(contains(i.content, "OU=" + ou + ","));
+        if (before.count(inf) == 0 || before.at(inf).content != i.content) CHECK(contains(i.content, "L=" + locality + ","));
     }
 
     REQUIRE(now.count("manifest.json") == 1);
@@ -564,7 +564,7 @@ std::size_t check_old_or_new(const std::string& out, const DirState& before, con
     if (before.count("manifest.json") == 0 || before.at("manifest.json").content != now.at("manifest.json").content) {
         // Written last: everything it lists is this run's.
         CHECK_FALSE(any_old_request);
-        for (const auto& e : manifest["certificates"]) CHECK(contains(e.value("subject", ""), "OU=" + ou + ","));
+        for (const auto& e : manifest["certificates"]) CHECK(contains(e.value("subject", ""), "L=" + locality + ","));
     }
     for (const auto& [name, entry] : now) {
         if (known.count(name) == 1) continue;
@@ -592,11 +592,12 @@ TEST_CASE("secrets: csr killed at many points while rewriting keys, requests and
     topology["policy"]["key_algorithm"] = "ECDSA";
     topology["policy"]["key_bits"] = 256;
     const std::string topology_file = tmp / "topology.json";
-    const auto with_ou = [&](const std::string& ou) {
-        topology["organization"]["organizational_unit"] = ou;
+    // The locality marks which run wrote a request (public-CA subjects carry no OU).
+    const auto with_locality = [&](const std::string& locality) {
+        topology["organization"]["locality"] = locality;
         certtool::test::write_bytes(topology_file, topology.dump(2) + "\n");
     };
-    with_ou("IT-0");
+    with_locality("Redmond-0");
     std::vector<std::string> ids;
     const json plan = plan_of(topology_file);
     for (const auto& c : plan["certificates"]) ids.push_back(c["id"]);
@@ -609,20 +610,20 @@ TEST_CASE("secrets: csr killed at many points while rewriting keys, requests and
     Parsed parsed;
     std::map<std::string, std::set<std::string>> keys_held;
     DirState before = read_dir(out);
-    check_old_or_new(out, {}, before, ids, "IT-0", true, parsed, keys_held);
+    check_old_or_new(out, {}, before, ids, "Redmond-0", true, parsed, keys_held);
     // A run rewrites each request and INF and the manifest; with --new-key also each key and its kept copy.
     const auto files_of_run = [&](bool new_key) { return (new_key ? 4 : 2) * ids.size() + 1; };
 
     // 12 kills at times spread over 0-300 ms, 12 kills after the k-th file of
     // the run is in place (k spread over the run's files), a whole run after every 8;
-    // every run changes the subject (OU), every other one also makes new keys.
+    // every run changes the subject (L), every other one also makes new keys.
     constexpr int kTimed = 12, kCounted = 12;
     std::time_t last_new_key = 0;  // --new-key names the kept key by the second: one such run per second
     int killed = 0, mid_write = 0, whole_runs = 0;
     std::ostringstream log;
     for (int i = 0; i < kTimed + kCounted; ++i) {
-        const std::string ou = "IT-" + std::to_string(i + 1);
-        with_ou(ou);
+        const std::string locality = "Redmond-" + std::to_string(i + 1);
+        with_locality(locality);
         const bool new_key = i % 2 == 1 && std::time(nullptr) > last_new_key;
         std::vector<std::string> args{"csr", topology_file, "--out", out};
         if (new_key) args.emplace_back("--new-key");
@@ -661,7 +662,7 @@ TEST_CASE("secrets: csr killed at many points while rewriting keys, requests and
             REQUIRE(r.elapsed < 59s);  // killed by the test's plan, never by the guard
         }
         const DirState now = read_dir(out);
-        const std::size_t changed = check_old_or_new(out, before, now, ids, ou, !r.killed, parsed, keys_held);
+        const std::size_t changed = check_old_or_new(out, before, now, ids, locality, !r.killed, parsed, keys_held);
         const std::size_t expected = files_of_run(new_key);
         if (r.killed && changed > 0 && changed < expected) ++mid_write;
         log << "run " << i << ": " << how << (new_key ? ", --new-key" : "") << (r.killed ? ", killed" : ", completed")
@@ -675,7 +676,7 @@ TEST_CASE("secrets: csr killed at many points while rewriting keys, requests and
             INFO(transcript(whole, w));
             REQUIRE(w.exit_code == 0);
             const DirState after = read_dir(out);
-            check_old_or_new(out, before, after, ids, ou, true, parsed, keys_held);
+            check_old_or_new(out, before, after, ids, locality, true, parsed, keys_held);
             before = after;
         }
     }

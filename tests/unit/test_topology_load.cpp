@@ -107,9 +107,9 @@ TEST_CASE("topology: the contract example loads with every field", "[topology]")
     REQUIRE(edge.members.size() == 2);
     CHECK(edge.members[1].path == "/sites/0/edge_pools/0/members/1");
     CHECK(edge.members[1].fqdn == "edge02.contoso.net");
-    CHECK(edge.members[1].internal_ip == "172.25.33.11");
-    CHECK(edge.members[1].external_ips.webconf == "10.45.16.21");
-    CHECK(edge.members[1].public_ips.av == "131.107.155.31");
+    CHECK(edge.members[1].internal_ips == std::vector<std::string>{"172.25.33.11"});
+    CHECK(edge.members[1].external_ips.webconf == std::vector<std::string>{"10.45.16.21"});
+    CHECK(edge.members[1].public_ips.av == std::vector<std::string>{"131.107.155.31"});
 
     REQUIRE(site.front_end_pools.size() == 1);
     const FrontEndPool& fe = site.front_end_pools[0];
@@ -134,7 +134,7 @@ TEST_CASE("topology: the contract example loads with every field", "[topology]")
     const ReverseProxy& rp = site.reverse_proxies[0];
     CHECK(rp.path == "/sites/0/reverse_proxies/0");
     CHECK(rp.name == "rp01");
-    CHECK(rp.members.at(0).ip == "131.107.155.40");
+    CHECK(rp.members.at(0).ips == std::vector<std::string>{"131.107.155.40"});
     CHECK(rp.members.at(0).path == "/sites/0/reverse_proxies/0/members/0");
     CHECK(rp.publishes == std::vector<std::string>{"pool01.contoso.net", "dirpool01.contoso.net"});
 }
@@ -188,16 +188,16 @@ TEST_CASE("topology: HLB Edge with VIPs, IPv6 and every policy addition", "[topo
     REQUIRE(t.sites.size() == 3);
     const EdgePool& edge = t.sites[0].edge_pools.at(0);
     CHECK(edge.load_balancing == LoadBalancing::hlb);
-    CHECK(edge.vips.internal == "10.1.0.10");
-    CHECK(edge.vips.external.access == "2001:db8::10");
-    CHECK(edge.vips.external.av == "2001:db8::12");
+    CHECK(edge.vips.internal == std::vector<std::string>{"10.1.0.10"});
+    CHECK(edge.vips.external.access == std::vector<std::string>{"2001:db8::10"});
+    CHECK(edge.vips.external.av == std::vector<std::string>{"2001:db8::12"});
     CHECK(edge.av_certificate == AvCertificate::separate);
     CHECK(edge.internal_extra_sans == std::vector<std::string>{"*.edge.fabrikam.net", "edgepool-old.fabrikam.net"});
-    CHECK(edge.members.at(0).internal_ip == "fd00::1");
+    CHECK(edge.members.at(0).internal_ips == std::vector<std::string>{"fd00::1"});
     const Director& director = t.sites[1].directors.at(0);
     CHECK(director.certificate_layout == CertificateLayout::split);
     CHECK(director.sip_target);
-    CHECK(director.members.at(0).ip == "10.2.0.5");
+    CHECK(director.members.at(0).ips == std::vector<std::string>{"10.2.0.5"});
     // A reverse proxy in one site may publish a Director of another; names are normalised.
     CHECK(t.sites[1].reverse_proxies.at(0).publishes == std::vector<std::string>{"dir.fabrikam.net"});
     CHECK(t.sites[2].name == "Empty site");  // a site with no pools is allowed
@@ -436,7 +436,7 @@ TEST_CASE("topology: standard edition member rules", "[topology]") {
         Topology t = parse(head + R"({"fqdn": "se.contoso.net", "edition": "standard", "members": [{"fqdn": "SE.contoso.net", "ip": "10.0.0.5"}]}]}]})", "s.json");
         const FrontEndPool& pool = t.sites.at(0).front_end_pools.at(0);
         REQUIRE(pool.members.size() == 1);
-        CHECK(pool.members[0].ip == "10.0.0.5");
+        CHECK(pool.members[0].ips == std::vector<std::string>{"10.0.0.5"});
         CHECK(pool.members[0].path == "/sites/0/front_end_pools/0/members/0");
     }
     SECTION("an empty member list gets the server itself") {
