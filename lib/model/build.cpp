@@ -110,6 +110,7 @@ void make_stable(Plan& plan) {
 Plan build_plan(const topology::Topology& topology, const topology::Source& source) {
     Plan plan;
     plan.source = source;
+    plan.platform = platform_of(topology.product, topology.windows_server);
     detail::Builder builder(topology, plan);
     for (const auto& site : topology.sites) {
         for (const auto& pool : site.edge_pools) detail::plan_edge_pool(builder, pool);
