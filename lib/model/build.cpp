@@ -122,6 +122,7 @@ Plan build_plan(const topology::Topology& topology, const topology::Source& sour
     detail::plan_dns(builder);
     detail::settle_ca_kinds(builder);
     detail::lint(builder);
+    detail::check_product(builder);
     make_stable(plan);
     return plan;
 }

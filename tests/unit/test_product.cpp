@@ -1,5 +1,6 @@
 // The product table (lib/model/product.cpp) and what it changes in a plan:
-// the plan's product object and its platform (product, oldest Windows Server).
+// the plan's product object, the Windows Server check, the features a version
+// removes and key storage.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -15,6 +16,8 @@ using model::Product;
 using model::WindowsServer;
 
 namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 nlohmann::json as_product(nlohmann::json topology, const std::string& product, const std::string& windows_server = "") {
     topology["product"] = product;
@@ -103,6 +106,97 @@ TEST_CASE("model: without windows_server the platform is the oldest Windows Serv
     CHECK(plan.platform.windows_server == WindowsServer::v2012);
     // --only keeps the platform: csr, pfx and script use the selected plan.
     CHECK(model::select_certificates(plan, {"edge-internal"}).platform.product == Product::skype2015);
+}
+
+TEST_CASE("model: a Windows Server the product is not documented on is a warning, never a refusal", "[model][product]") {
+    SECTION("documented: no finding") {
+        for (const auto& [product, windows] : std::vector<std::pair<std::string, std::string>>{
+                 {"lync2013", "2008r2"}, {"lync2013", "2012r2"}, {"skype2015", "2012"}, {"skype2015", "2019"},
+                 {"skype2019", "2016"}, {"skype2019", "2019"}, {"skypese", "2019"}, {"skype2019", ""}}) {
+            INFO(product << " " << windows);
+            const auto plan = plan_of(as_product(edge_single_nat(), product, windows));
+            CHECK(findings(plan, "windows-server-undocumented").empty());
+            CHECK(findings(plan, "windows-server-in-place-upgrade").empty());
+        }
+    }
+    SECTION("newer than the documents: a warning that says the documents may lag") {
+        const auto plan = plan_of(as_product(edge_single_nat(), "skype2019", "2022"));
+        const auto found = findings(plan, "windows-server-undocumented");
+        REQUIRE(found.size() == 1);
+        CHECK(found[0].severity == model::Severity::warning);
+        CHECK(found[0].path == "/windows_server");
+        CHECK(contains(found[0].message, "Skype for Business Server 2019 is documented on Windows Server 2016 to Windows "
+                                         "Server 2019, not on Windows Server 2022 (S19-SYS)"));
+        CHECK(contains(found[0].message, "a later cumulative update may support it"));
+        CHECK_FALSE(plan.has_errors());
+        CHECK(plan.platform.windows_server == WindowsServer::v2022);  // still what the PFX and scripts are made for
+    }
+    SECTION("older than the documents") {
+        const auto plan = plan_of(as_product(edge_single_nat(), "skype2019", "2012r2"));
+        REQUIRE(findings(plan, "windows-server-undocumented").size() == 1);
+        CHECK(contains(findings(plan, "windows-server-undocumented")[0].message, "not on Windows Server 2012 R2"));
+        CHECK(findings(plan_of(as_product(edge_single_nat(), "lync2013", "2016")), "windows-server-undocumented").size() == 1);
+    }
+    SECTION("Subscription Edition follows 2019 and says so") {
+        const auto found = findings(plan_of(as_product(edge_single_nat(), "skypese", "2025")), "windows-server-undocumented");
+        REQUIRE(found.size() == 1);
+        CHECK(contains(found[0].message, "Skype for Business Server Subscription Edition follows Skype for Business Server "
+                                         "2019 here (Microsoft's pages for it were not available to certtool), which is "
+                                         "documented on Windows Server 2016 to Windows Server 2019, not on Windows Server 2025 "
+                                         "(S19-SYS, SE-NONE)"));
+    }
+    SECTION("2015 on 2008 R2: only servers upgraded in place from Lync Server 2013 (S15-SRV)") {
+        const auto plan = plan_of(as_product(edge_single_nat(), "skype2015", "2008r2"));
+        CHECK(findings(plan, "windows-server-undocumented").empty());
+        const auto found = findings(plan, "windows-server-in-place-upgrade");
+        REQUIRE(found.size() == 1);
+        CHECK(found[0].severity == model::Severity::info);
+        CHECK(contains(found[0].message, "only on servers upgraded in place from Lync Server 2013"));
+    }
+}
+
+TEST_CASE("model: the XMPP proxy is an error with Skype for Business Server 2019 and Subscription Edition (DEPR19)",
+          "[model][product][xmpp]") {
+    auto t = edge_single_nat();
+    t["sites"][0]["edge_pools"][0]["xmpp_proxy"] = true;
+    t["xmpp"] = {{"domains", {"contoso.com"}}, {"srv_target", "xmpp.contoso.com"}};
+    for (const std::string product : {"skype2019", "skypese"}) {
+        INFO(product);
+        const auto plan = plan_of(as_product(t, product));
+        const auto found = findings(plan, "xmpp-not-in-product");
+        REQUIRE(found.size() == 1);
+        CHECK(found[0].severity == model::Severity::error);
+        CHECK(found[0].path == "/sites/0/edge_pools/0/xmpp_proxy");
+        CHECK(contains(found[0].message, "has no XMPP proxy on the Edge Server (DEPR19, EDGE-ENV"));
+        CHECK(plan.has_errors());
+    }
+    CHECK(contains(findings(plan_of(as_product(t, "skypese")), "xmpp-not-in-product")[0].message,
+                   "followed from Skype for Business Server 2019"));
+    for (const std::string product : {"lync2013", "skype2015"}) {
+        INFO(product);
+        CHECK(findings(plan_of(as_product(t, product)), "xmpp-not-in-product").empty());
+    }
+    // Without the proxy, 2019 plans as before.
+    CHECK(findings(plan_of(as_product(edge_single_nat(), "skype2019")), "xmpp-not-in-product").empty());
+}
+
+TEST_CASE("model: ECDSA with Skype for Business Server 2015 is an error: its keys cannot be in a CNG provider (PR3861)",
+          "[model][product][keys]") {
+    auto t = enterprise();
+    t["policy"] = {{"key_algorithm", "ECDSA"}, {"key_bits", 256}};
+    const auto plan = plan_of(as_product(t, "skype2015"));
+    const auto found = findings(plan, "ecdsa-not-in-product");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].severity == model::Severity::error);
+    CHECK(found[0].path == "/policy/key_algorithm");
+    CHECK(contains(found[0].message, "Skype for Business Server 2015 does not support keys in a CNG key storage provider "
+                                     "(PR3861)"));
+    // Where the documents are silent there is no difference: ECDSA plans as before.
+    for (const std::string product : {"lync2013", "skype2019", "skypese"}) {
+        INFO(product);
+        CHECK(findings(plan_of(as_product(t, product)), "ecdsa-not-in-product").empty());
+    }
+    CHECK(findings(plan_of(as_product(enterprise(), "skype2015")), "ecdsa-not-in-product").empty());  // RSA is fine
 }
 
 TEST_CASE("report: the plan JSON names its product and Windows Server", "[report][product]") {
