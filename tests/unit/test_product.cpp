@@ -1,6 +1,6 @@
 // The product table (lib/model/product.cpp) and what it changes in a plan:
 // the plan's product object, the Windows Server check, the features a version
-// removes and key storage.
+// removes, key storage, and the PFX profile its oldest Windows Server imports.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -8,6 +8,7 @@
 
 #include "model/product.hpp"
 #include "model_fixture.hpp"
+#include "pfx/pfx.hpp"
 #include "report/report.hpp"
 
 using namespace certtool;
@@ -210,4 +211,17 @@ TEST_CASE("report: the plan JSON names its product and Windows Server", "[report
     CHECK(given["product"]["name"] == "Skype for Business Server Subscription Edition");
     CHECK(given["product"]["windows_server"] == "2022");
     CHECK(report::plan_to_json(plan_of(edge_single_nat()))["product"]["windows_server"] == "2008r2");
+}
+
+TEST_CASE("pfx: the default profile is what the oldest Windows Server imports (WIN-PBES2, DSC-PFX)", "[pfx][product]") {
+    for (const auto& [token, version] : model::windows_server_choices()) {
+        INFO(token);
+        const auto profile = pfx::default_profile(model::platform_of(Product::skype2019, version));
+        CHECK(profile == (version >= WindowsServer::v2019 ? crypto::Pkcs12Profile::modern : crypto::Pkcs12Profile::legacy));
+    }
+    // Each product's own default: no product is documented only on 2019 or later, so legacy.
+    for (const auto& [token, product] : model::product_choices()) {
+        INFO(token);
+        CHECK(pfx::default_profile(model::platform_of(product, std::nullopt)) == crypto::Pkcs12Profile::legacy);
+    }
 }
