@@ -102,7 +102,7 @@ std::string exit_codes_help(const std::string& success, const std::string& probl
 }
 
 int run(const std::vector<std::string>& args, Terminal& term) {
-    CLI::App app{"Plans certificates for Microsoft Lync Server 2013 external access.", "certtool"};
+    CLI::App app{"Plans certificates for Microsoft Lync Server 2013 and Skype for Business Server external access.", "certtool"};
     app.set_version_flag("--version", std::string("certtool ") + CERTTOOL_VERSION, "print the version and exit");
     app.require_subcommand(0, 1);
     app.footer("Run 'certtool <command> --help' for a command's arguments, exit codes and examples.");

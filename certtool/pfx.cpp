@@ -20,6 +20,7 @@ struct PfxCliOptions {
     PassphraseOptions passphrase;
     PassphraseOptions key_passphrase;
     bool modern = false;
+    bool legacy = false;
     std::string name;
     std::string topology;
 };
@@ -30,13 +31,25 @@ ExitCode run_pfx(const PfxCliOptions& o, Terminal& term) {
     options.cert_file = o.cert;
     options.chain_files = o.chain;
     options.out = o.out;
-    options.profile = o.modern ? crypto::Pkcs12Profile::modern : crypto::Pkcs12Profile::legacy;
     options.friendly_name = o.name;
     std::optional<model::Plan> plan;
     if (!o.topology.empty()) {
         const auto loaded = topology::load_file(o.topology);
         plan = model::build_plan(loaded.topology, loaded.source);
         options.plan = &*plan;
+    }
+    // --modern / --legacy decide; else the topology's oldest Windows Server; else the
+    // profile every Windows Server imports.
+    std::string why;
+    if (o.modern || o.legacy) {
+        options.profile = o.modern ? crypto::Pkcs12Profile::modern : crypto::Pkcs12Profile::legacy;
+        why = o.modern ? "--modern" : "--legacy";
+    } else if (plan) {
+        options.profile = pfx::default_profile(plan->platform);
+        why = "the topology's oldest Windows Server is " + std::string(plan->platform.windows_facts().name);
+    } else {
+        options.profile = crypto::Pkcs12Profile::legacy;
+        why = "the default without --topology";
     }
     options.password = passphrase_required(o.passphrase, "Password for the PFX", true);
     options.key_passphrase = passphrase_if_given(o.key_passphrase);
@@ -56,7 +69,9 @@ ExitCode run_pfx(const PfxCliOptions& o, Terminal& term) {
              << "encryption: ";
     for (std::size_t i = 0; i < result.info.bag_schemes.size(); ++i) term.out << (i ? ", " : "") << result.info.bag_schemes[i];
     term.out << "; MAC " << result.info.mac_digest << ", " << result.info.mac_iterations << " iterations ("
-             << (o.modern ? "Windows Server 2019 and later" : "imports on Windows Server 2008 R2, 2012 R2 and later") << ")\n";
+             << (options.profile == crypto::Pkcs12Profile::modern ? "imports on Windows Server 2019 and later"
+                                                                   : "imports on Windows Server 2008 R2, 2012 R2 and later")
+             << "; " << why << ")\n";
     return ExitCode::success;
 }
 
@@ -72,9 +87,12 @@ Verb register_pfx(CLI::App& app) {
     add_passphrase_options(*command, o->passphrase, "that protects the PFX (its password)");
     command->add_option("--key-passphrase-file", o->key_passphrase.file, "passphrase of an encrypted key, from this file");
     command->add_option("--key-passphrase-env", o->key_passphrase.env, "passphrase of an encrypted key, from this environment variable");
-    command->add_flag("--modern", o->modern, "AES-256 and a SHA-256 MAC (Windows Server 2019+); default: 3DES and a SHA-1 MAC, which 2008 R2/2012 R2 need");
+    auto* modern = command->add_flag("--modern", o->modern, "AES-256 and a SHA-256 MAC, which only Windows Server 2019 and later import");
+    command->add_flag("--legacy", o->legacy, "3DES and a SHA-1 MAC, which Windows Server 2008 R2 to 2016 need")->excludes(modern);
     command->add_option("--name", o->name, "friendly name in the Windows store (default: the plan id with --topology, else the subject)");
-    command->add_option("--topology", o->topology, "name the PFX after the certificate's plan id");
+    command->add_option("--topology", o->topology,
+                        "name the PFX after the certificate's plan id; without --modern or --legacy, its windows_server "
+                        "decides (2019 or later: modern; else legacy)");
     command->footer("\n" + exit_codes_help("the PFX was written and read back", "not used") +
                     "\n"
                     "Examples:\n"

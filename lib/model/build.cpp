@@ -131,6 +131,7 @@ void make_stable(Plan& plan) {
 Plan build_plan(const topology::Topology& topology, const topology::Source& source) {
     Plan plan;
     plan.source = source;
+    plan.platform = platform_of(topology.product, topology.windows_server);
     detail::Builder builder(topology, plan);
     for (const auto& site : topology.sites) {
         for (const auto& pool : site.edge_pools) detail::plan_edge_pool(builder, pool);
@@ -142,6 +143,7 @@ Plan build_plan(const topology::Topology& topology, const topology::Source& sour
     detail::plan_dns(builder);
     detail::settle_ca_kinds(builder);
     detail::lint(builder);
+    detail::check_product(builder);
     builder.report_policies();
     make_stable(plan);
     return plan;

@@ -91,5 +91,6 @@ void plan_oauth(Builder& builder);  // oauth.cpp
 void plan_dns(Builder& builder);    // dns.cpp
 void settle_ca_kinds(Builder& builder);  // lint.cpp: "either" becomes "internal" for unissuable names
 void lint(Builder& builder);        // lint.cpp
+void check_product(Builder& builder);  // product_checks.cpp: what the product and its Windows Server allow
 
 }  // namespace certtool::model::detail

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "model/product.hpp"
 #include "topology/topology.hpp"
 
 namespace certtool::model {
@@ -105,6 +106,7 @@ struct Finding {
 
 struct Plan {
     topology::Source source;
+    Platform platform;  // the product and oldest Windows Server: what requests, PFX files and scripts may use
     std::vector<CertificateRequirement> certificates;
     std::vector<DnsRecord> dns;
     std::vector<Finding> findings;

@@ -48,6 +48,7 @@ Plan select_certificates(const Plan& plan, const std::vector<std::string>& only)
 
     Plan out;
     out.source = plan.source;
+    out.platform = plan.platform;
     std::set<std::string> kept;
     for (const auto& c : plan.certificates) {
         if (!wanted(c)) continue;

@@ -63,6 +63,10 @@ std::vector<crypto::Certificate> order_chain(const crypto::Certificate& leaf, co
     return ordered;
 }
 
+crypto::Pkcs12Profile default_profile(const model::Platform& platform) {
+    return platform.windows_facts().imports_aes_pfx ? crypto::Pkcs12Profile::modern : crypto::Pkcs12Profile::legacy;
+}
+
 Result write_pfx(const Options& o) {
     if (fs::exists(o.out)) fail("output.exists", o.out, "already exists; certtool does not overwrite files");
     auto bundle = read_bundle(o.cert_file);

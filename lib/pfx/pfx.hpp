@@ -31,6 +31,11 @@ struct Result {
     crypto::Pkcs12Info info;                // read back from the bytes written
 };
 
+// The profile every server of `platform` imports: modern (AES-256, SHA-256 MAC)
+// only when its oldest Windows Server is 2019 or later (WIN-PBES2, DSC-PFX),
+// legacy (3DES, SHA-1 MAC) otherwise.
+crypto::Pkcs12Profile default_profile(const model::Platform& platform);
+
 // Throws InputError: pfx.key-mismatch, pfx.chain (a chain certificate that
 // does not lead to the leaf, or a gap), output.exists, key.*, cert.*. Nothing
 // is written unless the whole file could be built and read back.

@@ -66,16 +66,23 @@ std::string windows_subject(const model::CertificateRequirement& c) {
 }
 
 std::string render_certreq_inf(const model::CertificateRequirement& c, const InfContext& context) {
+    const model::ProductFacts& product = model::facts(context.product);
     std::string key_lines;
+    if (!product.cng_keys)  // PR3861
+        key_lines = "; " + std::string(product.name) +
+                    " does not support keys in a CNG key storage provider (PR3861): only a CryptoAPI provider will do.\n";
     if (c.key.algorithm == topology::KeyAlgorithm::rsa) {
         // The SChannel provider, key exchange key: what IIS, the Lync wizard and
-        // Edge TLS use (RP-REQ: key spec "Exchange").
-        key_lines = "KeyAlgorithm = RSA\nKeyLength = " + std::to_string(c.key.bits) +
-                    "\nKeySpec = 1\nProviderName = \"Microsoft RSA SChannel Cryptographic Provider\"\nProviderType = 12";
+        // Edge TLS use (RP-REQ: key spec "Exchange"). A CryptoAPI provider
+        // (WIN-CSP), so also what Skype for Business Server 2015 needs (PR3861).
+        key_lines += "KeyAlgorithm = RSA\nKeyLength = " + std::to_string(c.key.bits) +
+                     "\nKeySpec = 1\nProviderName = \"Microsoft RSA SChannel Cryptographic Provider\"\nProviderType = 12";
     } else {
+        // ECDSA keys exist only in CNG key storage providers (WIN-KSP); with a
+        // product that cannot use them the plan has the error ecdsa-not-in-product.
         const std::string curve = c.key.curve_name();  // "P-256"
-        key_lines = "KeyAlgorithm = ECDSA_P" + curve.substr(2) + "\nKeyLength = " + std::to_string(c.key.bits) +
-                    "\nProviderName = \"Microsoft Software Key Storage Provider\"";
+        key_lines += "KeyAlgorithm = ECDSA_P" + curve.substr(2) + "\nKeyLength = " + std::to_string(c.key.bits) +
+                     "\nProviderName = \"Microsoft Software Key Storage Provider\"";
     }
 
     std::string eku_lines;

@@ -13,6 +13,7 @@ struct InfContext {
     std::string topology_path;
     std::string plan_sha256;
     std::optional<std::string> ms_template;  // CertificateTemplate request attribute
+    model::Product product = model::Product::lync2013;  // decides the key's provider (model/product.hpp)
 };
 
 std::string render_certreq_inf(const model::CertificateRequirement& certificate, const InfContext& context);

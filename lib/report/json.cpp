@@ -307,6 +307,12 @@ void write_document(JsonWriter& w, const model::Plan& plan) {
     w.field("path", plan.source.path);
     w.field("sha256", plan.source.sha256);
     w.end_object();
+    // Addition: what requests, PFX files and scripts were made for (model/product.hpp).
+    w.key("product").begin_object();
+    w.field("id", plan.platform.product_facts().id);
+    w.field("name", plan.platform.product_facts().name);
+    w.field("windows_server", plan.platform.windows_facts().id);
+    w.end_object();
 
     w.key("certificates").begin_array();
     for (const auto& c : plan.certificates) {

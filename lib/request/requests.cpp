@@ -355,7 +355,7 @@ Result write_requests(const model::Plan& plan, const Options& options, const Pro
     }
 
     const std::string plan_sha256 = crypto::sha256_hex(report::render_json(plan));
-    prepare_all(jobs, options, {plan.source.path, plan_sha256, options.ms_template}, progress);
+    prepare_all(jobs, options, {plan.source.path, plan_sha256, options.ms_template, plan.platform.product}, progress);
 
     // Everything is built and verified: now write, each file atomically, keys 0600
     // from creation. The manifest goes last, so it never names a file not there.

@@ -139,13 +139,14 @@ std::string role_text(const Installation& inst) {
            (inst.exportable ? "exportable (-Exportable, as the plan requires)" : "not exportable");
 }
 
-std::string installation_block(const Installation& inst) {
+std::string installation_block(const Installation& inst, const model::ProductFacts& product) {
     std::string assignments;
     for (const auto& c : inst.commands) assignments += command_block(inst, c);
     if (inst.commands.empty())
         assignments = render("import-only.ps1", {{"id_comment", comment(inst.certificate_id)},
-                                                 {"reason_comment", "the plan gives it no Lync usage (-Type): this server is "
-                                                                    "not a Lync server (e.g. the reverse proxy)."},
+                                                 {"reason_comment", "the plan gives it no Set-CsCertificate usage (-Type): this "
+                                                                    "server runs no " + std::string(product.server) +
+                                                                    " role (e.g. the reverse proxy)."},
                                                  {"thumbprint_comment", inst.thumbprint}});
     std::vector<std::string> usages;
     for (const auto& c : inst.commands) usages.push_back(join(c.types, ",") + " " + assignment_text(c));
@@ -163,7 +164,38 @@ struct Common {
     std::string version = CERTTOOL_VERSION;
     std::string topology;
     std::string generated;
+    model::Platform platform;
 };
+
+std::string powershell_version(int times_ten) { return std::to_string(times_ten / 10) + "." + std::to_string(times_ten % 10); }
+
+// The values every script shares that depend on the product and its Windows
+// Server: the product's name, shell and module (L-SHELL, S-SHELL), and how
+// elevation is checked (REQUIRES: #Requires -RunAsAdministrator needs Windows
+// PowerShell 4.0; PS-REQ: 2008 R2 and 2012 ship 2.0 and 3.0).
+std::map<std::string, std::string> platform_values(const model::Platform& platform, const std::string& cmdlet, bool load) {
+    const auto& product = platform.product_facts();
+    const std::string shell(product.shell);
+    std::map<std::string, std::string> values{{"product", std::string(product.name)}, {"shell", shell}};
+    if (platform.powershell_requires_administrator()) {
+        values["requires"] = "#Requires -RunAsAdministrator\n";
+        values["elevation_check"] = "";
+    } else {
+        values["requires"] = "";
+        values["elevation_check"] = render(
+            "check-elevated.ps1",
+            {{"why_comment", "On " + std::string(platform.windows_facts().name) + " with Windows PowerShell " +
+                                 powershell_version(platform.powershell()) +
+                                 ", #Requires cannot demand elevation (that needs 4.0): checked here instead."},
+             {"message", ps_quote("run this script in an elevated " + shell + " (Run as administrator)")}});
+    }
+    values["load_cmdlets"] =
+        load ? render("load-cmdlets.ps1", {{"step", ps_quote("load the " + std::string(product.server) + " cmdlets")},
+                                           {"cmdlet", cmdlet},
+                                           {"module", std::string(product.module)}})
+             : "";
+    return values;
+}
 
 std::string cleanup_script(const std::string& member, const std::vector<const Installation*>& staged, const Common& common,
                            TimePoint not_before) {
@@ -188,16 +220,18 @@ std::string cleanup_script(const std::string& member, const std::vector<const In
                                 {"verify", verify_block(inst->certificate_id, c)}});
         }
     }
-    return render("cleanup.ps1", {{"script_name", comment(member + ".cleanup.ps1")},
-                                  {"member_comment", comment(member)},
-                                  {"version", common.version},
-                                  {"topology_comment", comment(common.topology)},
-                                  {"generated", common.generated},
-                                  {"not_before", format_datetime(not_before)},
-                                  {"member", ps_quote(member)},
-                                  {"computer_name", ps_quote(computer_name(member))},
-                                  {"guards", guards},
-                                  {"removals", removals}});
+    auto values = platform_values(common.platform, "Remove-CsCertificate", true);
+    values.insert({{"script_name", comment(member + ".cleanup.ps1")},
+                   {"member_comment", comment(member)},
+                   {"version", common.version},
+                   {"topology_comment", comment(common.topology)},
+                   {"generated", common.generated},
+                   {"not_before", format_datetime(not_before)},
+                   {"member", ps_quote(member)},
+                   {"computer_name", ps_quote(computer_name(member))},
+                   {"guards", guards},
+                   {"removals", removals}});
+    return render("cleanup.ps1", values);
 }
 
 std::string pad(const std::string& text, std::size_t width) {
@@ -426,7 +460,8 @@ Result generate(const model::Plan& plan, const std::map<std::string, Pfx>& pfx,
     }
     if (!result.problems.empty()) return result;
 
-    const Common common{CERTTOOL_VERSION, options.topology, format_datetime(options.at)};
+    const Common common{CERTTOOL_VERSION, options.topology, format_datetime(options.at), plan.platform};
+    const auto& product = plan.platform.product_facts();
     const auto members = result.members();
 
     struct MemberCleanup {
@@ -442,10 +477,10 @@ Result generate(const model::Plan& plan, const std::map<std::string, Pfx>& pfx,
             if (inst.previous && std::any_of(inst.commands.begin(), inst.commands.end(), is_staged)) staged.push_back(&inst);
         }
         std::string blocks, pfx_list;
-        // A server with nothing to assign (the reverse proxy) may have no Lync cmdlets.
+        // A server with nothing to assign (the reverse proxy) need not have the Cs cmdlets.
         const bool assigns = std::any_of(mine.begin(), mine.end(), [](const Installation* i) { return !i->commands.empty(); });
         for (const auto* inst : mine) {
-            blocks += installation_block(*inst);
+            blocks += installation_block(*inst, product);
             pfx_list += "#   pfx\\" + comment(inst->certificate_id) + ".pfx\n";
         }
         std::string cleanup_note;
@@ -458,17 +493,19 @@ Result generate(const model::Plan& plan, const std::map<std::string, Pfx>& pfx,
                            comment(file) + " (Remove-CsCertificate -Previous).\n";
             result.files[file] = cleanup_script(member, staged, common, after);
         }
-        result.files[member + ".ps1"] = render("member.ps1", {{"script_name", comment(member + ".ps1")},
-                                                              {"member_comment", comment(member)},
-                                                              {"version", common.version},
-                                                              {"topology_comment", comment(common.topology)},
-                                                              {"generated", common.generated},
-                                                              {"pfx_list", pfx_list},
-                                                              {"cleanup_note", cleanup_note},
-                                                              {"load_lync", assigns ? render("load-lync.ps1", {}) : ""},
-                                                              {"member", ps_quote(member)},
-                                                              {"computer_name", ps_quote(computer_name(member))},
-                                                              {"certificates", blocks}});
+        auto values = platform_values(plan.platform, "Set-CsCertificate", assigns);
+        if (assigns) values["load_cmdlets"] += "\n";
+        values.insert({{"script_name", comment(member + ".ps1")},
+                       {"member_comment", comment(member)},
+                       {"version", common.version},
+                       {"topology_comment", comment(common.topology)},
+                       {"generated", common.generated},
+                       {"pfx_list", pfx_list},
+                       {"cleanup_note", cleanup_note},
+                       {"member", ps_quote(member)},
+                       {"computer_name", ps_quote(computer_name(member))},
+                       {"certificates", blocks}});
+        result.files[member + ".ps1"] = render("member.ps1", values);
     }
 
     // README.txt: what to run where, in which order.
@@ -484,7 +521,7 @@ Result generate(const model::Plan& plan, const std::map<std::string, Pfx>& pfx,
         for (const auto& inst : result.installations) {
             if (inst.member != member) continue;
             const std::string file = "pfx\\" + comment(inst.certificate_id) + ".pfx";
-            if (inst.commands.empty()) member_text += "    " + pad(file, width) + "import only (no Lync usage)\n";
+            if (inst.commands.empty()) member_text += "    " + pad(file, width) + "import only (no Set-CsCertificate usage)\n";
             for (std::size_t k = 0; k < inst.commands.size(); ++k) {
                 const auto& c = inst.commands[k];
                 member_text += "    " + pad(k == 0 ? file : "", width) + join(c.types, ",") + (c.global ? " (global)" : "") +
@@ -531,7 +568,12 @@ Result generate(const model::Plan& plan, const std::map<std::string, Pfx>& pfx,
         notes = "\nNotes\n-----\n";
         for (const auto& n : result.notes) notes += "  " + comment(n) + "\n";
     }
-    result.files["README.txt"] = render("script-readme.txt", {{"version", common.version},
+    const std::string title = "Certificate installation scripts for " + std::string(product.name);
+    result.files["README.txt"] = render("script-readme.txt", {{"title", title + "\n" + std::string(title.size(), '=')},
+                                                              {"product", std::string(product.name)},
+                                                              {"windows", std::string(plan.platform.windows_facts().name)},
+                                                              {"shell", std::string(product.shell)},
+                                                              {"version", common.version},
                                                               {"topology", comment(common.topology)},
                                                               {"generated", common.generated},
                                                               {"example_script", comment(members.empty() ? std::string("<server>.ps1") : members.front() + ".ps1")},

@@ -323,8 +323,9 @@ private:
         return static_cast<int>(number);
     }
 
-    template <typename E>
-    std::optional<E> choice_field(const json& obj, std::string_view key, const std::string& path, Choices<E> choices,
+    // `choices`: a braced list, or a table's (token, value) pairs (model/product.hpp).
+    template <typename E, typename Range = Choices<E>>
+    std::optional<E> choice_field(const json& obj, std::string_view key, const std::string& path, const Range& choices,
                                   bool required = false) {
         auto text = string_field(obj, key, path, required);
         if (!text) return std::nullopt;
@@ -502,7 +503,7 @@ private:
 Topology Loader::load(const json& doc) {
     Topology t;
     if (!object(doc, "", {"schema", "product", "organization", "sip_domains", "internal_domains", "simple_urls",
-                          "office_web_apps", "mobility", "xmpp", "public_im", "oauth", "policy", "sites"}))
+                          "office_web_apps", "mobility", "xmpp", "public_im", "oauth", "policy", "sites", "windows_server"}))
         return t;
 
     if (const json* schema = get(doc, "schema", "", true)) {
@@ -515,9 +516,9 @@ Topology Loader::load(const json& doc) {
         }
     }
 
-    if (auto product = choice_field<std::string>(doc, "product", "",
-                                                 {{"lync2013", "lync2013"}, {"skype2015", "skype2015"}}))
-        t.product = *product;
+    if (auto product = choice_field<model::Product>(doc, "product", "", model::product_choices())) t.product = *product;
+    // Any release is accepted: one the product is not documented on is a plan warning, not a load error.
+    t.windows_server = choice_field<model::WindowsServer>(doc, "windows_server", "", model::windows_server_choices());
 
     if (const json* value = get(doc, "organization", "", false)) organization(*value, "/organization", t.organization);
 

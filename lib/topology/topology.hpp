@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "model/product.hpp"
+
 namespace certtool::topology {
 
 inline constexpr const char* kSchema = "certtool.topology/v1";
@@ -159,7 +161,10 @@ struct Site {
 };
 
 struct Topology {
-    std::string product = "lync2013";
+    model::Product product = model::Product::lync2013;
+    // Addition: the oldest Windows Server any server of the deployment runs;
+    // absent, the oldest the product is documented on (model/product.hpp).
+    std::optional<model::WindowsServer> windows_server;
     Organization organization;
     std::vector<std::string> sip_domains;  // never empty; the first is the primary
     std::vector<std::string> internal_domains;

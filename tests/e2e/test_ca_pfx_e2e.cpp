@@ -711,10 +711,11 @@ struct PfxLab : Lab {
     std::vector<ProcessResult> runs;  // every certtool run, to look for the password in its output
 
     ProcessResult pfx(const std::string& out, std::vector<std::string> extra = {}, const std::string& key_file = "",
-                      const std::string& cert_file = "", std::vector<std::string> chain = {}) {
+                      const std::string& cert_file = "", std::vector<std::string> chain = {},
+                      const std::string& topology = kTopology) {
         std::vector<std::string> args{"pfx", "--key", key_file.empty() ? key(kExternal) : key_file,
                                       "--cert", cert_file.empty() ? cert : cert_file, "--out", out,
-                                      "--passphrase-file", password_file, "--topology", kTopology};
+                                      "--passphrase-file", password_file, "--topology", topology};
         if (chain.empty()) chain = {ca + "/chain.pem"};
         for (const auto& c : chain) {
             if (c == "none") continue;
@@ -844,6 +845,59 @@ TEST_CASE("pfx e2e: --modern writes PBES2 AES-256-CBC with a SHA-256 MAC", "[pfx
         CHECK(count(g.out + g.err, "Schema: PBES2-AES256-CBC") == 2);
         CHECK_FALSE(contains(g.out + g.err, "PKCS12-3DES-SHA1"));
     }
+    lab.no_password_in_output();
+}
+
+TEST_CASE("pfx e2e: the topology's windows_server picks the default: AES from Windows Server 2019, else 3DES, --modern and "
+          "--legacy decide", "[pfx][e2e][product]") {
+    SKIP_WITHOUT_OPENSSL();
+    PfxLab lab;
+    // The same deployment as another product on another Windows Server (WIN-PBES2, DSC-PFX).
+    const auto topology = [&](const std::string& name, const std::string& product, const std::string& windows) {
+        auto doc = json::parse(read_file(kTopology));
+        doc["product"] = product;
+        if (!windows.empty()) doc["windows_server"] = windows;
+        return lab.dir.file(name, doc.dump(2));
+    };
+    const std::string on2019 = topology("skype2015-2019.json", "skype2015", "2019");
+    const std::string on2016 = topology("skype2019.json", "skype2019", "");  // its oldest: 2016
+
+    const auto is_modern = [&](const std::string& file) {
+        const std::string info = lab.pkcs12(file, "-info -noout");
+        INFO(info);
+        const bool modern = contains(info, "MAC: sha256") && contains(info, "Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC");
+        const bool legacy = contains(info, "MAC: sha1") && contains(info, "Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC");
+        CHECK(modern != legacy);
+        return modern;
+    };
+    struct Case {
+        std::string what, topology;
+        std::vector<std::string> extra;
+        bool modern;
+        std::string says;
+    };
+    const std::vector<Case> cases{
+        {"windows_server 2019", on2019, {}, true, "the topology's oldest Windows Server is Windows Server 2019"},
+        {"windows_server 2019 --legacy", on2019, {"--legacy"}, false, "--legacy"},
+        {"skype2019 on its oldest, 2016", on2016, {}, false, "the topology's oldest Windows Server is Windows Server 2016"},
+        {"skype2019 on 2016 --modern", on2016, {"--modern"}, true, "--modern"},
+        {"lync2013 on its oldest, 2008 R2", kTopology, {}, false, "the topology's oldest Windows Server is Windows Server 2008 R2"},
+    };
+    int n = 0;
+    for (const auto& c : cases) {
+        INFO(c.what);
+        const std::string out = lab.dir / ("p" + std::to_string(n++) + ".pfx");
+        const auto r = lab.pfx(out, c.extra, "", "", {}, c.topology);
+        INFO(transcript("certtool pfx --topology " + c.topology, r));
+        REQUIRE(r.exit_code == 0);
+        CHECK(is_modern(out) == c.modern);
+        CHECK(contains(r.out, c.says));
+        check_contents(lab, out);
+    }
+    // One or the other.
+    const auto both = lab.pfx(lab.dir / "both.pfx", {"--modern", "--legacy"}, "", "", {}, on2019);
+    CHECK(both.exit_code == 2);
+    CHECK_FALSE(fs::exists(lab.dir / "both.pfx"));
     lab.no_password_in_output();
 }
 

@@ -734,6 +734,38 @@ TEST_CASE("csr: a topology with an ECDSA P-256 policy gives EC keys and ecdsa-wi
                   before, out);
 }
 
+TEST_CASE("csr: Skype for Business Server 2015 gets CryptoAPI-provider INFs, and ECDSA is refused as its plan's error (PR3861)",
+          "[csr][e2e][product]") {
+    TempDir tmp;
+    json topology = load_json(kEdgeSingleNat);
+    topology["product"] = "skype2015";
+    const std::string path = tmp / "skype2015.json";
+    save_json(path, topology);
+    const std::string out = tmp / "requests";
+    const auto r = csr({path, "--out", out});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const auto& certificate : plan_of(path)["certificates"]) {
+        const std::string id = certificate["id"];
+        INFO(id);
+        const std::string inf = read_file(out + "/" + id + ".inf");
+        CHECK(contains(inf, "; Skype for Business Server 2015 does not support keys in a CNG key storage provider (PR3861)"));
+        CHECK(contains(inf, "ProviderName = \"Microsoft RSA SChannel Cryptographic Provider\"\nProviderType = 12\n"));
+        CHECK_FALSE(contains(inf, "Key Storage Provider"));
+        check_request(out + "/" + id + ".csr", certificate);
+    }
+
+    // ECDSA keys live only in CNG key storage providers: an error finding, so nothing is written.
+    topology["policy"] = {{"key_algorithm", "ECDSA"}, {"key_bits", 256}};
+    const std::string ecdsa = tmp / "skype2015-ecdsa.json";
+    save_json(ecdsa, topology);
+    const auto refused = csr({ecdsa, "--out", tmp / "ecdsa"});
+    INFO(refused.out << refused.err);
+    CHECK(refused.exit_code == 1);
+    CHECK(contains(refused.out + refused.err, "ecdsa-not-in-product"));
+    CHECK_FALSE(fs::exists(tmp / "ecdsa/manifest.json"));
+}
+
 TEST_CASE("csr: bad input exits 2 with a stable code naming the file and writes nothing", "[csr][e2e]") {
     TempDir tmp;
     const std::string out = tmp / "requests";

@@ -44,6 +44,30 @@ TEST_CASE("certreq: template name, ECDSA keys and non-exportable keys", "[certre
     CHECK_THAT(inf, Catch::Contains("[RequestAttributes]\nCertificateTemplate = \"Lync \"\"Web\"\" Server\""));
 }
 
+TEST_CASE("certreq: Skype for Business Server 2015 keys go to the CryptoAPI SChannel provider, never a CNG one (PR3861)",
+          "[certreq][product]") {
+    auto t = edge_single_nat();
+    t["product"] = "skype2015";
+    const auto plan = plan_of(t);
+    const auto c = certificate(plan, "edge-external.lsedge-contoso-net");
+    const auto inf = report::render_certreq_inf(c, {"site.json", "abc", std::nullopt, plan.platform.product});
+    CHECK_THAT(inf, Catch::Contains("; Skype for Business Server 2015 does not support keys in a CNG key storage provider "
+                                    "(PR3861): only a CryptoAPI provider will do.\nKeyAlgorithm = RSA\nKeyLength = 2048\n"
+                                    "KeySpec = 1\nProviderName = \"Microsoft RSA SChannel Cryptographic Provider\"\n"
+                                    "ProviderType = 12\n"));
+    CHECK_THAT(inf, !Catch::Contains("Key Storage Provider"));
+    CHECK_THAT(inf, !Catch::Contains("{{"));
+
+    // The other products: the documents are silent, so the INF is today's, byte for byte.
+    const auto lync = report::render_certreq_inf(c, {"site.json", "abc", std::nullopt, model::Product::lync2013});
+    CHECK_THAT(lync, !Catch::Contains("PR3861"));
+    CHECK_THAT(lync, Catch::Contains("KeySpec = 1\nProviderName = \"Microsoft RSA SChannel Cryptographic Provider\"\n"
+                                     "ProviderType = 12\n"));
+    for (const auto product : {model::Product::skype2019, model::Product::skypese})
+        CHECK(report::render_certreq_inf(c, {"site.json", "abc", std::nullopt, product}) == lync);
+    CHECK(report::render_certreq_inf(c, {"site.json", "abc", std::nullopt}) == lync);  // lync2013 is the default
+}
+
 TEST_CASE("certreq: subject values with separators are quoted as Windows expects", "[certreq]") {
     auto t = edge_single_nat();
     t["organization"] = {{"organization", "Contoso, \"Ltd\""}, {"country", "US"}};

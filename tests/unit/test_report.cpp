@@ -111,7 +111,8 @@ std::vector<std::string> block(const std::string& text, const std::string& heade
 
 TEST_CASE("report: JSON has the contract's fields in the contract's order", "[report]") {
     const auto json = report::plan_to_json(sample_plan());
-    CHECK(keys(json) == std::vector<std::string>{"schema", "topology", "certificates", "dns", "findings", "summary"});
+    CHECK(keys(json) ==
+          std::vector<std::string>{"schema", "topology", "product", "certificates", "dns", "findings", "summary"});
     CHECK(json["schema"] == "certtool.plan/v1");
     CHECK(keys(json["topology"]) == std::vector<std::string>{"path", "sha256"});
     CHECK(json["topology"]["path"] == "site.json");

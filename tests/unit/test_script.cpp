@@ -2,8 +2,10 @@
 // the exact Set-CsCertificate lines, -Roll staging (rules 3.3) and quoting.
 #include <catch2/catch.hpp>
 #include <cctype>
+#include <fstream>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
 
@@ -23,6 +25,16 @@ namespace model = certtool::model;
 model::Plan example_plan(const std::string& name) {
     const auto loaded = certtool::topology::load_file(std::string(CERTTOOL_SOURCE_DIR) + "/templates/examples/" + name + ".json");
     return model::build_plan(loaded.topology, loaded.source);
+}
+
+// An example topology as another product (and, if given, another oldest Windows Server).
+model::Plan example_plan_as(const std::string& name, const std::string& product, const std::string& windows_server = "") {
+    std::ifstream in(std::string(CERTTOOL_SOURCE_DIR) + "/templates/examples/" + name + ".json");
+    auto doc = nlohmann::ordered_json::parse(in);
+    doc["product"] = product;
+    if (!windows_server.empty()) doc["windows_server"] = windows_server;
+    const auto topology = certtool::topology::parse(doc.dump(), name + ".json");
+    return model::build_plan(topology, {name + ".json", ""});
 }
 
 TimePoint utc(const std::string& text) {
@@ -180,6 +192,89 @@ TEST_CASE("script: enterprise example: one script per member, staged A/V and OAu
         for (const auto& c : inst.commands) staged += c.effective ? 1 : 0;
     CHECK(staged == 3);  // A/V on edge01, edge02; OAuth on fe01
     CHECK(result.skipped.empty());
+}
+
+TEST_CASE("script: Skype for Business Server scripts load SkypeForBusiness and name its shell, Lync Server 2013 loads Lync",
+          "[script]") {
+    // Issue 11: product "skype2015" changed nothing. The shell and module are L-SHELL (Lync Server 2013)
+    // and S-SHELL (Skype for Business Server, a page for every version).
+    struct Case {
+        std::string product, name, shell, module, cmdlets, other_name, other_shell, other_module;
+    };
+    const std::vector<Case> cases{
+        {"lync2013", "Lync Server 2013", "Lync Server Management Shell", "Import-Module Lync }", "the Lync Server cmdlets",
+         "Skype for Business", "Skype for Business Server Management Shell", "Import-Module SkypeForBusiness"},
+        {"skype2015", "Skype for Business Server 2015", "Skype for Business Server Management Shell",
+         "Import-Module SkypeForBusiness }", "the Skype for Business Server cmdlets", "Lync", "Lync Server Management Shell",
+         "Import-Module Lync }"},
+        {"skype2019", "Skype for Business Server 2019", "Skype for Business Server Management Shell",
+         "Import-Module SkypeForBusiness }", "the Skype for Business Server cmdlets", "Lync", "Lync Server Management Shell",
+         "Import-Module Lync }"},
+        {"skypese", "Skype for Business Server Subscription Edition", "Skype for Business Server Management Shell",
+         "Import-Module SkypeForBusiness }", "the Skype for Business Server cmdlets", "Lync", "Lync Server Management Shell",
+         "Import-Module Lync }"},
+    };
+    for (const auto& k : cases) {
+        INFO(k.product);
+        const auto plan = example_plan_as("edge-single-nat", k.product);
+        const auto pfx = all_pfx(plan);
+        std::map<std::string, script::Current> current;
+        current[kExternal] = {utc("2027-01-15T08:30:00Z"), "", "old.pem"};  // staged A/V: a cleanup script too
+        const auto result = script::generate(plan, pfx, current, options_at("2026-12-01T00:00:00Z"));
+        REQUIRE(result.problems.empty());
+        const auto& member = result.files.at("lsedge.contoso.net.ps1");
+        const auto& cleanup = result.files.at("lsedge.contoso.net.cleanup.ps1");
+        const auto& readme = result.files.at("README.txt");
+        CHECK(has(member, "the " + k.name + " certificates of lsedge.contoso.net"));
+        for (const auto* text : {&member, &cleanup, &readme}) {
+            CHECK(has(*text, k.shell));
+            CHECK_FALSE(has(*text, k.other_shell));
+            CHECK_FALSE(has(*text, k.other_name));
+            CHECK_FALSE(has(*text, k.other_module));
+        }
+        CHECK(has(readme, k.name));
+        for (const auto* script_text : {&member, &cleanup}) {
+            CHECK(has(*script_text, k.module));
+            CHECK(has(*script_text, "$step = 'load " + k.cmdlets + "'"));
+        }
+    }
+}
+
+TEST_CASE("script: on Windows Server 2008 R2 and 2012 the scripts check elevation themselves, without #Requires",
+          "[script][product]") {
+    // REQUIRES: #Requires -RunAsAdministrator needs Windows PowerShell 4.0. PS-REQ: 2008 R2 ships 2.0, 2012
+    // ships 3.0, and the products require 3.0 (L-SW, S15-SRV): such a script would not run at all.
+    struct Case {
+        std::string product, windows;
+        bool requires_line;
+    };
+    const std::vector<Case> cases{{"lync2013", "", false},        {"lync2013", "2008r2", false}, {"lync2013", "2012", false},
+                                  {"skype2015", "", false},       {"lync2013", "2012r2", true},  {"skype2015", "2016", true},
+                                  {"skype2019", "", true},        {"skypese", "2022", true}};
+    const std::string check = "if (-not $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)) {";
+    for (const auto& k : cases) {
+        INFO(k.product << " on " << (k.windows.empty() ? "its oldest Windows Server" : k.windows));
+        const auto plan = example_plan_as("edge-single-nat", k.product, k.windows);
+        std::map<std::string, script::Current> current;
+        current[kExternal] = {utc("2027-01-15T08:30:00Z"), "", "old.pem"};
+        const auto result = script::generate(plan, all_pfx(plan), current, options_at("2026-12-01T00:00:00Z"));
+        REQUIRE(result.problems.empty());
+        for (const auto* name : {"lsedge.contoso.net.ps1", "lsedge.contoso.net.cleanup.ps1"}) {
+            INFO(name);
+            const auto& text = result.files.at(name);
+            CHECK(has(text, "#Requires -RunAsAdministrator") == k.requires_line);
+            CHECK(has(text, check) == !k.requires_line);
+            if (!k.requires_line) {
+                // Before anything else is done, and a step like every other: named, exit 1 on failure.
+                CHECK(text.find(check) < text.find("$step = 'check that this computer is the member the script is for'"));
+                CHECK(has(text, "$step = 'check that the script runs elevated (as administrator)'\n"));
+                CHECK(has(text, "throw 'run this script in an elevated " + std::string(plan.platform.product_facts().shell) +
+                                    " (Run as administrator)'"));
+            }
+            CHECK(count(text, "try {") == count(text, "} catch { Stop-Step $step $_.Exception.Message }"));
+            CHECK(has(text, "[CmdletBinding()]\nparam("));
+        }
+    }
 }
 
 TEST_CASE("script: --lead-hours raises the lead, never below the minimums", "[script]") {

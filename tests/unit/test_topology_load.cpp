@@ -62,7 +62,7 @@ TEST_CASE("topology: the contract example loads with every field", "[topology]")
 
     CHECK(loaded.source.path == path);
     CHECK(loaded.source.sha256.size() == 64);
-    CHECK(t.product == "lync2013");
+    CHECK(t.product == model::Product::lync2013);
     CHECK(t.organization.organization == "Contoso Ltd");
     CHECK(t.organization.organizational_unit == "IT");
     CHECK(t.organization.locality == "Redmond");
@@ -175,7 +175,7 @@ TEST_CASE("topology: standard edition, x- fields, trailing dots, upper case and 
 TEST_CASE("topology: HLB Edge with VIPs, IPv6 and every policy addition", "[topology]") {
     Loaded loaded = load_file(fixture("good/edge-hlb-ipv6.json"));
     const Topology& t = loaded.topology;
-    CHECK(t.product == "skype2015");
+    CHECK(t.product == model::Product::skype2015);
     CHECK(t.organization.country == "DE");
     CHECK(t.policy.key_bits == 4096);
     CHECK(t.policy.signature_hash == "sha384");
@@ -537,4 +537,66 @@ TEST_CASE("topology: a reverse proxy cannot publish an Edge pool", "[topology]")
     CHECK(diagnostics[0].code == "topology.unknown-pool");
     CHECK(diagnostics[0].path == "/sites/0/reverse_proxies/0/publishes/1");
     CHECK(diagnostics[0].message.find("Edge pool") != std::string::npos);
+}
+
+TEST_CASE("topology: product takes lync2013, skype2015, skype2019 and skypese, anything else is refused at /product",
+          "[topology][product]") {
+    const auto with = [](const std::string& fields) {
+        return R"({"schema": "certtool.topology/v1", "sip_domains": ["contoso.com"], "sites": [{"name": "A"}])" + fields +
+               "}";
+    };
+    CHECK(parse(with(""), "t.json").product == model::Product::lync2013);  // the default (contract section 1)
+    const std::vector<std::pair<std::string, model::Product>> accepted{{"lync2013", model::Product::lync2013},
+                                                                       {"skype2015", model::Product::skype2015},
+                                                                       {"skype2019", model::Product::skype2019},
+                                                                       {"skypese", model::Product::skypese}};
+    for (const auto& [token, product] : accepted) {
+        INFO(token);
+        CHECK(parse(with(R"(, "product": ")" + token + "\""), "t.json").product == product);
+    }
+    for (const std::string bad : {"skype2016", "Skype2015", "lync2010", ""}) {
+        INFO(bad);
+        const auto diagnostics = failures_of_text(with(R"(, "product": ")" + bad + "\""));
+        REQUIRE(diagnostics.size() == 1);
+        CHECK(diagnostics[0].code == "topology.invalid-value");
+        CHECK(diagnostics[0].path == "/product");
+        CHECK(diagnostics[0].message.find("(allowed: 'lync2013', 'skype2015', 'skype2019', 'skypese')") != std::string::npos);
+    }
+    const auto typed = failures_of_text(with(R"(, "product": 2015)"));
+    REQUIRE(typed.size() == 1);
+    CHECK(typed[0].code == "topology.type");
+    CHECK(typed[0].path == "/product");
+}
+
+TEST_CASE("topology: windows_server takes a Windows Server release for any product, anything else is refused",
+          "[topology][product]") {
+    const auto with = [](const std::string& fields) {
+        return R"({"schema": "certtool.topology/v1", "sip_domains": ["contoso.com"], "sites": [{"name": "A"}])" + fields +
+               "}";
+    };
+    CHECK_FALSE(parse(with(""), "t.json").windows_server.has_value());  // the plan takes the product's oldest
+    const std::vector<std::pair<std::string, model::WindowsServer>> accepted{
+        {"2008r2", model::WindowsServer::v2008r2}, {"2012", model::WindowsServer::v2012}, {"2012r2", model::WindowsServer::v2012r2},
+        {"2016", model::WindowsServer::v2016},     {"2019", model::WindowsServer::v2019}, {"2022", model::WindowsServer::v2022},
+        {"2025", model::WindowsServer::v2025}};
+    for (const auto& [token, version] : accepted) {
+        INFO(token);
+        // Also where the product is not documented on it: that is a plan warning, not a load error.
+        const auto t = parse(with(R"(, "product": "lync2013", "windows_server": ")" + token + "\""), "t.json");
+        REQUIRE(t.windows_server.has_value());
+        CHECK(*t.windows_server == version);
+    }
+    for (const std::string bad : {"2008", "2012R2", "2012 R2", "Windows Server 2019", "2003"}) {
+        INFO(bad);
+        const auto diagnostics = failures_of_text(with(R"(, "windows_server": ")" + bad + "\""));
+        REQUIRE(diagnostics.size() == 1);
+        CHECK(diagnostics[0].code == "topology.invalid-value");
+        CHECK(diagnostics[0].path == "/windows_server");
+        CHECK(diagnostics[0].message.find("(allowed: '2008r2', '2012', '2012r2', '2016', '2019', '2022', '2025')") !=
+              std::string::npos);
+    }
+    const auto typed = failures_of_text(with(R"(, "windows_server": 2019)"));
+    REQUIRE(typed.size() == 1);
+    CHECK(typed[0].code == "topology.type");
+    CHECK(typed[0].path == "/windows_server");
 }
