@@ -44,7 +44,7 @@ void render_table(const std::vector<check::Verdict>& verdicts, const crypto::Tim
     for (const auto& v : verdicts) {
         const bool ok = v.passed();
         failed += ok ? 0 : 1;
-        const auto days = std::chrono::duration_cast<std::chrono::hours>(v.certificate.not_after - at).count() / 24;
+        const long days = whole_days_left(at, v.certificate.not_after);
         const std::string verdict = report::text::verdict_label(ok, color);
         out << verdict << "  " << v.source;
         if (!v.certificate_id.empty()) out << "  ->  " << v.certificate_id;
@@ -58,7 +58,7 @@ void render_table(const std::vector<check::Verdict>& verdicts, const crypto::Tim
         << verdicts.size() - failed << " passed, " << failed << " failed\n";
 }
 
-void render_json(const std::vector<check::Verdict>& verdicts, std::ostream& out) {
+void render_json(const std::vector<check::Verdict>& verdicts, const crypto::TimePoint& at, std::ostream& out) {
     nlohmann::ordered_json doc;
     doc["schema"] = "certtool.verify/v1";
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
@@ -72,6 +72,7 @@ void render_json(const std::vector<check::Verdict>& verdicts, std::ostream& out)
         r["subject"] = v.certificate.subject.common_name;
         r["sans"] = v.certificate.dns_names;
         r["not_after"] = format_date(v.certificate.not_after);
+        r["days_left"] = whole_days_left(at, v.certificate.not_after);
         r["sha256"] = v.certificate.sha256_fingerprint;
         r["thumbprint"] = v.certificate.sha1_thumbprint;
         r["public_key_sha256"] = v.certificate.public_key_sha256;
@@ -188,7 +189,7 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
     if (password) crypto::cleanse(*password);
 
     if (options.format == "json")
-        render_json(verdicts, term.out);
+        render_json(verdicts, context.at, term.out);
     else
         render_table(verdicts, context.at, use_color(options.color, term), term.out);
     term.out.flush();

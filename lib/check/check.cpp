@@ -3,8 +3,8 @@
 #include "check/check.hpp"
 
 #include <algorithm>
-#include <chrono>
 
+#include "core/time.hpp"
 #include "names/names.hpp"
 
 namespace certtool::check {
@@ -45,19 +45,21 @@ bool covered(const crypto::Certificate& c, const std::string& name, bool wildcar
 
 bool is_edge_role(Role role) { return role == Role::edge_external || role == Role::edge_av || role == Role::edge_internal; }
 
-std::string days_text(double days) {
-    const long whole = static_cast<long>(days);
-    return std::to_string(whole) + (whole == 1 ? " day" : " days");
+// A span of whole days as the tables count it (core/time.hpp whole_days_left);
+// 0 is a part of a day.
+std::string days_text(long days) {
+    if (days == 0) return "less than a day";
+    return std::to_string(days) + (days == 1 ? " day" : " days");
 }
 
 void check_validity(const crypto::Certificate& c, const Context& ctx, Findings& f) {
-    using namespace std::chrono;
     if (ctx.at < c.not_before) {
-        f.add(Severity::error, "validity.not-yet-valid", "not valid until " + days_text(duration<double, std::ratio<86400>>(c.not_before - ctx.at).count()) + " from the check time");
+        f.add(Severity::error, "validity.not-yet-valid",
+              "not valid until " + days_text(whole_days_left(ctx.at, c.not_before)) + " from the check time");
         return;
     }
-    const double left = duration<double, std::ratio<86400>>(c.not_after - ctx.at).count();
-    if (left <= 0) {
+    const long left = whole_days_left(ctx.at, c.not_after);
+    if (c.not_after <= ctx.at) {
         f.add(Severity::error, "validity.expired", "expired " + days_text(-left) + " before the check time");
     } else if (left < ctx.warn_days) {
         f.add(Severity::warning, "validity.expiring",

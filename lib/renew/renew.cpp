@@ -303,7 +303,7 @@ Decisions decide(const model::Plan& plan, const Inventory& inventory, const Opti
             continue;
         }
         const Held& h = held->second;
-        d.old = Old{h.source, h.sha256, h.public_key_sha256, h.not_after, days_between(options.at, h.not_after), h.sans};
+        d.old = Old{h.source, h.sha256, h.public_key_sha256, h.not_after, whole_days_left(options.at, h.not_after), h.sans};
         if (h.not_after <= options.at)
             d.reasons.push_back("expired");
         else if (h.not_after <= edge)

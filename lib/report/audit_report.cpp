@@ -39,7 +39,7 @@ using text::severity_label;
 
 std::string expiry_cell(const audit::Observation& o, TimePoint at) {
     if (!o.certificate) return "-";
-    return format_date(o.certificate->not_after) + " (" + std::to_string(days_between(at, o.certificate->not_after)) + "d)";
+    return format_date(o.certificate->not_after) + " (" + std::to_string(whole_days_left(at, o.certificate->not_after)) + "d)";
 }
 
 // Same certificate, same findings: said once in the table.
@@ -155,7 +155,7 @@ void render_audit_json(const audit::Report& report, std::ostream& out) {
             j["sans"] = c.dns_names;
             j["not_after"] = format_date(c.not_after);
             j["not_after_utc"] = format_datetime(c.not_after);
-            j["days_left"] = days_between(report.at, c.not_after);
+            j["days_left"] = whole_days_left(report.at, c.not_after);
             j["sha256"] = c.sha256_fingerprint;
             j["thumbprint"] = c.sha1_thumbprint;
             j["public_key_sha256"] = c.public_key_sha256;
