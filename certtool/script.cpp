@@ -10,6 +10,7 @@
 #include "check/check.hpp"
 #include "check_options.hpp"
 #include "core/diagnostic.hpp"
+#include "core/plural.hpp"
 #include "core/time.hpp"
 #include "crypto/certificate.hpp"
 #include "fs/safe_file.hpp"
@@ -234,8 +235,8 @@ ExitCode run_script(const ScriptOptions& options, Terminal& term) {
     if (!result.problems.empty()) {
         for (const auto& p : result.problems)
             term.err << "certtool: error: " << p.certificate_id << ": " << p.message << " [script.too-late-to-stage]\n";
-        term.err << "certtool: nothing written: " << result.problems.size() << " certificate"
-                 << (result.problems.size() == 1 ? "" : "s") << " could not be scripted\n";
+        term.err << "certtool: nothing written: " << plural(result.problems.size(), "certificate", "certificates")
+                 << " could not be scripted\n";
         return ExitCode::problems_found;
     }
 

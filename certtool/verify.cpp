@@ -11,8 +11,9 @@
 
 #include "check/check.hpp"
 #include "check_options.hpp"
-#include "core/time.hpp"
 #include "core/diagnostic.hpp"
+#include "core/plural.hpp"
+#include "core/time.hpp"
 #include "crypto/certificate.hpp"
 #include "fs/safe_file.hpp"
 #include "passphrase.hpp"
@@ -48,13 +49,13 @@ void render_table(const std::vector<check::Verdict>& verdicts, const crypto::Tim
         const std::string verdict = report::text::verdict_label(ok, color);
         out << verdict << "  " << v.source;
         if (!v.certificate_id.empty()) out << "  ->  " << v.certificate_id;
-        out << "\n      CN=" << clean(v.certificate.subject.common_name) << ", " << v.certificate.dns_names.size()
-            << " SANs, expires " << format_date(v.certificate.not_after) << " (" << days << " days), sha256 "
+        out << "\n      CN=" << clean(v.certificate.subject.common_name) << ", " << plural(v.certificate.dns_names.size(), "SAN", "SANs")
+            << ", expires " << format_date(v.certificate.not_after) << " (" << plural(days, "day", "days") << "), sha256 "
             << v.certificate.sha256_fingerprint.substr(0, 16) << "...\n";
         for (const auto& f : v.findings)
             out << "      " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
     }
-    out << "\n" << verdicts.size() << " certificate" << (verdicts.size() == 1 ? "" : "s") << " checked: "
+    out << "\n" << plural(verdicts.size(), "certificate", "certificates") << " checked: "
         << verdicts.size() - failed << " passed, " << failed << " failed\n";
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/plural.hpp"
 #include "core/time.hpp"
 #include "names/names.hpp"
 
@@ -48,8 +49,7 @@ bool is_edge_role(Role role) { return role == Role::edge_external || role == Rol
 // A span of whole days as the tables count it (core/time.hpp whole_days_left);
 // 0 is a part of a day.
 std::string days_text(long days) {
-    if (days == 0) return "less than a day";
-    return std::to_string(days) + (days == 1 ? " day" : " days");
+    return days == 0 ? "less than a day" : plural(days, "day", "days");
 }
 
 void check_validity(const crypto::Certificate& c, const Context& ctx, Findings& f) {
@@ -63,7 +63,7 @@ void check_validity(const crypto::Certificate& c, const Context& ctx, Findings& 
         f.add(Severity::error, "validity.expired", "expired " + days_text(-left) + " before the check time");
     } else if (left < ctx.warn_days) {
         f.add(Severity::warning, "validity.expiring",
-              "expires in " + days_text(left) + " (warning window " + std::to_string(ctx.warn_days) + " days)");
+              "expires in " + days_text(left) + " (warning window " + plural(ctx.warn_days, "day", "days") + ")");
     }
 }
 

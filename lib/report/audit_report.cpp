@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "core/plural.hpp"
 #include "core/time.hpp"
 #include "report/report.hpp"
 #include "report/text.hpp"
@@ -109,8 +110,7 @@ void render_audit_table(const audit::Report& report, const model::Plan& plan, co
                 << "\n";
             // A pool serving one wrong certificate everywhere: its findings once.
             if (previous != nullptr && !o->findings.empty() && same_findings(*previous, *o)) {
-                out << "          (the same " << o->findings.size() << (o->findings.size() == 1 ? " finding" : " findings")
-                    << " as the row above)\n";
+                out << "          (the same " << plural(o->findings.size(), "finding", "findings") << " as the row above)\n";
             } else {
                 for (const auto& f : o->findings)
                     out << "          " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
@@ -126,10 +126,9 @@ void render_audit_table(const audit::Report& report, const model::Plan& plan, co
     const auto s = report.summary();
     std::size_t failing = 0;
     for (const auto& o : report.observations) failing += failed(o, style.fail_on) ? 1 : 0;
-    out << "\n" << s.observations << (s.observations == 1 ? " observation: " : " observations: ")
-        << s.observations - failing << " passed, " << failing << " failed; " << s.errors
-        << (s.errors == 1 ? " error, " : " errors, ") << s.warnings << (s.warnings == 1 ? " warning, " : " warnings, ") << s.info
-        << " info\n";
+    out << "\n" << plural(s.observations, "observation", "observations") << ": " << s.observations - failing << " passed, "
+        << failing << " failed; " << plural(s.errors, "error", "errors") << ", " << plural(s.warnings, "warning", "warnings")
+        << ", " << s.info << " info\n";
 }
 
 void render_audit_json(const audit::Report& report, std::ostream& out) {

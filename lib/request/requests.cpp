@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/diagnostic.hpp"
+#include "core/plural.hpp"
 #include "crypto/csr.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/keys.hpp"
@@ -307,7 +308,7 @@ Result write_requests(const model::Plan& plan, const Options& options, const Pro
         const auto count = std::count_if(plan.findings.begin(), plan.findings.end(),
                                          [](const auto& f) { return f.severity == model::Severity::error; });
         input_error(kPlanHasErrors, plan.source.path,
-                    "the plan has " + std::to_string(count) + " error finding(s), first " + first->code + " at " +
+                    "the plan has " + plural(count, "error finding", "error findings") + ", first " + first->code + " at " +
                         first->path + ": " + first->message +
                         "; run 'certtool plan' to see them all, fix the topology, or use --force");
     }

@@ -1,7 +1,8 @@
-// One count of days everywhere: a certificate that expired 367.5 days before
-// the check time shows the same number in verify's table and JSON, audit's
-// table and JSON, renew's table and JSON, and the validity finding's message.
-// Run through the command line in process, on a certificate issued in memory.
+// Numbers in what the command line prints, run in process on certificates
+// issued in memory. One count of days everywhere: a certificate that expired
+// 367.5 days before the check time shows the same number in verify's table and
+// JSON, audit's table and JSON, renew's table and JSON, and the validity
+// finding's message. And a count of one is singular ("1 request", not "1 requests").
 #include <catch2/catch.hpp>
 
 #include "temp_dir.hpp"
@@ -50,16 +51,27 @@ Run certtool_run(const std::vector<std::string>& args) {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// The plan's external Edge certificate, self-signed, ending at `not_after`.
-std::string external_pem(certtool::TimePoint not_after) {
-    const auto loaded = certtool::topology::load_file(kTopology);
-    const auto plan = certtool::model::build_plan(loaded.topology, loaded.source);
-    const auto* r = plan.find(kExternal);
+const certtool::model::Plan& plan() {
+    static const certtool::model::Plan p = [] {
+        const auto loaded = certtool::topology::load_file(kTopology);
+        return certtool::model::build_plan(loaded.topology, loaded.source);
+    }();
+    return p;
+}
+
+// A self-signed certificate ending at `not_after` with the names of plan entry
+// `id`, or with `sans` when given.
+std::string issue_pem(certtool::TimePoint not_after, const std::string& id = kExternal,
+                      const std::vector<std::string>& sans = {}) {
+    const auto* r = plan().find(id);
     REQUIRE(r != nullptr);
     const auto key = crypto::generate_key({crypto::KeyType::ec, 256});
     crypto::IssueRequest req;
-    req.subject.common_name = r->common_name;
-    for (const auto& san : r->sans) req.dns_names.push_back(san.name);
+    req.subject.common_name = sans.empty() ? r->common_name : sans.front();
+    if (sans.empty())
+        for (const auto& san : r->sans) req.dns_names.push_back(san.name);
+    else
+        req.dns_names = sans;
     req.eku = r->eku;
     req.key_usage = {"digitalSignature"};
     req.crl_urls = {"http://crl.contoso.com/root.crl"};
@@ -85,7 +97,7 @@ TEST_CASE("days: whole days left are rounded down, so the sign says whether the 
 TEST_CASE("days: a certificate expired 367.5 days ago is -368 days in every output", "[days]") {
     TempDir dir("certtool-days");
     REQUIRE(::mkdir(dir.path("lsedge.contoso.net").c_str(), 0700) == 0);
-    const std::string file = dir.file("lsedge.contoso.net/external.pem", external_pem(kAt - 367 * 24h - 12h));
+    const std::string file = dir.file("lsedge.contoso.net/external.pem", issue_pem(kAt - 367 * 24h - 12h));
     const std::string expired = "expired 368 days before the check time";
 
     SECTION("verify") {
@@ -123,5 +135,40 @@ TEST_CASE("days: a certificate expired 367.5 days ago is -368 days in every outp
         const auto doc = nlohmann::json::parse(json.out);
         CHECK(doc["due"][0]["id"] == kExternal);
         CHECK(doc["due"][0]["old"]["days_left"] == -368);
+    }
+}
+
+TEST_CASE("counts: a count of one is singular", "[counts]") {
+    TempDir dir("certtool-counts");
+    SECTION("csr: 1 request") {
+        const auto r = certtool_run({"csr", kTopology, "--out", dir.path("req"), "--only", "edge-external"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.out, "\n1 request in "));
+    }
+    SECTION("verify: 1 SAN, 1 day, a warning window of 1 day") {
+        const std::string soon = dir.file("soon.pem", issue_pem(kAt + 12h, kExternal, {"sip.contoso.com"}));
+        const std::string later = dir.file("later.pem", issue_pem(kAt + 36h, kExternal, {"sip.contoso.com"}));
+        const auto r = certtool_run({"verify", soon, later, "--name", "sip.contoso.com", "--at", kAtText, "--warn-days", "1",
+                                     "--no-chain"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.out, "CN=sip.contoso.com, 1 SAN, expires 2027-06-02 (0 days)"));
+        CHECK(contains(r.out, "validity.expiring: expires in less than a day (warning window 1 day)"));
+        CHECK(contains(r.out, "CN=sip.contoso.com, 1 SAN, expires 2027-06-03 (1 day)"));
+        CHECK(contains(r.out, "\n2 certificates checked: 2 passed, 0 failed\n"));
+    }
+    SECTION("renew: 1 of 1 certificate") {
+        (void)dir.file("external.pem", issue_pem(kAt + 10 * 24h));
+        const auto due = certtool_run({"renew", kTopology, "--inventory", dir.path(), "--only", "edge-external", "--at", kAtText,
+                                       "--dry-run"});
+        INFO(due.out << due.err);
+        CHECK(due.exit_code == 1);
+        CHECK(contains(due.out, "\n1 of 1 certificate due (dry run: nothing written).\n"));
+        const auto none = certtool_run({"renew", kTopology, "--inventory", dir.path(), "--only", "edge-external", "--at", kAtText,
+                                        "--within", "1d", "--dry-run"});
+        INFO(none.out << none.err);
+        CHECK(none.exit_code == 0);
+        CHECK(contains(none.out, "Nothing due (1 certificate checked): "));
     }
 }
