@@ -154,7 +154,7 @@ void read_certificate_file(const model::Plan& plan, const model::Plan& candidate
 void load_folder(const model::Plan& plan, const std::string& root, const std::optional<std::string>& password,
                  TimePoint at, Inventory& inventory) {
     for (const auto& name : entries(root, false))
-        read_certificate_file(plan, plan, root + "/" + name, password, at, inventory);
+        read_certificate_file(plan, plan, fs::join(root, name), password, at, inventory);
     for (const auto& folder : entries(root, true)) {
         // A folder named after a member: only what is installed on that member can match.
         const std::string member = names::normalize_fqdn(folder, false, nullptr).value_or("");
@@ -163,8 +163,9 @@ void load_folder(const model::Plan& plan, const std::string& root, const std::op
             if (std::find(r.install_on.begin(), r.install_on.end(), member) != r.install_on.end())
                 candidates.certificates.push_back(r);
         const model::Plan& match_against = candidates.certificates.empty() ? plan : candidates;
-        for (const auto& name : entries(root + "/" + folder, false))
-            read_certificate_file(plan, match_against, root + "/" + folder + "/" + name, password, at, inventory);
+        const std::string member_folder = fs::join(root, folder);
+        for (const auto& name : entries(member_folder, false))
+            read_certificate_file(plan, match_against, fs::join(member_folder, name), password, at, inventory);
     }
 }
 
@@ -244,15 +245,7 @@ std::vector<std::string> difference(const std::vector<std::string>& from, const 
     return out;
 }
 
-std::string key_path(const WriteOptions& options, const std::string& id) { return options.keys_dir + "/" + id + ".key"; }
-
-std::string parent_of(const std::string& dir) {
-    std::string trimmed = dir;
-    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
-    const auto slash = trimmed.find_last_of('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : trimmed.substr(0, slash);
-}
+std::string key_path(const WriteOptions& options, const std::string& id) { return fs::join(options.keys_dir, id + ".key"); }
 
 nlohmann::ordered_json string_or_null(const std::string& s) { return s.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s); }
 
@@ -319,9 +312,7 @@ Decisions decide(const model::Plan& plan, const Inventory& inventory, const Opti
 }
 
 std::string dated_folder(const std::string& out_dir, TimePoint at) {
-    std::string base = out_dir;
-    while (base.size() > 1 && base.back() == '/') base.pop_back();
-    return base + "/" + format_date(at);
+    return fs::join(out_dir, format_date(at));
 }
 
 std::map<std::string, std::string> keys_to_reuse(const Decisions& decisions, const WriteOptions& options) {
@@ -373,11 +364,11 @@ Written write_renewal(const model::Plan& plan, const Decisions& decisions, const
     const bool out_existed = fs::exists(options.out_dir);
     if (out_existed) {
         fs::prepare_output_directory(options.out_dir, false);
-    } else if (!fs::exists(parent_of(options.out_dir))) {
-        fail("output.missing", options.out_dir, "neither --out nor its parent " + parent_of(options.out_dir) + " exists");
+    } else if (!fs::exists(fs::parent_of(options.out_dir))) {
+        fail("output.missing", options.out_dir, "neither --out nor its parent " + fs::parent_of(options.out_dir) + " exists");
     }
     written.folder = dated_folder(options.out_dir, decisions.at);
-    written.report_file = written.folder + "/" + kReportFile;
+    written.report_file = fs::join(written.folder, kReportFile);
     if (fs::is_symlink(written.report_file))
         fail("output.symlink", written.report_file, "is a symbolic link; refusing to write through it");
 
