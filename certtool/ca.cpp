@@ -6,6 +6,7 @@
 
 #include "ca/ca.hpp"
 #include "check_options.hpp"
+#include "core/plural.hpp"
 #include "fs/safe_file.hpp"
 #include "passphrase.hpp"
 #include "topology/topology.hpp"
@@ -109,8 +110,8 @@ ExitCode run_sign(CaOptions& o, Terminal& term) {
         term.err << "certtool: warning: left out " << extra[i] << ", which the request asked for (not in the plan)\n";
     if (extra.size() > kNamesListed)
         term.err << "certtool: warning: left out " << extra.size() - kNamesListed << " more names the request asked for\n";
-    term.out << "issued " << requirement->id << " serial " << result.serial_hex << ", " << requirement->sans.size()
-             << " SANs, valid until " << format_datetime(result.not_after) << "\n"
+    term.out << "issued " << requirement->id << " serial " << result.serial_hex << ", " << plural(requirement->sans.size(), "SAN", "SANs")
+             << ", valid until " << format_datetime(result.not_after) << "\n"
              << "certificate " << (o.out.empty() ? result.file : o.out) << "\n"
              << "chain " << fs::join(o.dir, "chain.pem") << "\n";
     return ExitCode::success;

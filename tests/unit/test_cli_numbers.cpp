@@ -146,6 +146,17 @@ TEST_CASE("counts: a count of one is singular", "[counts]") {
         CHECK(r.exit_code == 0);
         CHECK(contains(r.out, "\n1 request in "));
     }
+    SECTION("ca sign: 1 SAN") {
+        const auto init = certtool_run({"ca", "init", dir.path("ca"), "--key-type", "ec", "--key-bits", "256", "--crl-url", "http://crl.contoso.com/root.crl"});
+        REQUIRE(init.exit_code == 0);
+        REQUIRE(certtool_run({"csr", kTopology, "--out", dir.path("req"), "--only", "edge-internal"}).exit_code == 0);
+        const std::string id = "edge-internal.lsedge-contoso-net";
+        const auto r = certtool_run({"ca", "sign", dir.path("ca"), dir.path("req/" + id + ".csr"), "--topology", kTopology,
+                                     "--cert", id});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.out, ", 1 SAN, valid until "));
+    }
     SECTION("verify: 1 SAN, 1 day, a warning window of 1 day") {
         const std::string soon = dir.file("soon.pem", issue_pem(kAt + 12h, kExternal, {"sip.contoso.com"}));
         const std::string later = dir.file("later.pem", issue_pem(kAt + 36h, kExternal, {"sip.contoso.com"}));
