@@ -145,6 +145,7 @@ ExitCode run_renew(RenewOptions& options, Terminal& term) {
 
     std::map<std::string, renew::Files> files;
     std::string folder;
+    std::string report;
     if (options.dry_run) {
         files = renew::planned_keys(decisions, write);
     } else if (!decisions.due.empty()) {
@@ -152,10 +153,11 @@ ExitCode run_renew(RenewOptions& options, Terminal& term) {
         for (const auto& w : written.warnings) term.err << "certtool: warning: " << w << "\n";
         files = written.files;
         folder = written.folder;
+        report = written.report;
     }
 
     if (options.format == "json")
-        term.out << renew::render_json(plan, decisions, files, folder);
+        term.out << (report.empty() ? renew::render_json(plan, decisions, files, folder) : report);
     else
         print_table(decisions, files, folder, options.inventory, term);
     term.out.flush();
