@@ -967,7 +967,7 @@ TEST_CASE("audit files: JUnit and table output agree with the JSON", "[audit][fi
         CHECK(contains(out, "\n3 observations: 2 passed, 1 failed; 2 errors, 1 warning, 0 info\n"));
         CHECK_FALSE(contains(out, "\033"));
     }
-    SECTION("colour: only on a terminal or when asked, never with NO_COLOR or --color never") {
+    SECTION("colour: only on a terminal or when asked; NO_COLOR turns the default off, --color wins over it") {
         const auto piped = run_audit(base);  // stdout is a pipe, not a terminal
         CHECK(piped.result.exit_code == 1);
         CHECK_FALSE(contains(piped.result.out, "\033"));
@@ -977,6 +977,10 @@ TEST_CASE("audit files: JUnit and table output agree with the JSON", "[audit][fi
         const auto always = run_audit(with({"--color", "always"}));
         CHECK(always.result.exit_code == 1);
         CHECK(contains(always.result.out, "\033[31mFAIL\033[0m"));
+        // no-color.org: NO_COLOR changes the default only; an explicit flag wins.
+        const auto always_under_no_color = run_audit(with({"--color", "always"}), {"NO_COLOR=1"});
+        CHECK(always_under_no_color.result.exit_code == 1);
+        CHECK(contains(always_under_no_color.result.out, "\033[31mFAIL\033[0m"));
         for (const std::string format : {"json", "junit"}) {
             const auto r = run_audit(with({"--color", "always", "--format", format}));
             INFO(format);

@@ -150,6 +150,8 @@ TEST_CASE("e2e: plan writes no colour codes to a pipe or under NO_COLOR unless f
     CHECK(plan({kContract}, {"NO_COLOR=1"}).out.find('\x1b') == std::string::npos);
     CHECK(plan({kContract, "--color", "never"}).out.find('\x1b') == std::string::npos);
     CHECK(plan({kContract, "--color", "always"}).out.find("\x1b[") != std::string::npos);
+    // no-color.org: NO_COLOR changes the default only; an explicit flag wins.
+    CHECK(plan({kContract, "--color", "always"}, {"NO_COLOR=1"}).out.find("\x1b[") != std::string::npos);
 }
 
 TEST_CASE("e2e: plan given a plan instead of the topology says so in one error", "[e2e]") {
