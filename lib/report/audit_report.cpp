@@ -17,9 +17,11 @@ namespace {
 using model::Finding;
 using model::Severity;
 
+using Groups = std::vector<std::pair<std::string, std::vector<const audit::Observation*>>>;
+
 // Observations grouped by certificate id, groups in order of first appearance.
-std::vector<std::pair<std::string, std::vector<const audit::Observation*>>> by_certificate(const audit::Report& report) {
-    std::vector<std::pair<std::string, std::vector<const audit::Observation*>>> groups;
+Groups by_certificate(const audit::Report& report) {
+    Groups groups;
     std::map<std::string, std::size_t> index;
     for (const auto& o : report.observations) {
         const auto [it, inserted] = index.emplace(o.certificate_id, groups.size());
@@ -27,6 +29,11 @@ std::vector<std::pair<std::string, std::vector<const audit::Observation*>>> by_c
         groups[it->second].second.push_back(&o);
     }
     return groups;
+}
+
+std::size_t index_of(const Groups& groups, const std::string& id) {
+    const auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == id; });
+    return static_cast<std::size_t>(it - groups.begin());
 }
 
 bool at_least(Severity s, Severity threshold) { return static_cast<int>(s) <= static_cast<int>(threshold); }
@@ -87,7 +94,8 @@ void render_audit_table(const audit::Report& report, const model::Plan& plan, co
     using text::pad;
     const bool color = style.color;
     out << "Audit of " << clean(report.topology) << " at " << format_datetime(report.at) << "\n";
-    for (const auto& [id, observations] : by_certificate(report)) {
+    const auto groups = by_certificate(report);
+    for (const auto& [id, observations] : groups) {
         const auto* r = plan.find(id);
         out << "\n" << paint(id, "\033[1m", color);
         if (r != nullptr) out << ": " << role_title(*r) << (r->same_on_all_members ? ", the same on every member" : "");
@@ -117,11 +125,19 @@ void render_audit_table(const audit::Report& report, const model::Plan& plan, co
             }
             previous = o;
         }
-    }
-    if (!report.findings.empty()) {
-        out << "\n" << paint("Plan coverage and files", "\033[1m", color) << "\n";
+        // Said of the certificate as a whole (the members of a pool disagree,
+        // a member's file is missing): under its rows, once.
         for (const auto& f : report.findings)
-            out << "  " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
+            if (f.certificate == id)
+                out << "  " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
+    }
+    std::vector<const Finding*> rest;
+    for (const auto& f : report.findings)
+        if (index_of(groups, f.certificate) == groups.size()) rest.push_back(&f);
+    if (!rest.empty()) {
+        out << "\n" << paint("Plan coverage and files", "\033[1m", color) << "\n";
+        for (const auto* f : rest)
+            out << "  " << severity_label(f->severity, color) << " " << f->code << ": " << clean(f->message) << "\n";
     }
     const auto s = report.summary();
     std::size_t failing = 0;
