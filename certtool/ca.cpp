@@ -6,6 +6,7 @@
 
 #include "ca/ca.hpp"
 #include "check_options.hpp"
+#include "core/plural.hpp"
 #include "fs/safe_file.hpp"
 #include "passphrase.hpp"
 #include "topology/topology.hpp"
@@ -60,7 +61,7 @@ ExitCode run_init(CaOptions& o, Terminal& term) {
     for (const auto& f : result.files) term.out << "wrote " << f << "\n";
     term.out << "root SHA-256 " << result.root_sha256 << "\n";
     if (o.intermediate) term.out << "issuing CA SHA-256 " << result.issuing_sha256 << "\n";
-    term.out << "Import " << o.dir << "/root.pem into Trusted Root Certification Authorities on every server and client"
+    term.out << "Import " << fs::join(o.dir, "root.pem") << " into Trusted Root Certification Authorities on every server and client"
              << (o.intermediate ? ", and intermediate.pem into Intermediate Certification Authorities" : "") << ".\n";
     return ExitCode::success;
 }
@@ -109,10 +110,10 @@ ExitCode run_sign(CaOptions& o, Terminal& term) {
         term.err << "certtool: warning: left out " << extra[i] << ", which the request asked for (not in the plan)\n";
     if (extra.size() > kNamesListed)
         term.err << "certtool: warning: left out " << extra.size() - kNamesListed << " more names the request asked for\n";
-    term.out << "issued " << requirement->id << " serial " << result.serial_hex << ", " << requirement->sans.size()
-             << " SANs, valid until " << format_datetime(result.not_after) << "\n"
+    term.out << "issued " << requirement->id << " serial " << result.serial_hex << ", " << plural(requirement->sans.size(), "SAN", "SANs")
+             << ", valid until " << format_datetime(result.not_after) << "\n"
              << "certificate " << (o.out.empty() ? result.file : o.out) << "\n"
-             << "chain " << o.dir << "/chain.pem\n";
+             << "chain " << fs::join(o.dir, "chain.pem") << "\n";
     return ExitCode::success;
 }
 

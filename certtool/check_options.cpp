@@ -74,7 +74,7 @@ std::vector<std::string> expand_files(const std::vector<std::string>& paths, con
         while (const dirent* e = ::readdir(d)) {
             const std::string name = e->d_name;
             if (name.empty() || name[0] == '.') continue;
-            const std::string full = path + "/" + name;
+            const std::string full = fs::join(path, name);
             struct stat fst {};
             if (::stat(full.c_str(), &fst) == 0 && S_ISREG(fst.st_mode)) inside.push_back(full);
         }

@@ -82,7 +82,9 @@ std::string unexpected_arguments(const std::vector<std::string>& args, const std
 }  // namespace
 
 void add_color_option(CLI::App& command, std::string& mode) {
-    command.add_option("--color", mode, "colour the output: auto (when writing to a terminal and NO_COLOR is unset), always, never")
+    command.add_option("--color", mode,
+                       "colour the output: auto (when writing to a terminal and NO_COLOR is unset), always, never "
+                       "(always and never win over NO_COLOR)")
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
 }

@@ -2,6 +2,7 @@
 #include <iomanip>
 #include <memory>
 
+#include "core/plural.hpp"
 #include "crypto/keys.hpp"
 #include "model/plan.hpp"
 #include "passphrase.hpp"
@@ -37,7 +38,7 @@ void print_written(const request::Result& result, const std::string& out_dir, Te
         term.out << std::setw(static_cast<int>(width)) << w.id << "  " << key << "\n";
     }
     term.out << std::right << "\n"
-             << result.written.size() << " requests in " << out_dir << ": <id>.key (0600), <id>.csr, <id>.inf; manifest "
+             << plural(result.written.size(), "request", "requests") << " in " << out_dir << ": <id>.key (0600), <id>.csr, <id>.inf; manifest "
              << result.manifest_file << "\n";
 }
 

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "check_options.hpp"
+#include "core/plural.hpp"
 #include "crypto/keys.hpp"
 #include "passphrase.hpp"
 #include "pfx/pfx.hpp"
@@ -65,7 +66,7 @@ ExitCode run_pfx(const PfxCliOptions& o, Terminal& term) {
     if (options.key_passphrase) crypto::cleanse(*options.key_passphrase);
 
     term.out << "wrote " << result.out << " (0600): " << result.friendly_name << ", thumbprint " << result.thumbprint << ", "
-             << result.chain_certificates << " chain certificate" << (result.chain_certificates == 1 ? "" : "s") << "\n"
+             << plural(result.chain_certificates, "chain certificate", "chain certificates") << "\n"
              << "encryption: ";
     for (std::size_t i = 0; i < result.info.bag_schemes.size(); ++i) term.out << (i ? ", " : "") << result.info.bag_schemes[i];
     term.out << "; MAC " << result.info.mac_digest << ", " << result.info.mac_iterations << " iterations ("

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "check_options.hpp"
+#include "core/plural.hpp"
 #include "core/time.hpp"
 #include "crypto/keys.hpp"
 #include "model/plan.hpp"
@@ -33,8 +34,8 @@ struct RenewOptions {
 
 std::string hours_text(std::chrono::hours within) {
     const long h = static_cast<long>(within.count());
-    if (h % 24 == 0) return std::to_string(h / 24) + (h == 24 ? " day" : " days");
-    return std::to_string(h) + (h == 1 ? " hour" : " hours");
+    if (h % 24 == 0) return plural(h / 24, "day", "days");
+    return plural(h, "hour", "hours");
 }
 
 std::string joined(const std::vector<std::string>& items, const std::string& separator = ", ") {
@@ -84,12 +85,13 @@ void print_table(const renew::Decisions& d, const std::map<std::string, renew::F
         }
     }
     term.out << "\n";
+    const std::string certificates = plural(total, "certificate", "certificates");
     if (d.due.empty())
-        term.out << "Nothing due: all " << total << " certificates meet the plan and expire after the window.\n";
+        term.out << "Nothing due (" << certificates << " checked): every one meets the plan and expires after the window.\n";
     else if (folder.empty())
-        term.out << d.due.size() << " of " << total << " certificates due (dry run: nothing written).\n";
+        term.out << d.due.size() << " of " << certificates << " due (dry run: nothing written).\n";
     else
-        term.out << d.due.size() << " of " << total << " certificates due: keys and requests in " << folder
+        term.out << d.due.size() << " of " << certificates << " due: keys and requests in " << folder
                  << "/ (manifest.json, " << renew::kReportFile << ").\n";
 }
 
@@ -143,6 +145,7 @@ ExitCode run_renew(RenewOptions& options, Terminal& term) {
 
     std::map<std::string, renew::Files> files;
     std::string folder;
+    std::string report;
     if (options.dry_run) {
         files = renew::planned_keys(decisions, write);
     } else if (!decisions.due.empty()) {
@@ -150,10 +153,11 @@ ExitCode run_renew(RenewOptions& options, Terminal& term) {
         for (const auto& w : written.warnings) term.err << "certtool: warning: " << w << "\n";
         files = written.files;
         folder = written.folder;
+        report = written.report;
     }
 
     if (options.format == "json")
-        term.out << renew::render_json(plan, decisions, files, folder);
+        term.out << (report.empty() ? renew::render_json(plan, decisions, files, folder) : report);
     else
         print_table(decisions, files, folder, options.inventory, term);
     term.out.flush();

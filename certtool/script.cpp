@@ -10,6 +10,7 @@
 #include "check/check.hpp"
 #include "check_options.hpp"
 #include "core/diagnostic.hpp"
+#include "core/plural.hpp"
 #include "core/time.hpp"
 #include "crypto/certificate.hpp"
 #include "fs/safe_file.hpp"
@@ -206,7 +207,7 @@ ExitCode run_script(const ScriptOptions& options, Terminal& term) {
     try {
         for (const auto& c : plan.certificates) {
             if (c.id.find('/') != std::string::npos || c.id.empty() || c.id.front() == '.') continue;
-            const std::string file = options.pfx_dir + "/" + c.id + ".pfx";
+            const std::string file = fs::join(options.pfx_dir, c.id + ".pfx");
             if (!fs::exists(file)) continue;
             pfx[c.id] = script::inspect_pfx(load_bundle(file, password), c, full, file);
         }
@@ -234,8 +235,8 @@ ExitCode run_script(const ScriptOptions& options, Terminal& term) {
     if (!result.problems.empty()) {
         for (const auto& p : result.problems)
             term.err << "certtool: error: " << p.certificate_id << ": " << p.message << " [script.too-late-to-stage]\n";
-        term.err << "certtool: nothing written: " << result.problems.size() << " certificate"
-                 << (result.problems.size() == 1 ? "" : "s") << " could not be scripted\n";
+        term.err << "certtool: nothing written: " << plural(result.problems.size(), "certificate", "certificates")
+                 << " could not be scripted\n";
         return ExitCode::problems_found;
     }
 
@@ -244,7 +245,7 @@ ExitCode run_script(const ScriptOptions& options, Terminal& term) {
     fs::prepare_output_directory(options.out, true);
     std::vector<std::string> existing;
     for (const auto& [name, content] : result.files)
-        if (fs::exists(options.out + "/" + name)) existing.push_back(options.out + "/" + name);
+        if (fs::exists(fs::join(options.out, name))) existing.push_back(fs::join(options.out, name));
     if (!existing.empty()) {
         std::vector<Diagnostic> diagnostics;
         for (const auto& path : existing)
@@ -254,7 +255,7 @@ ExitCode run_script(const ScriptOptions& options, Terminal& term) {
     std::vector<std::string> written;
     try {
         for (const auto& [name, content] : result.files) {
-            const std::string path = options.out + "/" + name;
+            const std::string path = fs::join(options.out, name);
             fs::write_file_atomic(path, content, {0644, false});
             written.push_back(path);
         }

@@ -31,7 +31,10 @@ Verb register_script(CLI::App& app);
 
 // Options and help text shared by several verbs, defined once.
 void add_color_option(CLI::App& command, std::string& mode);   // --color auto|always|never
-bool use_color(const std::string& mode, const Terminal& term);  // for text written to term.out
+// For text written to term.out. no-color.org: NO_COLOR only turns the "auto"
+// default off; an explicit --color always or never wins. The one place that
+// reads term.no_color, so every verb with --color behaves the same.
+bool use_color(const std::string& mode, const Terminal& term);
 // The "Exit codes:" paragraph of a verb's --help footer, with what 0 and 1 mean for it.
 std::string exit_codes_help(const std::string& success, const std::string& problems_found);
 

@@ -11,8 +11,9 @@
 
 #include "check/check.hpp"
 #include "check_options.hpp"
-#include "core/time.hpp"
 #include "core/diagnostic.hpp"
+#include "core/plural.hpp"
+#include "core/time.hpp"
 #include "crypto/certificate.hpp"
 #include "fs/safe_file.hpp"
 #include "passphrase.hpp"
@@ -44,21 +45,21 @@ void render_table(const std::vector<check::Verdict>& verdicts, const crypto::Tim
     for (const auto& v : verdicts) {
         const bool ok = v.passed();
         failed += ok ? 0 : 1;
-        const auto days = std::chrono::duration_cast<std::chrono::hours>(v.certificate.not_after - at).count() / 24;
+        const long days = whole_days_left(at, v.certificate.not_after);
         const std::string verdict = report::text::verdict_label(ok, color);
         out << verdict << "  " << v.source;
         if (!v.certificate_id.empty()) out << "  ->  " << v.certificate_id;
-        out << "\n      CN=" << clean(v.certificate.subject.common_name) << ", " << v.certificate.dns_names.size()
-            << " SANs, expires " << format_date(v.certificate.not_after) << " (" << days << " days), sha256 "
+        out << "\n      CN=" << clean(v.certificate.subject.common_name) << ", " << plural(v.certificate.dns_names.size(), "SAN", "SANs")
+            << ", expires " << format_date(v.certificate.not_after) << " (" << plural(days, "day", "days") << "), sha256 "
             << v.certificate.sha256_fingerprint.substr(0, 16) << "...\n";
         for (const auto& f : v.findings)
             out << "      " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
     }
-    out << "\n" << verdicts.size() << " certificate" << (verdicts.size() == 1 ? "" : "s") << " checked: "
+    out << "\n" << plural(verdicts.size(), "certificate", "certificates") << " checked: "
         << verdicts.size() - failed << " passed, " << failed << " failed\n";
 }
 
-void render_json(const std::vector<check::Verdict>& verdicts, std::ostream& out) {
+void render_json(const std::vector<check::Verdict>& verdicts, const crypto::TimePoint& at, std::ostream& out) {
     nlohmann::ordered_json doc;
     doc["schema"] = "certtool.verify/v1";
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
@@ -72,6 +73,7 @@ void render_json(const std::vector<check::Verdict>& verdicts, std::ostream& out)
         r["subject"] = v.certificate.subject.common_name;
         r["sans"] = v.certificate.dns_names;
         r["not_after"] = format_date(v.certificate.not_after);
+        r["days_left"] = whole_days_left(at, v.certificate.not_after);
         r["sha256"] = v.certificate.sha256_fingerprint;
         r["thumbprint"] = v.certificate.sha1_thumbprint;
         r["public_key_sha256"] = v.certificate.public_key_sha256;
@@ -188,7 +190,7 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
     if (password) crypto::cleanse(*password);
 
     if (options.format == "json")
-        render_json(verdicts, term.out);
+        render_json(verdicts, context.at, term.out);
     else
         render_table(verdicts, context.at, use_color(options.color, term), term.out);
     term.out.flush();

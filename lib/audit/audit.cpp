@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -167,44 +168,139 @@ void observe_files(const model::Plan& plan, const Options& options, Report& repo
     }
 }
 
-// Every member of a certificate that must be the same everywhere presents the
-// same one (fingerprint), on every service and in every exported file.
+// Observations of one certificate grouped by the certificate they show, in
+// order of first appearance.
+struct Holders {
+    std::string fingerprint;
+    std::vector<Observation*> observations;
+    std::vector<std::string> members;  // in order of first appearance, once each
+};
+
+std::vector<Holders> group_by_fingerprint(const std::vector<Observation*>& seen) {
+    std::vector<Holders> groups;
+    for (auto* o : seen) {
+        const auto& fp = o->certificate->sha256_fingerprint;
+        auto g = std::find_if(groups.begin(), groups.end(), [&](const Holders& h) { return h.fingerprint == fp; });
+        if (g == groups.end()) g = groups.insert(groups.end(), Holders{fp, {}, {}});
+        g->observations.push_back(o);
+        if (!contains(g->members, o->member)) g->members.push_back(o->member);
+    }
+    return groups;
+}
+
+// Where a member shows it: the service, or the exported file.
+std::string place(const Observation& o) {
+    if (o.service != "file") return o.service;
+    const auto slash = o.source.find_last_of('/');
+    return "file " + (slash == std::string::npos ? o.source : o.source.substr(slash + 1));
+}
+
+std::string places(const std::vector<Observation*>& observations, const std::string& member) {
+    std::vector<std::string> out;
+    for (const auto* o : observations)
+        if (o->member == member && !contains(out, place(*o))) out.push_back(place(*o));
+    std::string text;
+    for (const auto& p : out) text += (text.empty() ? "" : ", ") + p;
+    return text;
+}
+
+bool one_public_key(const std::vector<Observation*>& seen) {
+    return std::all_of(seen.begin(), seen.end(), [&](const Observation* o) {
+        return o->certificate->public_key_sha256 == seen.front()->certificate->public_key_sha256;
+    });
+}
+
+std::string key_remark(bool same_key) {
+    return same_key ? " (the public key is the same)" : " and the same private key (the public key differs too)";
+}
+
+// One member shows several certificates for one planned certificate: which of
+// its services (or files) shows which. Nothing to compare with, so none of its
+// services is blamed on its own.
+void check_one_member(const CertificateRequirement& r, const std::string& member, const std::vector<Observation*>& seen,
+                      Report& report) {
+    const auto groups = group_by_fingerprint(seen);
+    if (groups.size() < 2) return;
+    std::string listed;
+    for (const auto& g : groups)
+        listed += (listed.empty() ? "" : "; ") + short_hash(g.fingerprint) + "... on " + places(g.observations, member);
+    const bool files = std::any_of(seen.begin(), seen.end(), [](const Observation* o) { return o->service == "file"; });
+    report.findings.push_back(finding_for(
+        r, Severity::error, "pool.different-certificate",
+        member + (files ? " has " : " presents ") + std::to_string(groups.size()) + " different certificates for " + r.id + ": " +
+            listed + "; all its services need the same certificate" + key_remark(one_public_key(seen))));
+}
+
+// Across the members of a pool, counted by member (a member showing two
+// certificates counts for both). A certificate held by more than half of the
+// members seen is the pool's, and the observations showing another one are
+// blamed. Without such a majority no member is the odd one: the groups are
+// listed once, for the pool.
+void check_members(const CertificateRequirement& r, const std::vector<std::string>& members, const std::vector<Observation*>& seen,
+                   Report& report) {
+    const auto groups = group_by_fingerprint(seen);
+    if (groups.size() < 2) return;
+    const auto most = std::max_element(groups.begin(), groups.end(),
+                                       [](const Holders& a, const Holders& b) { return a.members.size() < b.members.size(); });
+    const bool tie = std::count_if(groups.begin(), groups.end(), [&](const Holders& h) {
+                         return h.members.size() == most->members.size();
+                     }) > 1;
+    if (!tie && most->members.size() * 2 > members.size()) {
+        std::string holders;
+        for (const auto& m : most->members) holders += (holders.empty() ? "" : ", ") + m;
+        holders += ": " + std::to_string(most->members.size()) + " of " + std::to_string(members.size()) + " members";
+        const std::string& reference_key = most->observations.front()->certificate->public_key_sha256;
+        for (const auto& g : groups) {
+            if (&g == &*most) continue;
+            for (auto* o : g.observations) {
+                const bool same_key = o->certificate->public_key_sha256 == reference_key;
+                o->findings.push_back(finding_for(
+                    r, Severity::error, "pool.different-certificate",
+                    o->member + " " + (o->service == "file" ? "has" : "presents") + " certificate " + short_hash(g.fingerprint) +
+                        "... for " + r.id + ", but the certificate most members hold is " + short_hash(most->fingerprint) +
+                        "... (" + holders + "); every member of the pool needs the same certificate" + key_remark(same_key)));
+            }
+        }
+        return;
+    }
+    std::string listed;
+    for (const auto& g : groups) {
+        std::string where;
+        for (const auto& m : g.members) where += (where.empty() ? "" : ", ") + m + " (" + places(g.observations, m) + ")";
+        listed += (listed.empty() ? "" : "; ") + short_hash(g.fingerprint) + "... on " + where;
+    }
+    report.findings.push_back(finding_for(
+        r, Severity::error, "pool.different-certificate",
+        "no majority among the " + std::to_string(members.size()) + " members of " + r.pool + " seen: " +
+            std::to_string(groups.size()) + " different certificates for " + r.id + ", none held by more than half of them: " +
+            listed + "; every member of the pool needs the same certificate" + key_remark(one_public_key(seen))));
+}
+
+}  // namespace
+
 void check_same_certificate(const CertificateRequirement& r, Report& report) {
     std::vector<Observation*> seen;
-    for (auto& o : report.observations)
-        if (o.certificate_id == r.id && o.obtained) seen.push_back(&o);
-    if (seen.empty()) return;
-
-    // The reference: the fingerprint most members present (the first seen on a tie).
-    std::map<std::string, std::set<std::string>> members_by_fingerprint;
-    std::vector<std::string> order;
-    for (const auto* o : seen) {
-        const auto& fp = o->certificate->sha256_fingerprint;
-        if (members_by_fingerprint.count(fp) == 0) order.push_back(fp);
-        members_by_fingerprint[fp].insert(o->member);
+    std::vector<std::string> members;  // in order of first appearance
+    for (auto& o : report.observations) {
+        if (o.certificate_id != r.id || !o.obtained) continue;
+        seen.push_back(&o);
+        if (!contains(members, o.member)) members.push_back(o.member);
     }
-    if (order.size() < 2) return;
-    std::string reference = order.front();
-    for (const auto& fp : order)
-        if (members_by_fingerprint[fp].size() > members_by_fingerprint[reference].size()) reference = fp;
-    const auto& reference_members = members_by_fingerprint[reference];
-    std::string holders;
-    for (const auto& m : reference_members) holders += (holders.empty() ? "" : ", ") + m;
-    const Observation* reference_observation =
-        *std::find_if(seen.begin(), seen.end(), [&](const Observation* o) { return o->certificate->sha256_fingerprint == reference; });
-    const std::string& reference_key = reference_observation->certificate->public_key_sha256;
-
-    for (auto* o : seen) {
-        if (o->certificate->sha256_fingerprint == reference) continue;
-        const bool same_key = o->certificate->public_key_sha256 == reference_key;
-        o->findings.push_back(finding_for(
-            r, Severity::error, "pool.different-certificate",
-            o->member + " " + (o->service == "file" ? "has" : "presents") + " certificate " +
-                short_hash(o->certificate->sha256_fingerprint) + "... for " + r.id + ", but the certificate most members hold is " +
-                short_hash(reference) + "... (" + holders + "); every member of the pool needs the same certificate" +
-                (same_key ? " (the public key is the same)" : " and the same private key (the public key differs too)")));
+    if (members.size() == 1) {
+        check_one_member(r, members.front(), seen, report);
+    } else if (r.same_on_all_members) {
+        check_members(r, members, seen, report);
+    } else {
+        // A certificate of its own on each member: each one's services agree.
+        for (const auto& m : members) {
+            std::vector<Observation*> mine;
+            std::copy_if(seen.begin(), seen.end(), std::back_inserter(mine), [&](const Observation* o) { return o->member == m; });
+            check_one_member(r, m, mine, report);
+        }
     }
 }
+
+namespace {
 
 // Per-member Front End and Director certificates carry the pool FQDN as their
 // subject, so that clients reaching the pool by its name accept every member.
@@ -286,7 +382,7 @@ Report run(const model::Plan& plan, const Options& options) {
     if (options.live) observe_live(plan, options, report);
     if (!options.files_dir.empty()) observe_files(plan, options, report, members_with_folder);
     for (const auto& r : plan.certificates) {
-        if (r.same_on_all_members) check_same_certificate(r, report);
+        check_same_certificate(r, report);
         check_pool_subject(r, report);
     }
     check_coverage(plan, options, members_with_folder, report);

@@ -76,6 +76,17 @@ struct Report {
     [[nodiscard]] bool has(model::Severity at_least) const;
 };
 
+// The pool check of one planned certificate over the report's observations
+// (run() calls it for each), adding pool.different-certificate findings. A
+// certificate the same on every member: the one more than half of the members
+// seen hold is the pool's and each observation showing another is blamed;
+// without such a majority no member is, and one finding for the certificate
+// lists who shows what. One member seen, or a per-member certificate: one
+// finding for each member whose services show different certificates, naming
+// which services show which. Public so that it can be tested on observations
+// made by hand.
+void check_same_certificate(const model::CertificateRequirement& r, Report& report);
+
 // Runs the audit. Throws InputError only for bad input (an unreadable files
 // folder); every problem with a member or a file it holds is a finding.
 Report run(const model::Plan& plan, const Options& options);

@@ -28,7 +28,7 @@ constexpr std::size_t kNamesListed = 20;  // per kind, in a ca.names-differ mess
     throw InputError(Diagnostic{code, file, "", 0, 0, message});
 }
 
-std::string path_in(const std::string& dir, const std::string& name) { return dir + "/" + name; }
+std::string path_in(const std::string& dir, const std::string& name) { return fs::join(dir, name); }
 
 // A name from a request, for a message: a DNS name has at most 253 characters, a request's may have any number.
 std::string shown(const std::string& name) {

@@ -3,8 +3,9 @@
 #include "check/check.hpp"
 
 #include <algorithm>
-#include <chrono>
 
+#include "core/plural.hpp"
+#include "core/time.hpp"
 #include "model/roles.hpp"
 #include "names/names.hpp"
 
@@ -44,23 +45,24 @@ bool covered(const crypto::Certificate& c, const std::string& name, bool wildcar
     return false;
 }
 
-std::string days_text(double days) {
-    const long whole = static_cast<long>(days);
-    return std::to_string(whole) + (whole == 1 ? " day" : " days");
+// A span of whole days as the tables count it (core/time.hpp whole_days_left);
+// 0 is a part of a day.
+std::string days_text(long days) {
+    return days == 0 ? "less than a day" : plural(days, "day", "days");
 }
 
 void check_validity(const crypto::Certificate& c, const Context& ctx, Findings& f) {
-    using namespace std::chrono;
     if (ctx.at < c.not_before) {
-        f.add(Severity::error, "validity.not-yet-valid", "not valid until " + days_text(duration<double, std::ratio<86400>>(c.not_before - ctx.at).count()) + " from the check time");
+        f.add(Severity::error, "validity.not-yet-valid",
+              "not valid until " + days_text(whole_days_left(ctx.at, c.not_before)) + " from the check time");
         return;
     }
-    const double left = duration<double, std::ratio<86400>>(c.not_after - ctx.at).count();
-    if (left <= 0) {
+    const long left = whole_days_left(ctx.at, c.not_after);
+    if (c.not_after <= ctx.at) {
         f.add(Severity::error, "validity.expired", "expired " + days_text(-left) + " before the check time");
     } else if (left < ctx.warn_days) {
         f.add(Severity::warning, "validity.expiring",
-              "expires in " + days_text(left) + " (warning window " + std::to_string(ctx.warn_days) + " days)");
+              "expires in " + days_text(left) + " (warning window " + plural(ctx.warn_days, "day", "days") + ")");
     }
 }
 

@@ -25,8 +25,13 @@ std::optional<TimePoint> parse_utc(const std::string& text);
 std::string format_date(TimePoint t);      // "2026-11-23"
 std::string format_datetime(TimePoint t);  // "2026-11-23T12:00:00Z"
 
-// Whole days from `from` to `to`, rounded towards negative infinity
-// (an expiry 6 hours ago is -1, in 6 hours is 0).
-long days_between(TimePoint from, TimePoint to);
+// The days left at `at` until `until` (a certificate's expiry), in whole days
+// rounded towards negative infinity: in 6 hours is 0, 6 hours ago is -1,
+// 367.5 days ago is -368. Rounding down keeps the sign meaningful (negative
+// exactly when `until` has passed; truncation would call both 6 hours ago and
+// in 6 hours 0) and is what certtool.audit/v1 and certtool.renew/v1 `days_left`
+// have always held. Every count of days certtool shows comes from here, so
+// "(-368d)", "expired 368 days" and days_left agree for one certificate.
+long whole_days_left(TimePoint at, TimePoint until);
 
 }  // namespace certtool

@@ -38,6 +38,7 @@
 #include <memory>
 #include <utility>
 
+#include "core/plural.hpp"
 #include "crypto/openssl_util.hpp"
 
 namespace certtool::crypto {
@@ -445,8 +446,8 @@ private:
         }
         finish_error(c, "tls.handshake-timeout",
                      "the TLS handshake with " + c.address_text + " did not complete within " +
-                         ms_text(limits_.handshake_timeout) + " (" + std::to_string(c.io.bytes_read) +
-                         " bytes received)");
+                         ms_text(limits_.handshake_timeout) + " (" + plural(c.io.bytes_read, "byte", "bytes") +
+                         " received)");
     }
 
     void begin_handshake(Conn& c) {
@@ -513,7 +514,7 @@ private:
             finish_error(c, "tls.too-much-data",
                          "the server sent more than " + std::to_string(limits_.max_chain_bytes) +
                              " bytes without completing the handshake" + with + " (" +
-                             std::to_string(c.io.bytes_read) + " bytes read; the limit is max_chain_bytes)");
+                             plural(c.io.bytes_read, "byte", "bytes") + " read; the limit is max_chain_bytes)");
             return;
         }
         if (!looks_like_tls(c.io)) {
@@ -537,7 +538,7 @@ private:
         if (c.io.sys_errno == ECONNRESET || c.io.sys_errno == EPIPE) {
             finish_error(c, "tls.reset",
                          "the server reset the connection during the TLS handshake" + with + " (" +
-                             std::to_string(c.io.bytes_read) + " bytes received)");
+                             plural(c.io.bytes_read, "byte", "bytes") + " received)");
             return;
         }
         if (c.io.sys_errno != 0) {
@@ -548,7 +549,7 @@ private:
         if (c.io.eof && openssl.find("alert") == std::string::npos) {
             finish_error(c, "tls.handshake-failed",
                          "the server closed the connection during the TLS handshake" + with + " (" +
-                             std::to_string(c.io.bytes_read) + " bytes received)" +
+                             plural(c.io.bytes_read, "byte", "bytes") + " received)" +
                              (openssl.empty() ? "" : "; OpenSSL: " + openssl));
             return;
         }

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <random>
 
 #include "core/diagnostic.hpp"
@@ -211,6 +212,18 @@ std::string read_file_bounded(const std::string& path, std::size_t max_bytes, co
     }
     ::close(fd);
     return out;
+}
+
+std::string join(const std::string& dir, const std::string& name) {
+    return (std::filesystem::path(dir) / name).string();
+}
+
+std::string parent_of(const std::string& path) {
+    std::string trimmed = path;
+    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+    const auto slash = trimmed.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : trimmed.substr(0, slash);
 }
 
 }  // namespace certtool::fs

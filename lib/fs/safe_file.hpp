@@ -42,6 +42,15 @@ std::string read_file_bounded(const std::string& path, std::size_t max_bytes, co
 // the directory cannot be read.
 std::optional<std::vector<std::string>> list_directory(const std::string& dir, bool directories);
 
+// `name` inside the folder `dir`, with one slash between them however `dir`
+// was typed ("certs/" and "certs" both give "certs/a.pem"); `name` alone when
+// `dir` is empty.
+std::string join(const std::string& dir, const std::string& name);
+
+// The folder that holds `path`, a trailing slash ignored: "out/" and "out"
+// give ".", "a/b/" gives "a", "/x" gives "/".
+std::string parent_of(const std::string& path);
+
 // lstat-based: a symbolic link "exists" and is never followed.
 bool exists(const std::string& path);
 bool is_symlink(const std::string& path);

@@ -32,6 +32,7 @@ constexpr int kMaxAuditDepth = 64;  // a certtool.audit/v1 report nests 5 levels
 // About 50 values per observation: room for 20,000 endpoints, and at most a few
 // hundred MB however the file is shaped.
 constexpr std::size_t kMaxAuditValues = 1'000'000;
+constexpr std::size_t kMaxReportFile = 64 << 20;
 
 [[noreturn]] void fail(const std::string& code, const std::string& file, const std::string& message,
                        const std::string& pointer = "", int line = 0, int column = 0) {
@@ -154,7 +155,7 @@ void read_certificate_file(const model::Plan& plan, const model::Plan& candidate
 void load_folder(const model::Plan& plan, const std::string& root, const std::optional<std::string>& password,
                  TimePoint at, Inventory& inventory) {
     for (const auto& name : entries(root, false))
-        read_certificate_file(plan, plan, root + "/" + name, password, at, inventory);
+        read_certificate_file(plan, plan, fs::join(root, name), password, at, inventory);
     for (const auto& folder : entries(root, true)) {
         // A folder named after a member: only what is installed on that member can match.
         const std::string member = names::normalize_fqdn(folder, false, nullptr).value_or("");
@@ -163,8 +164,9 @@ void load_folder(const model::Plan& plan, const std::string& root, const std::op
             if (std::find(r.install_on.begin(), r.install_on.end(), member) != r.install_on.end())
                 candidates.certificates.push_back(r);
         const model::Plan& match_against = candidates.certificates.empty() ? plan : candidates;
-        for (const auto& name : entries(root + "/" + folder, false))
-            read_certificate_file(plan, match_against, root + "/" + folder + "/" + name, password, at, inventory);
+        const std::string member_folder = fs::join(root, folder);
+        for (const auto& name : entries(member_folder, false))
+            read_certificate_file(plan, match_against, fs::join(member_folder, name), password, at, inventory);
     }
 }
 
@@ -244,17 +246,104 @@ std::vector<std::string> difference(const std::vector<std::string>& from, const 
     return out;
 }
 
-std::string key_path(const WriteOptions& options, const std::string& id) { return options.keys_dir + "/" + id + ".key"; }
-
-std::string parent_of(const std::string& dir) {
-    std::string trimmed = dir;
-    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
-    const auto slash = trimmed.find_last_of('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : trimmed.substr(0, slash);
-}
+std::string key_path(const WriteOptions& options, const std::string& id) { return fs::join(options.keys_dir, id + ".key"); }
 
 nlohmann::ordered_json string_or_null(const std::string& s) { return s.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s); }
+
+using Json = nlohmann::ordered_json;
+
+Json report_document(const model::Plan& plan, const Decisions& decisions, const std::map<std::string, Files>& files,
+                     const std::string& folder) {
+    Json doc;
+    doc["schema"] = kRenewSchema;
+    doc["topology"] = plan.source.path;
+    doc["at"] = format_datetime(decisions.at);
+    doc["within_hours"] = decisions.within.count();
+    doc["dry_run"] = folder.empty();
+    doc["folder"] = string_or_null(folder);
+    Json due = Json::array();
+    for (const auto& d : decisions.due) {
+        Json j;
+        j["id"] = d.id;
+        j["reasons"] = d.reasons;
+        if (d.old) {
+            j["old"] = {{"source", d.old->source},
+                        {"sha256", d.old->sha256},
+                        {"not_after_utc", format_datetime(d.old->not_after)},
+                        {"days_left", d.old->days_left},
+                        {"sans", d.old->sans}};
+        } else {
+            j["old"] = nullptr;
+        }
+        j["names_added"] = d.names_added;
+        j["names_removed"] = d.names_removed;
+        const auto f = files.find(d.id);
+        j["key"] = f == files.end() ? "new" : f->second.key;
+        j["key_file"] = string_or_null(f == files.end() ? "" : f->second.key_file);
+        j["csr_file"] = string_or_null(f == files.end() ? "" : f->second.csr_file);
+        due.push_back(std::move(j));
+    }
+    doc["due"] = std::move(due);
+    Json not_due = Json::array();
+    for (const auto& d : decisions.not_due)
+        not_due.push_back({{"id", d.id}, {"not_after_utc", format_datetime(d.old->not_after)}, {"days_left", d.old->days_left}});
+    doc["not_due"] = std::move(not_due);
+    Json ignored = Json::array();
+    for (const auto& i : decisions.ignored)
+        ignored.push_back({{"source", i.source}, {"id", string_or_null(i.id)}, {"reason", i.reason}, {"kept", string_or_null(i.kept)}});
+    doc["ignored"] = std::move(ignored);
+    return doc;
+}
+
+std::string dump(const Json& doc) {
+    // Names and paths from files may hold invalid UTF-8: replaced, never a throw.
+    return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+// The renewal.json an earlier run of the same day left in the folder, if any.
+// It is certtool's own file, so one that cannot be used is replaced, with a
+// warning, rather than stopping the renewal.
+std::optional<Json> earlier_report(const std::string& path, std::vector<std::string>& warnings) {
+    if (!fs::exists(path)) return std::nullopt;
+    const auto unusable = [&](const std::string& why) {
+        warnings.push_back(path + " " + why + "; it is replaced, and the certificates it listed are no longer listed");
+        return std::nullopt;
+    };
+    std::string text;
+    try {
+        text = fs::read_file_bounded(path, kMaxReportFile, "renew.report");
+    } catch (const InputError& e) {
+        return unusable("cannot be read (" + e.diagnostics().front().message + ")");
+    }
+    if (!parse_json_bounded(text).ok) return unusable("is not JSON");
+    Json doc = Json::parse(text, nullptr, false);  // within the limits just checked
+    const auto schema = doc.is_object() ? doc.find("schema") : doc.end();
+    if (schema == doc.end() || *schema != kRenewSchema) return unusable(std::string("is not a ") + kRenewSchema + " document");
+    return doc;
+}
+
+// A second run on the same day writes into the same folder. The entries of the
+// certificates it did not decide on (another --only, say) stay: their keys and
+// requests are still there. For a certificate decided again, the new entry wins.
+void keep_earlier_entries(Json& doc, const Json& earlier, const model::Plan& plan) {
+    std::set<std::string> decided;
+    for (const char* list : {"due", "not_due"})
+        for (const auto& e : doc[list]) decided.insert(e["id"].get<std::string>());
+    auto rank = [&](const Json& e) {
+        const std::string id = e["id"].get<std::string>();
+        for (std::size_t i = 0; i < plan.certificates.size(); ++i)
+            if (plan.certificates[i].id == id) return i;
+        return plan.certificates.size();
+    };
+    for (const char* list : {"due", "not_due"}) {
+        const auto kept = earlier.find(list);
+        if (kept == earlier.end() || !kept->is_array()) continue;
+        for (const auto& e : *kept)
+            if (e.is_object() && e.contains("id") && e["id"].is_string() && decided.insert(e["id"].get<std::string>()).second)
+                doc[list].push_back(e);
+        std::stable_sort(doc[list].begin(), doc[list].end(), [&](const Json& a, const Json& b) { return rank(a) < rank(b); });
+    }
+}
 
 }  // namespace
 
@@ -303,7 +392,7 @@ Decisions decide(const model::Plan& plan, const Inventory& inventory, const Opti
             continue;
         }
         const Held& h = held->second;
-        d.old = Old{h.source, h.sha256, h.public_key_sha256, h.not_after, days_between(options.at, h.not_after), h.sans};
+        d.old = Old{h.source, h.sha256, h.public_key_sha256, h.not_after, whole_days_left(options.at, h.not_after), h.sans};
         if (h.not_after <= options.at)
             d.reasons.push_back("expired");
         else if (h.not_after <= edge)
@@ -319,9 +408,7 @@ Decisions decide(const model::Plan& plan, const Inventory& inventory, const Opti
 }
 
 std::string dated_folder(const std::string& out_dir, TimePoint at) {
-    std::string base = out_dir;
-    while (base.size() > 1 && base.back() == '/') base.pop_back();
-    return base + "/" + format_date(at);
+    return fs::join(out_dir, format_date(at));
 }
 
 std::map<std::string, std::string> keys_to_reuse(const Decisions& decisions, const WriteOptions& options) {
@@ -358,8 +445,14 @@ std::map<std::string, std::string> keys_to_reuse(const Decisions& decisions, con
 
 std::map<std::string, Files> planned_keys(const Decisions& decisions, const WriteOptions& options) {
     const auto reuse = keys_to_reuse(decisions, options);
+    // An earlier run of the day left its keys in the dated folder, and
+    // certtool csr reuses a key it finds there.
+    const std::string folder = options.out_dir.empty() ? "" : dated_folder(options.out_dir, decisions.at);
     std::map<std::string, Files> files;
-    for (const auto& d : decisions.due) files[d.id] = {reuse.count(d.id) != 0 ? "reused" : "new", "", ""};
+    for (const auto& d : decisions.due) {
+        const bool reused = reuse.count(d.id) != 0 || (!folder.empty() && fs::exists(fs::join(folder, d.id + ".key")));
+        files[d.id] = {reused ? "reused" : "new", "", ""};
+    }
     return files;
 }
 
@@ -373,13 +466,14 @@ Written write_renewal(const model::Plan& plan, const Decisions& decisions, const
     const bool out_existed = fs::exists(options.out_dir);
     if (out_existed) {
         fs::prepare_output_directory(options.out_dir, false);
-    } else if (!fs::exists(parent_of(options.out_dir))) {
-        fail("output.missing", options.out_dir, "neither --out nor its parent " + parent_of(options.out_dir) + " exists");
+    } else if (!fs::exists(fs::parent_of(options.out_dir))) {
+        fail("output.missing", options.out_dir, "neither --out nor its parent " + fs::parent_of(options.out_dir) + " exists");
     }
     written.folder = dated_folder(options.out_dir, decisions.at);
-    written.report_file = written.folder + "/" + kReportFile;
+    written.report_file = fs::join(written.folder, kReportFile);
     if (fs::is_symlink(written.report_file))
         fail("output.symlink", written.report_file, "is a symbolic link; refusing to write through it");
+    const auto earlier = earlier_report(written.report_file, written.warnings);
 
     request::Options req;
     req.out_dir = written.folder;
@@ -399,56 +493,18 @@ Written write_renewal(const model::Plan& plan, const Decisions& decisions, const
         throw;
     }
     written.manifest_file = result.manifest_file;
-    written.warnings = result.warnings;
-    for (const auto& w : result.written)
-        written.files[w.id] = {reuse.count(w.id) != 0 ? "reused" : "new", w.key_file, w.csr_file};
-    fs::write_file_atomic(written.report_file, render_json(plan, decisions, written.files, written.folder), {0644, true});
+    written.warnings.insert(written.warnings.end(), result.warnings.begin(), result.warnings.end());
+    for (const auto& w : result.written) written.files[w.id] = {w.key_reused ? "reused" : "new", w.key_file, w.csr_file};
+    auto doc = report_document(plan, decisions, written.files, written.folder);
+    if (earlier) keep_earlier_entries(doc, *earlier, plan);
+    written.report = dump(doc);
+    fs::write_file_atomic(written.report_file, written.report, {0644, true});
     return written;
 }
 
 std::string render_json(const model::Plan& plan, const Decisions& decisions, const std::map<std::string, Files>& files,
                         const std::string& folder) {
-    using Json = nlohmann::ordered_json;
-    Json doc;
-    doc["schema"] = kRenewSchema;
-    doc["topology"] = plan.source.path;
-    doc["at"] = format_datetime(decisions.at);
-    doc["within_hours"] = decisions.within.count();
-    doc["dry_run"] = folder.empty();
-    doc["folder"] = string_or_null(folder);
-    Json due = Json::array();
-    for (const auto& d : decisions.due) {
-        Json j;
-        j["id"] = d.id;
-        j["reasons"] = d.reasons;
-        if (d.old) {
-            j["old"] = {{"source", d.old->source},
-                        {"sha256", d.old->sha256},
-                        {"not_after_utc", format_datetime(d.old->not_after)},
-                        {"days_left", d.old->days_left},
-                        {"sans", d.old->sans}};
-        } else {
-            j["old"] = nullptr;
-        }
-        j["names_added"] = d.names_added;
-        j["names_removed"] = d.names_removed;
-        const auto f = files.find(d.id);
-        j["key"] = f == files.end() ? "new" : f->second.key;
-        j["key_file"] = string_or_null(f == files.end() ? "" : f->second.key_file);
-        j["csr_file"] = string_or_null(f == files.end() ? "" : f->second.csr_file);
-        due.push_back(std::move(j));
-    }
-    doc["due"] = std::move(due);
-    Json not_due = Json::array();
-    for (const auto& d : decisions.not_due)
-        not_due.push_back({{"id", d.id}, {"not_after_utc", format_datetime(d.old->not_after)}, {"days_left", d.old->days_left}});
-    doc["not_due"] = std::move(not_due);
-    Json ignored = Json::array();
-    for (const auto& i : decisions.ignored)
-        ignored.push_back({{"source", i.source}, {"id", string_or_null(i.id)}, {"reason", i.reason}, {"kept", string_or_null(i.kept)}});
-    doc["ignored"] = std::move(ignored);
-    // Names and paths from files may hold invalid UTF-8: replaced, never a throw.
-    return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+    return dump(report_document(plan, decisions, files, folder));
 }
 
 }  // namespace certtool::renew

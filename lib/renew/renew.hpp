@@ -116,6 +116,7 @@ struct WriteOptions {
 struct Written {
     std::string folder;       // <out_dir>/<date>
     std::string report_file;  // <folder>/renewal.json
+    std::string report;       // what was written there
     std::string manifest_file;
     std::map<std::string, Files> files;  // by id
     std::vector<std::string> warnings;
@@ -131,15 +132,19 @@ std::string dated_folder(const std::string& out_dir, TimePoint at);
 // means a new key. Returns id -> key file for the keys to reuse.
 std::map<std::string, std::string> keys_to_reuse(const Decisions& decisions, const WriteOptions& options);
 
-// For --dry-run: per due id, "new" or "reused" (the keys checked as above), no files.
+// For --dry-run: per due id, "new" or "reused" (the keys checked as above, or a
+// key an earlier run left in the dated folder of options.out_dir), no files.
 std::map<std::string, Files> planned_keys(const Decisions& decisions, const WriteOptions& options);
 
 // Writes a new key (or reuses one) and a request for every due certificate with
 // request::write_requests into the dated folder (created when missing; --out is
-// created when its parent exists), then renewal.json, atomically. `plan` is the
-// whole plan (the manifest's plan hash is the same as certtool csr's). Nothing is
-// written when nothing is due. Throws InputError before writing anything for bad
-// input (and removes the folders it created).
+// created when its parent exists), then renewal.json, atomically. A key already
+// in the dated folder (an earlier run of the day) is reused, and said to be. The
+// renewal.json of an earlier run of the day keeps its entries for certificates
+// this run did not decide on; this run's entries replace those of the same id.
+// `plan` is the whole plan (the manifest's plan hash is the same as certtool
+// csr's). Nothing is written when nothing is due. Throws InputError before
+// writing anything for bad input (and removes the folders it created).
 Written write_renewal(const model::Plan& plan, const Decisions& decisions, const WriteOptions& options);
 
 // The certtool.renew/v1 document: written as renewal.json, printed by --format

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "core/plural.hpp"
 #include "core/time.hpp"
 #include "report/report.hpp"
 #include "report/text.hpp"
@@ -16,9 +17,11 @@ namespace {
 using model::Finding;
 using model::Severity;
 
+using Groups = std::vector<std::pair<std::string, std::vector<const audit::Observation*>>>;
+
 // Observations grouped by certificate id, groups in order of first appearance.
-std::vector<std::pair<std::string, std::vector<const audit::Observation*>>> by_certificate(const audit::Report& report) {
-    std::vector<std::pair<std::string, std::vector<const audit::Observation*>>> groups;
+Groups by_certificate(const audit::Report& report) {
+    Groups groups;
     std::map<std::string, std::size_t> index;
     for (const auto& o : report.observations) {
         const auto [it, inserted] = index.emplace(o.certificate_id, groups.size());
@@ -26,6 +29,11 @@ std::vector<std::pair<std::string, std::vector<const audit::Observation*>>> by_c
         groups[it->second].second.push_back(&o);
     }
     return groups;
+}
+
+std::size_t index_of(const Groups& groups, const std::string& id) {
+    const auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == id; });
+    return static_cast<std::size_t>(it - groups.begin());
 }
 
 bool at_least(Severity s, Severity threshold) { return static_cast<int>(s) <= static_cast<int>(threshold); }
@@ -39,7 +47,7 @@ using text::severity_label;
 
 std::string expiry_cell(const audit::Observation& o, TimePoint at) {
     if (!o.certificate) return "-";
-    return format_date(o.certificate->not_after) + " (" + std::to_string(days_between(at, o.certificate->not_after)) + "d)";
+    return format_date(o.certificate->not_after) + " (" + std::to_string(whole_days_left(at, o.certificate->not_after)) + "d)";
 }
 
 // Same certificate, same findings: said once in the table.
@@ -86,7 +94,8 @@ void render_audit_table(const audit::Report& report, const model::Plan& plan, co
     using text::pad;
     const bool color = style.color;
     out << "Audit of " << clean(report.topology) << " at " << format_datetime(report.at) << "\n";
-    for (const auto& [id, observations] : by_certificate(report)) {
+    const auto groups = by_certificate(report);
+    for (const auto& [id, observations] : groups) {
         const auto* r = plan.find(id);
         out << "\n" << paint(id, "\033[1m", color);
         if (r != nullptr) out << ": " << role_title(*r) << (r->same_on_all_members ? ", the same on every member" : "");
@@ -109,27 +118,33 @@ void render_audit_table(const audit::Report& report, const model::Plan& plan, co
                 << "\n";
             // A pool serving one wrong certificate everywhere: its findings once.
             if (previous != nullptr && !o->findings.empty() && same_findings(*previous, *o)) {
-                out << "          (the same " << o->findings.size() << (o->findings.size() == 1 ? " finding" : " findings")
-                    << " as the row above)\n";
+                out << "          (the same " << plural(o->findings.size(), "finding", "findings") << " as the row above)\n";
             } else {
                 for (const auto& f : o->findings)
                     out << "          " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
             }
             previous = o;
         }
-    }
-    if (!report.findings.empty()) {
-        out << "\n" << paint("Plan coverage and files", "\033[1m", color) << "\n";
+        // Said of the certificate as a whole (the members of a pool disagree,
+        // a member's file is missing): under its rows, once.
         for (const auto& f : report.findings)
-            out << "  " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
+            if (f.certificate == id)
+                out << "  " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
+    }
+    std::vector<const Finding*> rest;
+    for (const auto& f : report.findings)
+        if (index_of(groups, f.certificate) == groups.size()) rest.push_back(&f);
+    if (!rest.empty()) {
+        out << "\n" << paint("Plan coverage and files", "\033[1m", color) << "\n";
+        for (const auto* f : rest)
+            out << "  " << severity_label(f->severity, color) << " " << f->code << ": " << clean(f->message) << "\n";
     }
     const auto s = report.summary();
     std::size_t failing = 0;
     for (const auto& o : report.observations) failing += failed(o, style.fail_on) ? 1 : 0;
-    out << "\n" << s.observations << (s.observations == 1 ? " observation: " : " observations: ")
-        << s.observations - failing << " passed, " << failing << " failed; " << s.errors
-        << (s.errors == 1 ? " error, " : " errors, ") << s.warnings << (s.warnings == 1 ? " warning, " : " warnings, ") << s.info
-        << " info\n";
+    out << "\n" << plural(s.observations, "observation", "observations") << ": " << s.observations - failing << " passed, "
+        << failing << " failed; " << plural(s.errors, "error", "errors") << ", " << plural(s.warnings, "warning", "warnings")
+        << ", " << s.info << " info\n";
 }
 
 void render_audit_json(const audit::Report& report, std::ostream& out) {
@@ -155,7 +170,7 @@ void render_audit_json(const audit::Report& report, std::ostream& out) {
             j["sans"] = c.dns_names;
             j["not_after"] = format_date(c.not_after);
             j["not_after_utc"] = format_datetime(c.not_after);
-            j["days_left"] = days_between(report.at, c.not_after);
+            j["days_left"] = whole_days_left(report.at, c.not_after);
             j["sha256"] = c.sha256_fingerprint;
             j["thumbprint"] = c.sha1_thumbprint;
             j["public_key_sha256"] = c.public_key_sha256;

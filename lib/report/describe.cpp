@@ -2,6 +2,7 @@
 // called the same thing in a terminal and in a change ticket.
 #include <algorithm>
 
+#include "core/plural.hpp"
 #include "model/roles.hpp"
 #include "report/report.hpp"
 
@@ -40,12 +41,6 @@ std::string key_line(const model::KeySpec& key) {
     if (key.algorithm == topology::KeyAlgorithm::ecdsa) return key.algorithm_name() + " " + key.curve_name();
     return key.algorithm_name() + " " + std::to_string(key.bits);
 }
-
-namespace {
-std::string plural(std::size_t n, const char* one, const char* many) {
-    return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-}  // namespace
 
 std::string summary_line(const model::Plan& plan) {
     std::size_t errors = 0, warnings = 0, infos = 0;

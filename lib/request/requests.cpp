@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/diagnostic.hpp"
+#include "core/plural.hpp"
 #include "crypto/csr.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/keys.hpp"
@@ -292,8 +293,7 @@ std::string manifest_text(const model::Plan& plan, const std::string& plan_sha25
 }
 
 void check_parent_exists(const std::string& dir) {
-    const auto slash = dir.find_last_of('/');
-    const std::string parent = slash == std::string::npos ? "." : (slash == 0 ? "/" : dir.substr(0, slash));
+    const std::string parent = fs::parent_of(dir);
     if (!fs::exists(parent))
         input_error("output.missing", dir, "neither the output directory nor its parent " + parent + " exists");
 }
@@ -308,7 +308,7 @@ Result write_requests(const model::Plan& plan, const Options& options, const Pro
         const auto count = std::count_if(plan.findings.begin(), plan.findings.end(),
                                          [](const auto& f) { return f.severity == model::Severity::error; });
         input_error(kPlanHasErrors, plan.source.path,
-                    "the plan has " + std::to_string(count) + " error finding(s), first " + first->code + " at " +
+                    "the plan has " + plural(count, "error finding", "error findings") + ", first " + first->code + " at " +
                         first->path + ": " + first->message +
                         "; run 'certtool plan' to see them all, fix the topology, or use --force");
     }
@@ -336,7 +336,7 @@ Result write_requests(const model::Plan& plan, const Options& options, const Pro
         job.certificate = &selected.certificates[i];
         job.params = key_params(*job.certificate, options);
         if (checked_sizes.insert(key_name(job.params)).second) check_key_size(job.params, options, result);
-        const std::string base = options.out_dir + "/" + job.certificate->id;
+        const std::string base = fs::join(options.out_dir, job.certificate->id);
         job.key_path = base + ".key";
         if (const auto external = options.existing_key_files.find(job.certificate->id);
             external != options.existing_key_files.end()) {
@@ -345,7 +345,7 @@ Result write_requests(const model::Plan& plan, const Options& options, const Pro
         }
         job.csr_path = base + ".csr";
         job.inf_path = base + ".inf";
-        check_paths(job, options.out_dir + "/manifest.json");
+        check_paths(job, fs::join(options.out_dir, "manifest.json"));
         load_existing_key(job, options);
         if (!job.previous_key_pem.empty()) {
             job.replaced_key_path = job.key_path + ".replaced-" + stamp;
@@ -374,7 +374,7 @@ Result write_requests(const model::Plan& plan, const Options& options, const Pro
         result.written.push_back({job.certificate->id, job.key_path, job.csr_path, job.inf_path, job.key_reused,
                                   job.replaced_key_path, job.key_encrypted, job.public_key_sha256});
     }
-    result.manifest_file = options.out_dir + "/manifest.json";
+    result.manifest_file = fs::join(options.out_dir, "manifest.json");
     fs::write_file_atomic(result.manifest_file, manifest_text(plan, plan_sha256, jobs, result.manifest_file),
                           {0644, true});
     return result;

@@ -8,6 +8,7 @@
 
 #include "check/check.hpp"
 #include "core/diagnostic.hpp"
+#include "core/plural.hpp"
 #include "core/json_bounded.hpp"
 #include "report/templates.hpp"
 
@@ -80,7 +81,7 @@ std::string computer_name(const std::string& fqdn) {
     return label;
 }
 
-std::string hours_text(int hours) { return std::to_string(hours) + (hours == 1 ? " hour" : " hours"); }
+std::string hours_text(int hours) { return plural(hours, "hour", "hours"); }
 
 std::string render(const char* name, const std::map<std::string, std::string>& values) {
     return report::render_template(report::template_text(name), values);

@@ -500,8 +500,28 @@ private:
     std::vector<SipDomainReference> sip_domain_references_;  // Edge pools' sign_in_domains / failover_domains
 };
 
+// The documents certtool writes, which are easily given where a topology is
+// asked for: one error naming what was given, not one per unknown field.
+constexpr std::pair<std::string_view, std::string_view> kOtherDocuments[] = {
+    {"certtool.plan/v1", "a plan"},
+    {"certtool.audit/v1", "an audit report"},
+    {"certtool.csr-manifest/v1", "a CSR manifest"},
+    {"certtool.renew/v1", "a renewal report"},
+    {"certtool.verify/v1", "a verify report"},
+};
+
 Topology Loader::load(const json& doc) {
     Topology t;
+    if (doc.is_object()) {
+        const auto schema = doc.find("schema");
+        for (const auto& [other, what] : kOtherDocuments) {
+            if (schema == doc.end() || !schema->is_string() || schema->get<std::string>() != other) continue;
+            error("topology.not-a-topology", "/schema",
+                  "this is a " + std::string(other) + " document (" + std::string(what) + "); give the topology (" + kSchema +
+                      ") it was made from");
+            return t;
+        }
+    }
     if (!object(doc, "", {"schema", "product", "organization", "sip_domains", "internal_domains", "simple_urls",
                           "office_web_apps", "mobility", "xmpp", "public_im", "oauth", "policy", "sites", "windows_server"}))
         return t;

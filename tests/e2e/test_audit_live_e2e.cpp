@@ -37,6 +37,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -426,6 +427,7 @@ public:
         const KeyPair external = issue(dir_.path("req/" + kExternal + ".csr"), dir_.path("req/" + kExternal + ".key"), "external");
         const KeyPair internal = issue(dir_.path("req/" + kInternal + ".csr"), dir_.path("req/" + kInternal + ".key"), "internal");
         external_.assign(kMembers.size(), external);
+        webconf_.assign(kMembers.size(), std::nullopt);
         internal_.assign(kMembers.size(), internal);
         served_.assign(kMembers.size(), true);
     }
@@ -494,6 +496,8 @@ public:
 
     // What member m (1-based) serves; before start().
     void serve_external(int member, KeyPair pair) { external_.at(static_cast<std::size_t>(member - 1)) = std::move(pair); }
+    // Member m's Web Conferencing service (nginx) serves this instead of its external certificate.
+    void serve_webconf(int member, KeyPair pair) { webconf_.at(static_cast<std::size_t>(member - 1)) = std::move(pair); }
     // Member m runs no server at all (nothing listens on its addresses).
     void take_down(int member) { served_.at(static_cast<std::size_t>(member - 1)) = false; }
     // Member m's addresses become other ones in the topology (not served).
@@ -518,6 +522,7 @@ public:
         for (int m = 1; m <= static_cast<int>(kMembers.size()); ++m) {
             if (!served_[static_cast<std::size_t>(m - 1)]) continue;
             const auto& ext = external_[static_cast<std::size_t>(m - 1)];
+            const auto& web = webconf_[static_cast<std::size_t>(m - 1)].value_or(ext);
             for (const int port : {sip_port(), https_port()}) {
                 const std::string socket = ip(m, Interface::access) + ":" + std::to_string(port);
                 kamailio_listen += "listen=tls:" + socket + "\n";
@@ -527,7 +532,7 @@ public:
             }
             nginx_servers += "    server {\n        listen " + ip(m, Interface::webconf) + ":" + std::to_string(https_port()) +
                              " ssl;\n        server_name webcon.contoso.com;\n        ssl_protocols TLSv1.2 TLSv1.3;\n"
-                             "        ssl_certificate " + ext.cert + ";\n        ssl_certificate_key " + ext.key +
+                             "        ssl_certificate " + web.cert + ";\n        ssl_certificate_key " + web.key +
                              ";\n        location / { return 200 \"" + kMembers[static_cast<std::size_t>(m - 1)] +
                              " web conferencing\\n\"; }\n    }\n";
             nginx_ports.emplace_back(ip(m, Interface::webconf), https_port());
@@ -674,6 +679,7 @@ private:
     std::string prefix_;  // "127.B.C."
     json topology_;
     std::vector<KeyPair> external_, internal_;
+    std::vector<std::optional<KeyPair>> webconf_;
     std::vector<bool> served_;
     std::vector<std::unique_ptr<Server>> servers_;
 };
@@ -884,6 +890,80 @@ TEST_CASE("audit live: a member serving another valid certificate is flagged by 
     CHECK(message.find("edge01.contoso.net") != std::string::npos);
     CHECK(message.find("edge03.contoso.net") != std::string::npos);
     CHECK(message.find("public key differs") != std::string::npos);  // a new key, not only a new certificate
+}
+
+TEST_CASE("audit live: two members up with two certificates: no majority, said once for the pool, no member blamed",
+          "[audit][live][e2e]") {
+    SKIP_WITHOUT_LAB_SERVERS();
+    Lab lab;
+    lab.serve_external(2, lab.other_external("edge02-own"));
+    lab.take_down(3);
+    lab.start();
+
+    const auto run = lab.audit({"--format", "json"});
+
+    INFO(run.transcript);
+    CHECK(run.result.exit_code == 1);
+    const auto doc = parse(run.result);
+    auto expected = all_clean();
+    for (const auto& s : kAllServices) expected[key("edge03.contoso.net", s)] = {"tls.refused"};
+    check_codes(doc, expected);  // nothing on edge01's or edge02's observations
+    std::vector<std::string> messages;
+    for (const auto& f : doc["findings"])
+        if (f.value("code", "") == "pool.different-certificate") messages.push_back(f.value("message", ""));
+    REQUIRE(messages.size() == 1);
+    const std::string& message = messages[0];
+    INFO(message);
+    const json* edge01 = observation(doc, "edge01.contoso.net", "access-sip");
+    const json* edge02 = observation(doc, "edge02.contoso.net", "access-sip");
+    REQUIRE(edge01 != nullptr);
+    REQUIRE(edge02 != nullptr);
+    CHECK(message.find("no majority among the 2 members of lsedge.contoso.net seen") != std::string::npos);
+    CHECK(message.find((*edge01)["sha256"].get<std::string>().substr(0, 16) +
+                       "... on edge01.contoso.net (access-sip, access-federation, webconf)") != std::string::npos);
+    CHECK(message.find((*edge02)["sha256"].get<std::string>().substr(0, 16) +
+                       "... on edge02.contoso.net (access-sip, access-federation, webconf)") != std::string::npos);
+    CHECK(message.find("public key differs") != std::string::npos);
+    CHECK(message.find("most members") == std::string::npos);
+
+    const auto table = lab.audit({});
+    INFO(table.transcript);
+    CHECK(count(table.result.out, "pool.different-certificate") == 1);
+}
+
+TEST_CASE("audit live: a server whose Web Conferencing service presents another certificate than its Access Edge is told which",
+          "[audit][live][e2e]") {
+    SKIP_WITHOUT_LAB_SERVERS();
+    Lab lab;
+    lab.serve_webconf(1, lab.other_external("edge01-webconf"));
+    lab.take_down(2);
+    lab.take_down(3);
+    lab.start();
+
+    const auto run = lab.audit({"--format", "json"});
+
+    INFO(run.transcript);
+    CHECK(run.result.exit_code == 1);
+    const auto doc = parse(run.result);
+    auto expected = all_clean();
+    for (const char* member : {"edge02.contoso.net", "edge03.contoso.net"})
+        for (const auto& s : kAllServices) expected[key(member, s)] = {"tls.refused"};
+    check_codes(doc, expected);
+    std::vector<std::string> messages;
+    for (const auto& f : doc["findings"])
+        if (f.value("code", "") == "pool.different-certificate") messages.push_back(f.value("message", ""));
+    REQUIRE(messages.size() == 1);
+    const std::string& message = messages[0];
+    INFO(message);
+    const json* sip = observation(doc, "edge01.contoso.net", "access-sip");
+    const json* web = observation(doc, "edge01.contoso.net", "webconf");
+    REQUIRE(sip != nullptr);
+    REQUIRE(web != nullptr);
+    CHECK(message.find("edge01.contoso.net presents 2 different certificates for " + kExternal) != std::string::npos);
+    CHECK(message.find((*sip)["sha256"].get<std::string>().substr(0, 16) + "... on access-sip, access-federation; " +
+                       (*web)["sha256"].get<std::string>().substr(0, 16) + "... on webconf") != std::string::npos);
+    CHECK(message.find("member") == std::string::npos);
+    CHECK(message.find("pool") == std::string::npos);
 }
 
 TEST_CASE("audit live: a member serving an expired certificate", "[audit][live][e2e]") {

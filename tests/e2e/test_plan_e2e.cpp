@@ -150,6 +150,18 @@ TEST_CASE("e2e: plan writes no colour codes to a pipe or under NO_COLOR unless f
     CHECK(plan({kContract}, {"NO_COLOR=1"}).out.find('\x1b') == std::string::npos);
     CHECK(plan({kContract, "--color", "never"}).out.find('\x1b') == std::string::npos);
     CHECK(plan({kContract, "--color", "always"}).out.find("\x1b[") != std::string::npos);
+    // no-color.org: NO_COLOR changes the default only; an explicit flag wins.
+    CHECK(plan({kContract, "--color", "always"}, {"NO_COLOR=1"}).out.find("\x1b[") != std::string::npos);
+}
+
+TEST_CASE("e2e: plan given a plan instead of the topology says so in one error", "[e2e]") {
+    const auto r = plan({"tests/golden/edge-single-nat.json"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    INFO(r.err);
+    CHECK(r.err ==
+          "certtool: error: tests/golden/edge-single-nat.json: /schema: this is a certtool.plan/v1 document (a plan); give "
+          "the topology (certtool.topology/v1) it was made from [topology.not-a-topology]\n");
 }
 
 TEST_CASE("e2e: plan on a missing file exits 2 and names the file on stderr", "[e2e]") {

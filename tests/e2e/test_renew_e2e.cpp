@@ -237,6 +237,59 @@ TEST_CASE("renew e2e: --reuse-key requests with the old certificate's key, and r
     CHECK(contains(r.err, "usage.keys"));
 }
 
+TEST_CASE("renew e2e: run again on the same day, renew says the key it made is reused and keeps the earlier entries",
+          "[renew][e2e]") {
+    Lab lab;
+    const std::string at = date_in(350);
+    const std::string folder = lab.out + "/" + at;
+    auto ids_of = [](const json& list) {
+        std::vector<std::string> ids;
+        for (const auto& d : list) ids.push_back(d["id"]);
+        return ids;
+    };
+
+    // First the external certificate alone, then the internal one: both stay listed.
+    auto r = lab.renew({"--inventory", lab.inv, "--at", at, "--out", lab.out, "--only", "edge-external"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 1);
+    const std::string external_key = key_public_key(folder + "/" + kExternal + ".key");
+    r = lab.renew({"--inventory", lab.inv, "--at", at, "--out", lab.out, "--only", "edge-internal", "--format", "json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 1);
+    const std::string report_text = read_file(folder + "/renewal.json");
+    CHECK(report_text == r.out);  // --format json prints the document it wrote
+    auto doc = json::parse(report_text);
+    CHECK(ids_of(doc["due"]) == std::vector<std::string>{kExternal, kInternal});  // plan order
+    CHECK(doc["not_due"].empty());
+    for (const auto& d : doc["due"]) {
+        CHECK(d["key"] == "new");
+        CHECK(strings(d["reasons"]) == std::vector<std::string>{"expiring"});
+    }
+    CHECK(doc["due"][0]["csr_file"] == folder + "/" + kExternal + ".csr");
+    const std::string internal_key = key_public_key(folder + "/" + kInternal + ".key");
+
+    // Both again: the keys in the folder are used, and said to be.
+    r = lab.renew({"--inventory", lab.inv, "--at", at, "--out", lab.out});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 1);
+    CHECK(contains(r.out, "key:     reused  " + folder + "/" + kExternal + ".key"));
+    CHECK(contains(r.out, "key:     reused  " + folder + "/" + kInternal + ".key"));
+    CHECK_FALSE(contains(r.out, "key:     new"));
+    CHECK(key_public_key(folder + "/" + kExternal + ".key") == external_key);
+    CHECK(key_public_key(folder + "/" + kInternal + ".key") == internal_key);
+    CHECK(csr_public_key(folder + "/" + kExternal + ".csr") == external_key);
+    doc = json::parse(read_file(folder + "/renewal.json"));
+    CHECK(ids_of(doc["due"]) == std::vector<std::string>{kExternal, kInternal});
+    for (const auto& d : doc["due"]) CHECK(d["key"] == "reused");
+
+    // A dry run into that folder knows it too.
+    r = lab.renew({"--inventory", lab.inv, "--at", at, "--out", lab.out, "--dry-run", "--format", "json"});
+    INFO(r.out << r.err);
+    doc = json::parse(r.out);
+    REQUIRE(doc["due"].size() == 2);
+    for (const auto& d : doc["due"]) CHECK(d["key"] == "reused");
+}
+
 TEST_CASE("renew e2e: nothing due is exit 0 and writes nothing, --dry-run lists what is due and writes nothing",
           "[renew][e2e]") {
     Lab lab;

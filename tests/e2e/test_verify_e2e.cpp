@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "run_process.hpp"
 
@@ -77,6 +78,24 @@ TEST_CASE("verify: a certificate issued from certtool's request passes against i
     CHECK(doc["results"][0]["certificate_id"] == kExternal);
     CHECK(doc["results"][0]["passed"] == true);
     CHECK(doc["summary"]["failed"] == 0);
+}
+
+TEST_CASE("verify: colour only on a terminal by default, never under NO_COLOR unless --color always says so", "[verify][e2e]") {
+    Lab lab;
+    const auto cert = lab.issue(lab.request(kExternal), "external");
+    const std::vector<std::string> args{"verify", kTopology, cert, "--trust", lab.dir + "/ca.pem"};
+    auto with = [&args](const std::string& mode) {
+        auto a = args;
+        a.insert(a.end(), {"--color", mode});
+        return a;
+    };
+    const auto coloured = [](const certtool::test::ProcessResult& r) { return r.out.find("\033[") != std::string::npos; };
+    CHECK_FALSE(coloured(run_certtool(args)));  // stdout is a pipe here
+    CHECK_FALSE(coloured(run_certtool(args, {"NO_COLOR=1"})));
+    CHECK(coloured(run_certtool(with("always"))));
+    CHECK(coloured(run_certtool(with("always"), {"NO_COLOR=1"})));  // no-color.org: an explicit flag wins
+    CHECK_FALSE(coloured(run_certtool(with("never"))));
+    CHECK_FALSE(coloured(run_certtool(with("never"), {"NO_COLOR=1"})));
 }
 
 TEST_CASE("verify: the internal certificate is matched by its names, not the external entry", "[verify][e2e]") {

@@ -100,3 +100,17 @@ TEST_CASE("fs: bounded reads name the file and stop at the limit", "[fs]") {
     CHECK(code_of([&] { fs::read_file_bounded(dir.path() + "/missing", 10, "x"); }) == "x.io");
     CHECK(code_of([&] { fs::read_file_bounded(dir.path(), 10, "x"); }) == "x.io");
 }
+
+TEST_CASE("fs: a folder and a name are joined with one slash, however the folder was typed", "[fs]") {
+    CHECK(fs::join("certs", "a.pem") == "certs/a.pem");
+    CHECK(fs::join("certs/", "a.pem") == "certs/a.pem");
+    CHECK(fs::join("/", "a.pem") == "/a.pem");
+    CHECK(fs::join("", "a.pem") == "a.pem");
+    CHECK(fs::join("out/2026-11-23", "renewal.json") == "out/2026-11-23/renewal.json");
+    CHECK(fs::parent_of("out") == ".");
+    CHECK(fs::parent_of("out/") == ".");
+    CHECK(fs::parent_of("a/b") == "a");
+    CHECK(fs::parent_of("a/b/") == "a");
+    CHECK(fs::parent_of("/x") == "/");
+    CHECK(fs::parent_of("/x/") == "/");
+}

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -115,6 +116,11 @@ std::string input_error_code(const std::function<void()>& f, std::string* file =
         return e.diagnostics().front().code;
     }
     return "(no error)";
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 // All three certificates of the plan, valid until `until` (the external one until `external`).
@@ -362,4 +368,50 @@ TEST_CASE("renew: the document lists due and not-due certificates and --reuse-ke
     CHECK(doc["not_due"].size() == plan().certificates.size() - 1);
     CHECK(doc["not_due"][0].contains("days_left"));
     CHECK(renew::dated_folder("out/", kAt) == "out/2027-06-01");
+}
+
+TEST_CASE("renew: the renewal.json of an earlier run of the day keeps its other entries; one that is unusable is replaced, said so",
+          "[renew]") {
+    TempDir dir("certtool-renew");
+    full_inventory(dir, kAt + 5 * 24h, kAt + 400 * 24h);
+    const auto d = decide_folder(dir.path());
+    REQUIRE(d.due.size() == 1);
+    renew::WriteOptions options;
+    options.out_dir = dir.path("out");
+    const std::string folder = renew::dated_folder(options.out_dir, kAt);
+    REQUIRE(::mkdir(options.out_dir.c_str(), 0700) == 0);
+    REQUIRE(::mkdir(folder.c_str(), 0700) == 0);
+
+    SECTION("an entry for another certificate stays; this run's entry replaces the earlier one of its id") {
+        (void)dir.file("out/2027-06-01/renewal.json", R"({"schema": "certtool.renew/v1", "due": [
+            {"id": "edge-external.lsedge-contoso-net", "reasons": ["missing"], "key": "new"},
+            {"id": "reverse-proxy.gone", "reasons": ["missing"], "key": "new"}], "not_due": []})");
+        const auto written = renew::write_renewal(plan(), d, options);
+        CHECK(written.warnings.empty());
+        const auto doc = nlohmann::json::parse(written.report);
+        CHECK(written.report == read_text(folder + "/renewal.json"));
+        REQUIRE(doc["due"].size() == 2);
+        CHECK(doc["due"][0]["id"] == kExternal);
+        CHECK(doc["due"][0]["reasons"] == nlohmann::json::array({"expiring"}));
+        CHECK(doc["due"][1]["id"] == "reverse-proxy.gone");  // not in this plan: after the plan's
+        CHECK(doc["not_due"].size() == plan().certificates.size() - 1);
+    }
+    SECTION("not JSON") {
+        (void)dir.file("out/2027-06-01/renewal.json", "{\"schema\": ");
+        const auto written = renew::write_renewal(plan(), d, options);
+        REQUIRE(written.warnings.size() == 1);
+        CHECK(written.warnings[0] == folder + "/renewal.json is not JSON; it is replaced, and the certificates it listed are no longer listed");
+        const auto doc = nlohmann::json::parse(read_text(folder + "/renewal.json"));
+        REQUIRE(doc["due"].size() == 1);
+        CHECK(doc["due"][0]["id"] == kExternal);
+    }
+    SECTION("another document") {
+        (void)dir.file("out/2027-06-01/renewal.json",
+                       GENERATE(std::string(R"({"schema": "certtool.audit/v1", "due": [{"id": "x"}]})"), std::string(R"({"schema": 5})"),
+                                std::string("[1, 2]")));
+        const auto written = renew::write_renewal(plan(), d, options);
+        REQUIRE(written.warnings.size() == 1);
+        CHECK(written.warnings[0].find("is not a certtool.renew/v1 document") != std::string::npos);
+        CHECK(nlohmann::json::parse(written.report)["due"].size() == 1);
+    }
 }

@@ -221,7 +221,7 @@ std::string fake_tls_start() {
 
 class HostileServer {
 public:
-    enum class Kind { silent, http, random, reset, tls_endless, tls_huge };
+    enum class Kind { silent, http, random, reset, tls_endless, tls_huge, one_byte };
 
     explicit HostileServer(Kind kind, std::size_t certificate_length = 0)
         : kind_(kind), certificate_length_(certificate_length) {
@@ -256,6 +256,13 @@ private:
                 (void)::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
                 ::shutdown(fd, SHUT_WR);
                 held.push_back(fd);  // no close: a close with unread data would be a reset
+                break;
+            }
+            case Kind::one_byte: {
+                read_client_hello(fd);
+                (void)::send(fd, "\x16", 1, MSG_NOSIGNAL);  // the start of a TLS record, and no more
+                ::shutdown(fd, SHUT_WR);
+                held.push_back(fd);
                 break;
             }
             case Kind::reset: {
@@ -615,6 +622,15 @@ TEST_CASE("tls: a TLS handshake that never ends stops at max_chain_bytes", "[tls
         CHECK(r.error_code == "tls.too-much-data");
         CHECK(r.elapsed.count() < 2000);
     }
+}
+
+TEST_CASE("tls: a server that sends one byte and closes: the message counts 1 byte", "[tls]") {
+    HostileServer server(HostileServer::Kind::one_byte);
+    FetchResult r = fetch_one(local(server.port()));
+    INFO(r.error_code << ": " << r.message);
+    CHECK_FALSE(r.ok);
+    CHECK(r.error_code == "tls.handshake-failed");
+    CHECK(r.message.find("(1 byte received)") != std::string::npos);
 }
 
 TEST_CASE("tls: a reset after the ClientHello is tls.reset", "[tls]") {

@@ -280,6 +280,40 @@ TEST_CASE("topology: each malformed fixture yields exactly its diagnostic at its
     }
 }
 
+TEST_CASE("topology: another certtool document is one error saying what it is and what to give", "[topology]") {
+    SECTION("a plan (certtool plan --format json)") {
+        const auto diagnostics = failures_of_file(std::string(CERTTOOL_SOURCE_DIR) + "/tests/golden/edge-single-nat.json");
+        INFO(all(diagnostics));
+        REQUIRE(diagnostics.size() == 1);
+        const Diagnostic& d = diagnostics[0];
+        CHECK(d.code == "topology.not-a-topology");
+        CHECK(d.path == "/schema");
+        CHECK(d.message.find("certtool.plan/v1 document (a plan)") != std::string::npos);
+        CHECK(d.message.find("give the topology (certtool.topology/v1)") != std::string::npos);
+    }
+    struct Other {
+        const char* schema;
+        const char* what;
+    };
+    for (const Other& other : {Other{"certtool.audit/v1", "(an audit report)"}, Other{"certtool.csr-manifest/v1", "(a CSR manifest)"},
+                               Other{"certtool.renew/v1", "(a renewal report)"}, Other{"certtool.verify/v1", "(a verify report)"}}) {
+        SECTION(other.schema) {
+            const std::string text = std::string(R"({"schema": ")") + other.schema +
+                                     R"(", "topology": "site.json", "certificates": [], "findings": [], "summary": {}})";
+            const auto diagnostics = failures_of_text(text);
+            INFO(all(diagnostics));
+            REQUIRE(diagnostics.size() == 1);
+            CHECK(diagnostics[0].code == "topology.not-a-topology");
+            CHECK(diagnostics[0].message.find(std::string(other.schema) + " document " + other.what) != std::string::npos);
+        }
+    }
+    SECTION("an unknown schema is still the schema error, with the rest of the document checked") {
+        const auto diagnostics = failures_of_text(R"({"schema": "certtool.topology/v2", "sip_domains": ["contoso.com"], "sites": [{"name": "A"}], "extra": 1})");
+        INFO(all(diagnostics));
+        REQUIRE(diagnostics.size() == 2);
+    }
+}
+
 TEST_CASE("topology: syntax errors carry line and column", "[topology]") {
     struct SyntaxCase {
         const char* file;
