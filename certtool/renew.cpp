@@ -6,7 +6,6 @@
 #include "check_options.hpp"
 #include "core/plural.hpp"
 #include "core/time.hpp"
-#include "crypto/keys.hpp"
 #include "model/plan.hpp"
 #include "passphrase.hpp"
 #include "renew/renew.hpp"
@@ -131,14 +130,8 @@ ExitCode run_renew(RenewOptions& options, Terminal& term) {
     write.keys_dir = options.keys;
     write.encrypt_keys = options.encrypt_keys;
     write.passphrase = options.encrypt_keys && !options.dry_run
-                           ? std::optional<std::string>(passphrase_required(options.passphrase, "Passphrase for the new keys", true))
-                           : passphrase_if_given(options.passphrase);
-    struct Cleanse {
-        std::optional<std::string>& secret;
-        ~Cleanse() {
-            if (secret) crypto::cleanse(*secret);
-        }
-    } cleanse{write.passphrase};
+                           ? passphrase_required(options.passphrase, "Passphrase for the new keys", true)
+                           : passphrase_given(options.passphrase);
 
     const auto inventory = renew::load_inventory(plan, options.inventory, write.passphrase, at);
     const auto decisions = renew::decide(selected, inventory, {at, *within});

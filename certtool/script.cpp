@@ -42,9 +42,9 @@ bool is_directory(const std::string& path) {
     return std::filesystem::is_directory(path, ec);
 }
 
-crypto::CertificateBundle load_bundle(const std::string& file, const std::optional<std::string>& password) {
+crypto::CertificateBundle load_bundle(const std::string& file, const Secret& password) {
     try {
-        return crypto::load_certificates(fs::read_file_bounded(file, kMaxCertificateFile, "script"), password);
+        return crypto::load_certificates(fs::read_file_bounded(file, kMaxCertificateFile, "script"), password.value());
     } catch (const crypto::CryptoError& e) {
         usage_error(e.code(), file, e.what());
     }
@@ -76,7 +76,7 @@ std::vector<std::string> certificate_files(const std::string& dir) {
 // files. A certificate equal to the one being installed is not "current".
 std::map<std::string, script::Current> read_current(const std::string& path, const model::Plan& full, const model::Plan& plan,
                                                      const std::map<std::string, script::Pfx>& installing,
-                                                     const std::optional<std::string>& password,
+                                                     const Secret& password,
                                                      std::vector<std::string>& notes) {
     std::map<std::string, script::Current> current;
     const auto is_new = [&](const std::string& id, const std::string& thumbprint) {
@@ -103,7 +103,7 @@ std::map<std::string, script::Current> read_current(const std::string& path, con
     for (const auto& file : certificate_files(path)) {
         crypto::CertificateBundle bundle;
         try {
-            bundle = crypto::load_certificates(fs::read_file_bounded(file, kMaxCertificateFile, "script.current"), password);
+            bundle = crypto::load_certificates(fs::read_file_bounded(file, kMaxCertificateFile, "script.current"), password.value());
         } catch (const crypto::CryptoError& e) {
             usage_error(e.code() == "cert.unreadable" ? std::string("script.current-unreadable") : e.code(), file,
                         std::string("--current: ") + e.what());
@@ -200,34 +200,29 @@ ExitCode run_script(const ScriptOptions& options, Terminal& term) {
     if (!is_directory(options.pfx_dir)) usage_error("script.pfx-folder", options.pfx_dir, "--pfx: no such folder");
 
     // The PFX files: <pfx>/<id>.pfx for the selected plan ids.
-    std::optional<std::string> password = passphrase_required(options.passphrase, "Passphrase of the PFX files", false);
+    Secret password = passphrase_required(options.passphrase, "Passphrase of the PFX files", false);
     std::map<std::string, script::Pfx> pfx;
     std::vector<std::string> notes;
     std::map<std::string, script::Current> current;
-    try {
-        for (const auto& c : plan.certificates) {
-            if (c.id.find('/') != std::string::npos || c.id.empty() || c.id.front() == '.') continue;
-            const std::string file = fs::join(options.pfx_dir, c.id + ".pfx");
-            if (!fs::exists(file)) continue;
-            pfx[c.id] = script::inspect_pfx(load_bundle(file, password), c, full, file);
-        }
-        std::error_code ec;
-        for (const auto& entry : std::filesystem::directory_iterator(options.pfx_dir, ec)) {
-            const auto name = entry.path().filename().string();
-            if (entry.path().extension() == ".pfx" && full.find(entry.path().stem().string()) == nullptr)
-                notes.push_back(name + " in " + options.pfx_dir + " is not named after a certificate id of the plan; ignored");
-        }
-        std::sort(notes.begin(), notes.end());
-        if (pfx.empty())
-            usage_error("script.no-pfx", options.pfx_dir,
-                        "holds no <certificate id>.pfx for the " + std::string(options.only.empty() ? "planned" : "selected") +
-                            " certificates (see certtool plan for the ids; certtool pfx writes them)");
-        if (!options.current.empty()) current = read_current(options.current, full, plan, pfx, password, notes);
-    } catch (...) {
-        if (password) crypto::cleanse(*password);
-        throw;
+    for (const auto& c : plan.certificates) {
+        if (c.id.find('/') != std::string::npos || c.id.empty() || c.id.front() == '.') continue;
+        const std::string file = fs::join(options.pfx_dir, c.id + ".pfx");
+        if (!fs::exists(file)) continue;
+        pfx[c.id] = script::inspect_pfx(load_bundle(file, password), c, full, file);
     }
-    if (password) crypto::cleanse(*password);
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(options.pfx_dir, ec)) {
+        const auto name = entry.path().filename().string();
+        if (entry.path().extension() == ".pfx" && full.find(entry.path().stem().string()) == nullptr)
+            notes.push_back(name + " in " + options.pfx_dir + " is not named after a certificate id of the plan; ignored");
+    }
+    std::sort(notes.begin(), notes.end());
+    if (pfx.empty())
+        usage_error("script.no-pfx", options.pfx_dir,
+                    "holds no <certificate id>.pfx for the " + std::string(options.only.empty() ? "planned" : "selected") +
+                        " certificates (see certtool plan for the ids; certtool pfx writes them)");
+    if (!options.current.empty()) current = read_current(options.current, full, plan, pfx, password, notes);
+    password.wipe();
 
     const script::Result result = script::generate(plan, pfx, current, run);
     notes.insert(notes.end(), result.notes.begin(), result.notes.end());

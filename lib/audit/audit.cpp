@@ -123,7 +123,7 @@ void observe_files(const model::Plan& plan, const Options& options, Report& repo
             const std::string path = root + "/" + folder + "/" + name;
             crypto::CertificateBundle bundle;
             try {
-                bundle = crypto::load_certificates(fs::read_file_bounded(path, kMaxExportedFile, "files"), options.pkcs12_password);
+                bundle = crypto::load_certificates(fs::read_file_bounded(path, kMaxExportedFile, "files"), options.pkcs12_password.value());
             } catch (const crypto::CryptoError& e) {
                 report.findings.push_back({Severity::error, e.code(), path + ": " + e.what(), "", "", ""});
                 continue;

@@ -68,6 +68,7 @@ crypto::Pkcs12Profile default_profile(const model::Platform& platform) {
 }
 
 Result write_pfx(const Options& o) {
+    if (!o.password) fail("passphrase.missing", "", "a PFX needs a password: --passphrase-file FILE or --passphrase-env VAR");
     if (fs::exists(o.out)) fail("output.exists", o.out, "already exists; certtool does not overwrite files");
     auto bundle = read_bundle(o.cert_file);
     const crypto::Certificate leaf = bundle.certificates.front();
@@ -83,7 +84,7 @@ Result write_pfx(const Options& o) {
     std::string key_pem = fs::read_file_bounded(o.key_file, 1 << 20, "pfx");
     crypto::PrivateKey key;
     try {
-        key = crypto::load_private_key_pem(key_pem, o.key_passphrase);
+        key = crypto::load_private_key_pem(key_pem, o.key_passphrase.value());
     } catch (const crypto::CryptoError& e) {
         crypto::cleanse(key_pem);
         fail(e.code(), o.key_file, e.code() == "key.encrypted" ? "the key is encrypted: give --key-passphrase-file or --key-passphrase-env" : e.what());
@@ -107,8 +108,8 @@ Result write_pfx(const Options& o) {
     request.profile = o.profile;
     std::string der;
     try {
-        der = crypto::make_pkcs12(request, o.password);
-        result.info = crypto::inspect_pkcs12(der, o.password);
+        der = crypto::make_pkcs12(request, *o.password);
+        result.info = crypto::inspect_pkcs12(der, *o.password);
     } catch (const crypto::CryptoError& e) {
         fail(e.code(), o.cert_file, e.what());
     }

@@ -102,7 +102,7 @@ void keep_latest(Inventory& inventory, Candidate candidate) {
 }
 
 void read_certificate_file(const model::Plan& plan, const model::Plan& candidates, const std::string& path,
-                           const std::optional<std::string>& password, TimePoint at, Inventory& inventory) {
+                           const Secret& password, TimePoint at, Inventory& inventory) {
     std::string data;
     try {
         data = fs::read_file_bounded(path, kMaxCertificateFile, "renew.inventory");
@@ -111,7 +111,7 @@ void read_certificate_file(const model::Plan& plan, const model::Plan& candidate
     }
     crypto::CertificateBundle bundle;
     try {
-        bundle = crypto::load_certificates(data, password);
+        bundle = crypto::load_certificates(data, password.value());
     } catch (const crypto::CryptoError& e) {
         if ((e.code() == "cert.unreadable" || e.code() == "cert.empty") && only_other_pem(data)) {
             inventory.ignored.push_back({path, "", "not-a-certificate", ""});
@@ -152,7 +152,7 @@ void read_certificate_file(const model::Plan& plan, const model::Plan& candidate
     keep_latest(inventory, std::move(candidate));
 }
 
-void load_folder(const model::Plan& plan, const std::string& root, const std::optional<std::string>& password,
+void load_folder(const model::Plan& plan, const std::string& root, const Secret& password,
                  TimePoint at, Inventory& inventory) {
     for (const auto& name : entries(root, false))
         read_certificate_file(plan, plan, fs::join(root, name), password, at, inventory);
@@ -362,8 +362,7 @@ std::optional<std::chrono::hours> parse_within(const std::string& text) {
     return std::chrono::hours(hours);
 }
 
-Inventory load_inventory(const model::Plan& plan, const std::string& path, const std::optional<std::string>& pkcs12_password,
-                         TimePoint at) {
+Inventory load_inventory(const model::Plan& plan, const std::string& path, const Secret& pkcs12_password, TimePoint at) {
     Inventory inventory;
     inventory.path = path;
     struct stat st {};
@@ -425,7 +424,7 @@ std::map<std::string, std::string> keys_to_reuse(const Decisions& decisions, con
         std::string pem = fs::read_file_bounded(path, kMaxKeyFile, "key");
         std::optional<crypto::PrivateKey> key;
         try {
-            key = crypto::load_private_key_pem(pem, options.passphrase);
+            key = crypto::load_private_key_pem(pem, options.passphrase.value());
         } catch (const crypto::CryptoError& e) {
             crypto::cleanse(pem);
             if (e.code() == "key.encrypted")
@@ -478,7 +477,7 @@ Written write_renewal(const model::Plan& plan, const Decisions& decisions, const
     request::Options req;
     req.out_dir = written.folder;
     for (const auto& d : decisions.due) req.only.push_back(d.id);
-    req.passphrase = options.passphrase;
+    req.passphrase = options.passphrase.copy();
     req.encrypt_keys = options.encrypt_keys;
     req.jobs = options.jobs;
     req.existing_key_files = reuse;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/secret.hpp"
 #include "core/time.hpp"
 #include "model/plan.hpp"
 
@@ -58,8 +59,7 @@ struct Inventory {
 // chain) at `at`. Throws InputError "renew.inventory" naming the file for
 // anything unreadable (a missing path, a certificate file that does not load, bad
 // JSON, a JSON that is not an audit report).
-Inventory load_inventory(const model::Plan& plan, const std::string& path,
-                         const std::optional<std::string>& pkcs12_password, TimePoint at);
+Inventory load_inventory(const model::Plan& plan, const std::string& path, const Secret& pkcs12_password, TimePoint at);
 
 struct Options {
     TimePoint at{};
@@ -108,7 +108,7 @@ struct WriteOptions {
     std::string out_dir;  // the dated folder <out_dir>/<YYYY-MM-DD of at> is written
     bool reuse_key = false;
     std::string keys_dir;  // with reuse_key: <keys_dir>/<id>.key
-    std::optional<std::string> passphrase;  // encrypts new keys; opens encrypted reused keys
+    Secret passphrase;                      // encrypts new keys; opens encrypted reused keys
     bool encrypt_keys = false;
     unsigned jobs = 0;
 };

@@ -112,7 +112,7 @@ void load_existing_key(Job& job, const Options& options) {
         return;
     }
     try {
-        job.key = crypto::load_private_key_pem(pem, options.passphrase);
+        job.key = crypto::load_private_key_pem(pem, options.passphrase.value());
     } catch (const crypto::CryptoError& e) {
         crypto::cleanse(pem);
         if (e.code() == "key.encrypted")
@@ -186,7 +186,7 @@ void prepare(Job& job, const Options& options, const report::InfContext& inf_con
     job.public_key_sha256 = job.key->public_key_sha256();
     if (!job.key_reused) {
         const bool encrypt = options.encrypt_keys && options.passphrase.has_value();
-        job.key_pem = crypto::to_pkcs8_pem(*job.key, encrypt ? options.passphrase : std::nullopt);
+        job.key_pem = crypto::to_pkcs8_pem(*job.key, encrypt ? options.passphrase.value() : std::nullopt);
         job.key_encrypted = encrypt;
     }
     const auto asked = csr_request(*job.certificate, options);
