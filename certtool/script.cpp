@@ -12,8 +12,8 @@
 #include "core/diagnostic.hpp"
 #include "core/plural.hpp"
 #include "core/time.hpp"
-#include "crypto/certificate.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/inventory.hpp"
 #include "passphrase.hpp"
 #include "script/script.hpp"
 #include "topology/topology.hpp"
@@ -42,34 +42,19 @@ bool is_directory(const std::string& path) {
     return std::filesystem::is_directory(path, ec);
 }
 
-crypto::CertificateBundle load_bundle(const std::string& file, const Secret& password) {
-    try {
-        return crypto::load_certificates(fs::read_file_bounded(file, kMaxCertificateFile, "script"), password.value());
-    } catch (const crypto::CryptoError& e) {
-        usage_error(e.code(), file, e.what());
-    }
-}
-
-// The regular files in `dir` and in its sub-folders one level down (the layout
-// of certtool audit --files: DIR/<member FQDN>/...), hidden ones skipped, in name order.
+// The files of a --current folder: those in it and those one level down (the
+// layout of certtool audit --files: DIR/<member FQDN>/...), in name order.
 std::vector<std::string> certificate_files(const std::string& dir) {
-    std::vector<std::string> out;
-    std::error_code ec;
-    const auto visible = [](const std::filesystem::path& p) { return p.filename().string().rfind('.', 0) != 0; };
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        if (!visible(entry.path())) continue;
-        if (entry.is_regular_file(ec)) {
-            out.push_back(entry.path().string());
-        } else if (entry.is_directory(ec) && !entry.is_symlink(ec)) {
-            std::error_code inner;
-            for (const auto& sub : std::filesystem::directory_iterator(entry.path(), inner))
-                if (visible(sub.path()) && sub.is_regular_file(inner)) out.push_back(sub.path().string());
-            if (inner) usage_error("script.current-unreadable", entry.path().string(), "cannot read the folder: " + inner.message());
-        }
+    auto out = inventory::files_in(dir);
+    const auto folders = inventory::member_folders(dir);
+    if (!out || !folders) usage_error("script.current-unreadable", dir, "cannot read the folder");
+    for (const auto& folder : *folders) {
+        const auto inside = inventory::files_in(fs::join(dir, folder));
+        if (!inside) usage_error("script.current-unreadable", fs::join(dir, folder), "cannot read the folder");
+        out->insert(out->end(), inside->begin(), inside->end());
     }
-    if (ec) usage_error("script.current-unreadable", dir, "cannot read the folder: " + ec.message());
-    std::sort(out.begin(), out.end());
-    return out;
+    std::sort(out->begin(), out->end());
+    return std::move(*out);
 }
 
 // What is deployed now, from an audit JSON file or a folder of certificate
@@ -101,16 +86,15 @@ std::map<std::string, script::Current> read_current(const std::string& path, con
         return current;
     }
     for (const auto& file : certificate_files(path)) {
-        crypto::CertificateBundle bundle;
+        inventory::CertificateFile read;
         try {
-            bundle = crypto::load_certificates(fs::read_file_bounded(file, kMaxCertificateFile, "script.current"), password.value());
-        } catch (const crypto::CryptoError& e) {
-            usage_error(e.code() == "cert.unreadable" ? std::string("script.current-unreadable") : e.code(), file,
-                        std::string("--current: ") + e.what());
-        } catch (const InputError&) {
-            usage_error("script.current-unreadable", file, "--current: cannot read the file");
+            read = inventory::read_certificate_file(file, password, "script.current");
+        } catch (const InputError& e) {
+            const auto& d = e.diagnostics().front();
+            if (d.code.rfind("script.current.", 0) == 0) usage_error("script.current-unreadable", file, "--current: cannot read the file");
+            usage_error(d.code == "cert.unreadable" ? std::string("script.current-unreadable") : d.code, file, "--current: " + d.message);
         }
-        const auto& leaf = bundle.certificates.front();
+        const auto& leaf = read.leaf_certificate();
         // Matched against the whole plan: a certificate of an entry --only left out is not current for another.
         const auto* requirement = check::match_requirement(leaf, full);
         if (requirement == nullptr) {
@@ -208,12 +192,12 @@ ExitCode run_script(const ScriptOptions& options, Terminal& term) {
         if (c.id.find('/') != std::string::npos || c.id.empty() || c.id.front() == '.') continue;
         const std::string file = fs::join(options.pfx_dir, c.id + ".pfx");
         if (!fs::exists(file)) continue;
-        pfx[c.id] = script::inspect_pfx(load_bundle(file, password), c, full, file);
+        pfx[c.id] = script::inspect_pfx(inventory::read_certificate_file(file, password, "script"), c, full);
     }
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(options.pfx_dir, ec)) {
-        const auto name = entry.path().filename().string();
-        if (entry.path().extension() == ".pfx" && full.find(entry.path().stem().string()) == nullptr)
+    for (const auto& file : inventory::files_in(options.pfx_dir).value_or(std::vector<std::string>{})) {
+        const std::string name = file.substr(file.find_last_of('/') + 1);
+        const auto dot = name.rfind('.');
+        if (dot != std::string::npos && dot != 0 && name.substr(dot) == ".pfx" && full.find(name.substr(0, dot)) == nullptr)
             notes.push_back(name + " in " + options.pfx_dir + " is not named after a certificate id of the plan; ignored");
     }
     std::sort(notes.begin(), notes.end());

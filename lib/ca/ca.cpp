@@ -13,6 +13,7 @@
 #include "crypto/certificate.hpp"
 #include "crypto/issue.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/inventory.hpp"
 #include "model/roles.hpp"
 
 namespace certtool::ca {
@@ -68,11 +69,7 @@ nlohmann::ordered_json read_json(const std::string& path, const std::string& sch
 }
 
 crypto::Certificate read_certificate(const std::string& path) {
-    try {
-        return crypto::load_certificates(fs::read_file_bounded(path, kMaxFile, "ca"), std::nullopt).certificates.front();
-    } catch (const crypto::CryptoError& e) {
-        fail(e.code(), path, e.what());
-    }
+    return inventory::read_certificate_file(path, {}, "ca").leaf_certificate();
 }
 
 crypto::PrivateKey read_key(const std::string& path, const Secret& passphrase) {

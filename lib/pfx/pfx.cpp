@@ -6,12 +6,11 @@
 #include "check/check.hpp"
 #include "core/diagnostic.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/inventory.hpp"
 
 namespace certtool::pfx {
 
 namespace {
-
-constexpr std::size_t kMaxFile = 16 << 20;
 
 [[noreturn]] void fail(const std::string& code, const std::string& file, const std::string& message) {
     throw InputError(Diagnostic{code, file, "", 0, 0, message});
@@ -20,14 +19,6 @@ constexpr std::size_t kMaxFile = 16 << 20;
 bool same_name(const crypto::DistinguishedName& a, const crypto::DistinguishedName& b) {
     return a.common_name == b.common_name && a.organization == b.organization && a.organizational_unit == b.organizational_unit &&
            a.locality == b.locality && a.state == b.state && a.country == b.country;
-}
-
-crypto::CertificateBundle read_bundle(const std::string& file) {
-    try {
-        return crypto::load_certificates(fs::read_file_bounded(file, kMaxFile, "pfx"), std::nullopt);
-    } catch (const crypto::CryptoError& e) {
-        fail(e.code(), file, e.what());
-    }
 }
 
 std::string upper(std::string s) {
@@ -70,11 +61,11 @@ crypto::Pkcs12Profile default_profile(const model::Platform& platform) {
 Result write_pfx(const Options& o) {
     if (!o.password) fail("passphrase.missing", "", "a PFX needs a password: --passphrase-file FILE or --passphrase-env VAR");
     if (fs::exists(o.out)) fail("output.exists", o.out, "already exists; certtool does not overwrite files");
-    auto bundle = read_bundle(o.cert_file);
-    const crypto::Certificate leaf = bundle.certificates.front();
-    std::vector<crypto::Certificate> pool(bundle.certificates.begin() + 1, bundle.certificates.end());
+    const auto certificate_file = inventory::read_certificate_file(o.cert_file, {}, "pfx");
+    const crypto::Certificate& leaf = certificate_file.leaf_certificate();
+    std::vector<crypto::Certificate> pool = certificate_file.others();
     for (const auto& file : o.chain_files) {
-        const auto more = read_bundle(file);
+        const auto more = inventory::read_certificate_file(file, {}, "pfx");
         for (const auto& c : more.certificates)
             if (c.der != leaf.der && std::none_of(pool.begin(), pool.end(), [&](const auto& p) { return p.der == c.der; }))
                 pool.push_back(c);

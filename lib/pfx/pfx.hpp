@@ -14,7 +14,7 @@ namespace certtool::pfx {
 
 struct Options {
     std::string key_file;
-    std::string cert_file;                  // the certificate (the first in the file is the leaf)
+    std::string cert_file;                  // the certificate (its leaf as inventory::leaf_index says), maybe with its chain
     std::vector<std::string> chain_files;   // intermediates and root, any order (default: the rest of cert_file)
     std::string out;                        // never overwritten; written 0600 atomically
     Secret password;                        // the PFX password

@@ -16,6 +16,7 @@
 #include "crypto/certificate.hpp"
 #include "crypto/keys.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/inventory.hpp"
 #include "names/names.hpp"
 #include "request/requests.hpp"
 
@@ -23,7 +24,6 @@ namespace certtool::renew {
 
 namespace {
 
-constexpr std::size_t kMaxCertificateFile = 16 << 20;
 constexpr std::size_t kMaxAuditFile = 64 << 20;
 constexpr std::size_t kMaxKeyFile = 1 << 20;
 constexpr long kMaxWithinHours = 3650L * 24;
@@ -55,25 +55,10 @@ void add_once(std::vector<std::string>& list, const std::string& item) {
 
 bool is_validity(const std::string& code) { return code.rfind("validity.", 0) == 0; }
 
-// The sorted file or folder names in `dir` (fs::list_directory); unreadable is an inventory error.
-std::vector<std::string> entries(const std::string& dir, bool directories) {
-    auto found = fs::list_directory(dir, directories);
+// Listing a folder (inventory::files_in, member_folders); unreadable is an inventory error.
+std::vector<std::string> listed(std::optional<std::vector<std::string>> found, const std::string& dir) {
     if (!found) inventory_error(dir, "cannot read the folder");
     return std::move(*found);
-}
-
-// A PEM file holding only keys, requests or CRLs: not a certificate, not an error.
-bool only_other_pem(const std::string& data) {
-    bool other = false;
-    for (std::size_t at = data.find("-----BEGIN "); at != std::string::npos; at = data.find("-----BEGIN ", at + 1)) {
-        const auto end = data.find("-----", at + 11);
-        if (end == std::string::npos) break;
-        const std::string label = data.substr(at + 11, end - at - 11);
-        if (label == "CERTIFICATE" || label == "X509 CERTIFICATE" || label == "TRUSTED CERTIFICATE" || label == "PKCS7")
-            return false;
-        other = true;
-    }
-    return other;
 }
 
 // One candidate certificate for a plan id, from one file.
@@ -103,31 +88,20 @@ void keep_latest(Inventory& inventory, Candidate candidate) {
 
 void read_certificate_file(const model::Plan& plan, const model::Plan& candidates, const std::string& path,
                            const Secret& password, TimePoint at, Inventory& inventory) {
-    std::string data;
+    inventory::CertificateFile file;
     try {
-        data = fs::read_file_bounded(path, kMaxCertificateFile, "renew.inventory");
+        file = inventory::read_certificate_file(path, password, "renew.inventory");
+    } catch (const inventory::NotACertificateFile&) {
+        inventory.ignored.push_back({path, "", "not-a-certificate", ""});
+        return;
     } catch (const InputError& e) {
-        inventory_error(path, e.diagnostics().front().message);
+        const auto& d = e.diagnostics().front();
+        if (d.code.rfind("renew.inventory.", 0) == 0) inventory_error(path, d.message);  // not read at all
+        inventory_error(path, "cannot read this certificate file: " + d.message + " (" + d.code + ")");
     }
-    crypto::CertificateBundle bundle;
-    try {
-        bundle = crypto::load_certificates(data, password.value());
-    } catch (const crypto::CryptoError& e) {
-        if ((e.code() == "cert.unreadable" || e.code() == "cert.empty") && only_other_pem(data)) {
-            inventory.ignored.push_back({path, "", "not-a-certificate", ""});
-            return;
-        }
-        inventory_error(path, std::string("cannot read this certificate file: ") + e.what() + " (" + e.code() + ")");
-    }
-    if (bundle.certificates.empty()) inventory_error(path, "holds no certificate");
-    // The leaf: the certificate the file's key belongs to, else the first that is not a CA.
-    auto leaf = std::find_if(bundle.certificates.begin(), bundle.certificates.end(),
-                             [&](const auto& c) { return bundle.key && crypto::key_matches(*bundle.key, c); });
-    if (leaf == bundle.certificates.end())
-        leaf = std::find_if(bundle.certificates.begin(), bundle.certificates.end(), [](const auto& c) { return !c.is_ca; });
-    if (leaf == bundle.certificates.end()) leaf = bundle.certificates.begin();
+    const auto& leaf = file.leaf_certificate();
 
-    const auto* matched = check::match_requirement(*leaf, candidates);
+    const auto* matched = check::match_requirement(leaf, candidates);
     if (matched == nullptr) {
         inventory.ignored.push_back({path, "", "unmatched", ""});
         return;
@@ -137,16 +111,16 @@ void read_certificate_file(const model::Plan& plan, const model::Plan& candidate
     context.at = at;
     context.warn_days = 0;
     context.check_chain = false;
-    context.key = bundle.key ? &*bundle.key : nullptr;
-    const auto verdict = check::check_against_plan(*leaf, *requirement, context, path);
+    context.key = file.key ? &*file.key : nullptr;
+    const auto verdict = check::check_against_plan(leaf, *requirement, context, path);
 
     Candidate candidate;
     candidate.id = requirement->id;
     candidate.held.source = path;
-    candidate.held.sha256 = leaf->sha256_fingerprint;
-    candidate.held.public_key_sha256 = leaf->public_key_sha256;
-    candidate.held.not_after = leaf->not_after;
-    candidate.held.sans = leaf->dns_names;
+    candidate.held.sha256 = leaf.sha256_fingerprint;
+    candidate.held.public_key_sha256 = leaf.public_key_sha256;
+    candidate.held.not_after = leaf.not_after;
+    candidate.held.sans = leaf.dns_names;
     for (const auto& f : verdict.findings)
         if (f.severity == model::Severity::error && !is_validity(f.code)) add_once(candidate.held.error_codes, f.code);
     keep_latest(inventory, std::move(candidate));
@@ -154,9 +128,8 @@ void read_certificate_file(const model::Plan& plan, const model::Plan& candidate
 
 void load_folder(const model::Plan& plan, const std::string& root, const Secret& password,
                  TimePoint at, Inventory& inventory) {
-    for (const auto& name : entries(root, false))
-        read_certificate_file(plan, plan, fs::join(root, name), password, at, inventory);
-    for (const auto& folder : entries(root, true)) {
+    for (const auto& file : listed(inventory::files_in(root), root)) read_certificate_file(plan, plan, file, password, at, inventory);
+    for (const auto& folder : listed(inventory::member_folders(root), root)) {
         // A folder named after a member: only what is installed on that member can match.
         const std::string member = names::normalize_fqdn(folder, false, nullptr).value_or("");
         model::Plan candidates;
@@ -165,8 +138,8 @@ void load_folder(const model::Plan& plan, const std::string& root, const Secret&
                 candidates.certificates.push_back(r);
         const model::Plan& match_against = candidates.certificates.empty() ? plan : candidates;
         const std::string member_folder = fs::join(root, folder);
-        for (const auto& name : entries(member_folder, false))
-            read_certificate_file(plan, match_against, fs::join(member_folder, name), password, at, inventory);
+        for (const auto& file : listed(inventory::files_in(member_folder), member_folder))
+            read_certificate_file(plan, match_against, file, password, at, inventory);
     }
 }
 

@@ -278,17 +278,17 @@ std::string ps_quote(std::string_view value) {
     return out + "'";
 }
 
-Pfx inspect_pfx(const crypto::CertificateBundle& bundle, const model::CertificateRequirement& requirement,
-                const model::Plan& plan, const std::string& source) {
-    if (bundle.certificates.empty()) input_error("script.pfx-mismatch", source, "holds no certificate");
-    const auto& leaf = bundle.certificates.front();
-    if (!bundle.key)
+Pfx inspect_pfx(const inventory::CertificateFile& file, const model::CertificateRequirement& requirement,
+                const model::Plan& plan) {
+    const std::string& source = file.path;
+    const auto& leaf = file.leaf_certificate();
+    if (!file.key)
         input_error("script.pfx-no-key", source,
                     "holds no private key: Set-CsCertificate needs the certificate with its key (certtool pfx writes both)");
     check::Context context;
     context.at = leaf.not_before;
     context.check_chain = false;
-    context.key = &*bundle.key;
+    context.key = &*file.key;
     const auto verdict = check::check_against_plan(leaf, requirement, context, source);
     std::vector<std::string> missing;
     for (const auto& f : verdict.findings) {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/time.hpp"
-#include "crypto/certificate.hpp"
+#include "inventory/inventory.hpp"
 #include "model/plan.hpp"
 
 namespace certtool::script {
@@ -42,13 +42,14 @@ struct Pfx {
     TimePoint not_after{};
 };
 
-// Throws InputError "script.pfx-mismatch" (naming `source`) when the bundle's
-// leaf is not a certificate for `requirement` (a planned name it does not
-// cover), or its private key is missing ("script.pfx-no-key") or is not the
-// certificate's. `plan` is the whole plan: a certificate that fits another
-// entry better, with another subject, is a mismatch. Returns the facts the scripts need.
-Pfx inspect_pfx(const crypto::CertificateBundle& bundle, const model::CertificateRequirement& requirement,
-                const model::Plan& plan, const std::string& source);
+// Throws InputError "script.pfx-mismatch" (naming the file) when the file's
+// leaf (inventory::leaf_index) is not a certificate for `requirement` (a
+// planned name it does not cover), or its private key is missing
+// ("script.pfx-no-key") or is not the certificate's. `plan` is the whole plan:
+// a certificate that fits another entry better, with another subject, is a
+// mismatch. Returns the facts the scripts need.
+Pfx inspect_pfx(const inventory::CertificateFile& file, const model::CertificateRequirement& requirement,
+                const model::Plan& plan);
 
 // The certificate deployed now for a plan id (for staging).
 struct Current {

@@ -3,6 +3,7 @@
 // certificates are issued in memory by lib/crypto/issue with exact end dates.
 #include <catch2/catch.hpp>
 
+#include "input_errors.hpp"
 #include "temp_dir.hpp"
 
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include "renew/renew.hpp"
 #include "topology/topology.hpp"
 
+using certtool::test::input_error_code;
 using certtool::test::TempDir;
 namespace crypto = certtool::crypto;
 namespace model = certtool::model;
@@ -106,16 +108,6 @@ bool has(const std::vector<std::string>& list, const std::string& item) {
 renew::Decisions decide_folder(const std::string& dir, std::chrono::hours within = 30 * 24h) {
     const auto inventory = renew::load_inventory(plan(), dir, std::nullopt, kAt);
     return renew::decide(plan(), inventory, {kAt, within});
-}
-
-std::string input_error_code(const std::function<void()>& f, std::string* file = nullptr) {
-    try {
-        f();
-    } catch (const certtool::InputError& e) {
-        if (file != nullptr) *file = e.diagnostics().front().file;
-        return e.diagnostics().front().code;
-    }
-    return "(no error)";
 }
 
 std::string read_text(const std::string& path) {
