@@ -20,8 +20,6 @@
 
 namespace certtool::audit {
 
-inline constexpr const char* kAuditSchema = "certtool.audit/v1";
-
 struct Options {
     check::Context context;  // check time, warning window, trust anchors (key is ignored)
     bool live = false;       // connect to every endpoint of the plan

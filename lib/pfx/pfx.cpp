@@ -1,10 +1,10 @@
 #include "pfx/pfx.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "check/check.hpp"
 #include "core/diagnostic.hpp"
+#include "core/thumbprint.hpp"
 #include "fs/safe_file.hpp"
 #include "inventory/inventory.hpp"
 
@@ -19,11 +19,6 @@ namespace {
 bool same_name(const crypto::DistinguishedName& a, const crypto::DistinguishedName& b) {
     return a.common_name == b.common_name && a.organization == b.organization && a.organizational_unit == b.organizational_unit &&
            a.locality == b.locality && a.state == b.state && a.country == b.country;
-}
-
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return s;
 }
 
 }  // namespace
@@ -105,7 +100,7 @@ Result write_pfx(const Options& o) {
         fail(e.code(), o.cert_file, e.what());
     }
     fs::write_file_atomic(o.out, der, {0600, false});
-    result.thumbprint = upper(leaf.sha1_thumbprint);
+    result.thumbprint = windows_thumbprint(leaf.sha1_thumbprint).value_or(leaf.sha1_thumbprint);
     result.chain_certificates = chain.size();
     return result;
 }

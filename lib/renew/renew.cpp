@@ -18,20 +18,15 @@
 #include "fs/safe_file.hpp"
 #include "inventory/inventory.hpp"
 #include "names/names.hpp"
+#include "report/audit_report.hpp"
 #include "request/requests.hpp"
 
 namespace certtool::renew {
 
 namespace {
 
-constexpr std::size_t kMaxAuditFile = 64 << 20;
 constexpr std::size_t kMaxKeyFile = 1 << 20;
 constexpr long kMaxWithinHours = 3650L * 24;
-constexpr const char* kAuditSchema = "certtool.audit/v1";
-constexpr int kMaxAuditDepth = 64;  // a certtool.audit/v1 report nests 5 levels deep
-// About 50 values per observation: room for 20,000 endpoints, and at most a few
-// hundred MB however the file is shaped.
-constexpr std::size_t kMaxAuditValues = 1'000'000;
 constexpr std::size_t kMaxReportFile = 64 << 20;
 
 [[noreturn]] void fail(const std::string& code, const std::string& file, const std::string& message,
@@ -145,60 +140,26 @@ void load_folder(const model::Plan& plan, const std::string& root, const Secret&
 
 void load_audit(const model::Plan& plan, const std::string& path, Inventory& inventory) {
     inventory.audit_json = true;
-    std::string text;
-    try {
-        text = fs::read_file_bounded(path, kMaxAuditFile, "renew.inventory");
-    } catch (const InputError& e) {
-        inventory_error(path, e.diagnostics().front().message);
-    }
-    auto parsed = parse_json_bounded(text, JsonLimits{kMaxAuditDepth, kMaxAuditValues});
-    if (!parsed.ok && parsed.syntax_error)
-        inventory_error(path, "is neither a folder of certificates nor a certtool.audit/v1 JSON report: its JSON " + parsed.problem,
-                        "", parsed.line, parsed.column);
-    if (!parsed.ok)
-        inventory_error(path, "is not a certtool.audit/v1 report: its JSON " + parsed.problem + " (a report nests 5 levels)");
-    const nlohmann::json doc = std::move(parsed.document);
-    if (!doc.is_object() || !doc.contains("schema") || doc["schema"] != kAuditSchema)
-        inventory_error(path, "is not a certtool.audit/v1 report (write one with certtool audit --format json)", "/schema");
-    if (!doc.contains("observations") || !doc["observations"].is_array())
-        inventory_error(path, "has no observations array", "/observations");
-
     std::set<std::string> not_in_plan;
     std::map<std::string, std::vector<std::string>> codes;  // id -> error codes of all its observations
-    const auto& observations = doc["observations"];
-    for (std::size_t i = 0; i < observations.size(); ++i) {
-        const std::string pointer = "/observations/" + std::to_string(i);
-        const auto& o = observations[i];
-        try {
-            if (!o.is_object()) inventory_error(path, "an observation is not an object", pointer);
-            if (!o.value("obtained", false)) continue;  // nothing was read there: no certificate to judge
-            const std::string id = o.at("certificate_id").get<std::string>();
-            if (plan.find(id) == nullptr) {
-                if (not_in_plan.insert(id).second) inventory.ignored.push_back({path + pointer, id, "not-in-plan", ""});
-                continue;
-            }
-            const std::string when = o.at("not_after_utc").get<std::string>();
-            const auto not_after = parse_utc(when);
-            if (!not_after) inventory_error(path, "not_after_utc is not a UTC time: '" + when + "'", pointer + "/not_after_utc");
-            Held held;
-            held.source = o.value("member", std::string()) + " (" + o.value("source", std::string()) + ")";
-            held.sha256 = o.at("sha256").get<std::string>();
-            held.public_key_sha256 = o.value("public_key_sha256", std::string());
-            held.not_after = *not_after;
-            held.sans = o.at("sans").get<std::vector<std::string>>();
-            auto& id_codes = codes[id];
-            if (o.contains("findings")) {
-                for (const auto& f : o.at("findings")) {
-                    const std::string code = f.at("code").get<std::string>();
-                    if (f.at("severity").get<std::string>() == "error" && !is_validity(code)) add_once(id_codes, code);
-                }
-            }
-            // Across members the one that expires first decides.
-            auto [it, inserted] = inventory.held.try_emplace(id, held);
-            if (!inserted && held.not_after < it->second.not_after) it->second = std::move(held);
-        } catch (const nlohmann::json::exception& e) {
-            inventory_error(path, std::string("an observation is not as certtool audit writes it: ") + e.what(), pointer);
+    for (auto& seen : report::read_audit_report_file(path, "renew.inventory")) {
+        const std::string& id = seen.certificate_id;
+        if (plan.find(id) == nullptr) {
+            if (not_in_plan.insert(id).second) inventory.ignored.push_back({path + seen.pointer, id, "not-in-plan", ""});
+            continue;
         }
+        Held held;
+        held.source = seen.member + " (" + seen.source + ")";
+        held.sha256 = seen.sha256;
+        held.public_key_sha256 = seen.public_key_sha256;
+        held.not_after = seen.not_after;
+        held.sans = std::move(seen.sans);
+        auto& id_codes = codes[id];
+        for (const auto& code : seen.error_codes)
+            if (!is_validity(code)) add_once(id_codes, code);
+        // Across members the one that expires first decides.
+        auto [it, inserted] = inventory.held.try_emplace(id, held);
+        if (!inserted && held.not_after < it->second.not_after) it->second = std::move(held);
     }
     for (auto& [id, held] : inventory.held) held.error_codes = codes[id];
 }

@@ -3,13 +3,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "check/check.hpp"
 #include "core/diagnostic.hpp"
 #include "core/plural.hpp"
-#include "core/json_bounded.hpp"
+#include "report/audit_report.hpp"
 #include "report/templates.hpp"
 
 namespace certtool::script {
@@ -18,11 +17,6 @@ namespace {
 
 [[noreturn]] void input_error(const std::string& code, const std::string& file, const std::string& message) {
     throw InputError(Diagnostic{code, file, "", 0, 0, message});
-}
-
-[[noreturn]] void unreadable_current(const std::string& file, const std::string& why) {
-    input_error("script.current-unreadable", file,
-                why + " (--current takes certtool audit --format json output, or a folder of certificate files)");
 }
 
 std::string join(const std::vector<std::string>& items, const std::string& separator) {
@@ -318,40 +312,11 @@ void add_current(std::map<std::string, Current>& current, const std::string& id,
 
 std::map<std::string, Current> current_from_audit_json(std::string_view text, const std::string& file,
                                                        const model::Plan& plan) {
-    // Limits as renew's for the same certtool.audit/v1 input: a report nests 5 levels.
-    auto parsed = parse_json_bounded(text, JsonLimits{64, 1'000'000});
-    if (!parsed.ok) {
-        const std::string where = parsed.line > 0 ? " at line " + std::to_string(parsed.line) + ", column " +
-                                                        std::to_string(parsed.column) : "";
-        unreadable_current(file, "not a certtool.audit/v1 document: its JSON " + parsed.problem + where);
-    }
-    const nlohmann::json doc = std::move(parsed.document);
-    if (!doc.is_object()) unreadable_current(file, "not a JSON document");
-    if (!doc.contains("schema") || doc["schema"] != "certtool.audit/v1") unreadable_current(file, "not a certtool.audit/v1 document");
-    if (!doc.contains("observations") || !doc["observations"].is_array()) unreadable_current(file, "has no observations array");
     std::map<std::string, Current> out;
-    std::size_t index = 0;
-    for (const auto& o : doc["observations"]) {
-        const std::string where = "/observations/" + std::to_string(index++);
-        if (!o.is_object()) unreadable_current(file, where + " is not an object");
-        if (!o.contains("certificate_id") || !o["certificate_id"].is_string()) continue;
-        const std::string id = o["certificate_id"];
-        if (plan.find(id) == nullptr || !o.contains("not_after_utc")) continue;
-        if (!o["not_after_utc"].is_string()) unreadable_current(file, where + "/not_after_utc is not a string");
-        const auto not_after = parse_utc(o["not_after_utc"].get<std::string>());
-        if (!not_after) unreadable_current(file, where + "/not_after_utc is not a UTC time");
-        Current seen;
-        seen.not_after = *not_after;
-        if (o.contains("thumbprint") && o["thumbprint"].is_string()) {
-            try {
-                seen.thumbprint = normalised_thumbprint(o["thumbprint"]);
-            } catch (const std::logic_error&) {
-                unreadable_current(file, where + "/thumbprint is not a SHA-1 thumbprint");
-            }
-        }
-        seen.source = file;
-        if (o.contains("member") && o["member"].is_string()) seen.source += ": " + o["member"].get<std::string>();
-        add_current(out, id, seen);
+    for (const auto& seen : report::read_audit_report(text, file, "script.current-unreadable")) {
+        if (plan.find(seen.certificate_id) == nullptr) continue;
+        add_current(out, seen.certificate_id,
+                    {seen.not_after, seen.thumbprint, seen.member.empty() ? file : file + ": " + seen.member});
     }
     return out;
 }

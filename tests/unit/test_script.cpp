@@ -429,14 +429,17 @@ TEST_CASE("script: values from the topology are quoted for PowerShell", "[script
 
 TEST_CASE("script: current expiries from a certtool.audit/v1 document", "[script]") {
     const auto plan = example_plan("enterprise");
+    // As certtool audit writes them: an observation with a certificate has its sha256 and sans too.
     const std::string doc = R"({"schema": "certtool.audit/v1", "observations": [
         {"certificate_id": "edge-av.lsedge-contoso-net", "member": "edge01.contoso.net", "not_after_utc": "2026-12-02T10:00:00Z",
-         "thumbprint": "aa00000000000000000000000000000000000001"},
+         "thumbprint": "aa00000000000000000000000000000000000001", "obtained": true, "sha256": "01", "sans": []},
         {"certificate_id": "edge-av.lsedge-contoso-net", "member": "edge02.contoso.net", "not_after_utc": "2026-12-01T10:00:00Z",
-         "thumbprint": "aa00000000000000000000000000000000000002"},
+         "thumbprint": "aa00000000000000000000000000000000000002", "obtained": true, "sha256": "02", "sans": []},
         {"certificate_id": "oauth.global", "member": "fe01.contoso.net", "obtained": false},
-        {"certificate_id": "not.in.plan", "member": "x", "not_after_utc": "2026-01-01T00:00:00Z"},
-        {"certificate_id": "", "member": "edge01.contoso.net", "not_after_utc": "2026-01-01T00:00:00Z"}]})";
+        {"certificate_id": "not.in.plan", "member": "x", "not_after_utc": "2026-01-01T00:00:00Z", "obtained": true, "sha256": "03",
+         "sans": []},
+        {"certificate_id": "", "member": "edge01.contoso.net", "not_after_utc": "2026-01-01T00:00:00Z", "obtained": true,
+         "sha256": "04", "sans": []}]})";
     const auto current = script::current_from_audit_json(doc, "audit.json", plan);
     REQUIRE(current.size() == 1);
     const auto& av = current.at(kAv);
