@@ -3,7 +3,7 @@
 // report::read_audit_report. The bytes go to it directly, then as a file under
 // /dev/shm through renew::load_inventory against the plan of
 // templates/examples/enterprise.json (built once), and what that accepts on
-// through renew::decide and renew::render_json; and to
+// through renew::decide and report::render_renew_json; and to
 // script::current_from_audit_json (`certtool script --current`).
 // A bug: any crash or sanitizer report (UBSan included: times far in the future
 // or past), or any exception other than InputError / CryptoError (a
@@ -22,6 +22,7 @@
 #include "model/plan.hpp"
 #include "renew/renew.hpp"
 #include "report/audit_report.hpp"
+#include "report/renew_report.hpp"
 #include "script/script.hpp"
 #include "topology/topology.hpp"
 
@@ -63,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
         const renew::Inventory inventory = renew::load_inventory(plan(), path, std::string("fuzz"), at);
         const renew::Decisions decisions = renew::decide(plan(), inventory, renew::Options{at, std::chrono::hours(30 * 24)});
-        (void)renew::render_json(plan(), decisions, {}, "");
+        (void)report::render_renew_json(plan(), decisions, {}, "");
     } catch (const InputError&) {
     } catch (const crypto::CryptoError&) {
     }

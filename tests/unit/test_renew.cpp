@@ -23,6 +23,7 @@
 #include "crypto/keys.hpp"
 #include "model/plan.hpp"
 #include "renew/renew.hpp"
+#include "report/renew_report.hpp"
 #include "topology/topology.hpp"
 
 using certtool::test::input_error_code;
@@ -344,7 +345,7 @@ TEST_CASE("renew: the document lists due and not-due certificates and --reuse-ke
     REQUIRE(planned.count(kExternal) == 1);
     CHECK(planned.at(kExternal).key == "reused");
 
-    const auto doc = nlohmann::json::parse(renew::render_json(plan(), d, planned, ""));
+    const auto doc = nlohmann::json::parse(certtool::report::render_renew_json(plan(), d, planned, ""));
     CHECK(doc["schema"] == "certtool.renew/v1");
     CHECK(doc["at"] == "2027-06-01T12:00:00Z");
     CHECK(doc["within_hours"] == 720);
