@@ -1,37 +1,20 @@
-// certtool script: PowerShell rendered from templates/*.ps1.in (rules 2, 3.3, 12).
-#include "script/script.hpp"
-
+// certtool script: the scripts themselves, rendered from templates/*.ps1.in
+// (rules 2, 12): per member its script and, where something is staged, its
+// cleanup script; and README.txt, what to run where and in which order.
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
-#include "check/check.hpp"
-#include "core/diagnostic.hpp"
-#include "core/plural.hpp"
-#include "report/audit_report.hpp"
 #include "report/templates.hpp"
+#include "script/script.hpp"
+#include "script/text.hpp"
 
 namespace certtool::script {
 
+using detail::comment;
+using detail::join;
+
 namespace {
-
-[[noreturn]] void input_error(const std::string& code, const std::string& file, const std::string& message) {
-    throw InputError(Diagnostic{code, file, "", 0, 0, message});
-}
-
-std::string join(const std::vector<std::string>& items, const std::string& separator) {
-    std::string out;
-    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? separator : "") + items[i];
-    return out;
-}
-
-// Text from the topology inside a '#' comment or README.txt: one line, no
-// control characters (a newline would end the comment and start code).
-std::string comment(std::string_view text) {
-    std::string out;
-    for (const unsigned char c : text) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
-    return out;
-}
 
 // A Set-CsCertificate -Type value goes into the script unquoted: only letters.
 const std::string& checked_type(const std::string& type) {
@@ -45,28 +28,6 @@ std::string types_list(const std::vector<std::string>& types) {
     return join(types, ",");
 }
 
-// A member becomes a file name; an id becomes pfx\<id>.pfx on Windows and
-// <pfx>/<id>.pfx here: neither may leave its folder.
-void check_file_name(const std::string& name, const std::string& what) {
-    const bool ok = !name.empty() && name.front() != '.' && name.size() <= 200 &&
-                    std::all_of(name.begin(), name.end(), [](unsigned char c) {
-                        return c >= 0x20 && c != 0x7f && c != '/' && c != '\\' && c != ':' && c != '*' && c != '?' &&
-                               c != '"' && c != '<' && c != '>' && c != '|';
-                    });
-    if (!ok) input_error("script.unsafe-name", "", what + " '" + comment(name) + "' cannot be used as a file name");
-}
-
-std::string normalised_thumbprint(const std::string& text) {
-    std::string out;
-    for (const unsigned char c : text) {
-        if (c == ':' || c == ' ') continue;
-        out += static_cast<char>(std::toupper(c));
-    }
-    const bool hex = out.size() == 40 && std::all_of(out.begin(), out.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
-    if (!hex) throw std::logic_error("'" + text + "' is not a SHA-1 thumbprint");
-    return out;
-}
-
 // $env:COMPUTERNAME: the first label, as NetBIOS keeps it (15 characters, upper case).
 std::string computer_name(const std::string& fqdn) {
     std::string label = fqdn.substr(0, fqdn.find('.'));
@@ -75,18 +36,11 @@ std::string computer_name(const std::string& fqdn) {
     return label;
 }
 
-std::string hours_text(int hours) { return plural(hours, "hour", "hours"); }
-
 std::string render(const char* name, const std::map<std::string, std::string>& values) {
     return report::render_template(report::template_text(name), values);
 }
 
 bool is_staged(const Command& c) { return c.effective.has_value(); }
-
-std::string assignment_text(const Command& c) {
-    if (!c.effective) return "immediate";
-    return "staged, EffectiveDate " + format_datetime(*c.effective);
-}
 
 std::string verify_block(const std::string& id, const Command& c) {
     std::string checks;
@@ -109,7 +63,7 @@ std::string command_block(const Installation& inst, const Command& c) {
                        {"thumbprint", ps_quote(inst.thumbprint)},
                        {"verify", verify_block(inst.certificate_id, c)}});
     }
-    const Current& previous = *inst.previous;
+    const CurrentCertificate& previous = *inst.previous;
     std::string previous_comment;
     if (!previous.thumbprint.empty()) previous_comment += " " + previous.thumbprint;
     if (!previous.source.empty()) previous_comment += " (seen in " + previous.source + ")";
@@ -233,209 +187,18 @@ std::string pad(const std::string& text, std::size_t width) {
     return text.size() >= width ? text + "  " : text + std::string(width - text.size() + 2, ' ');
 }
 
-}  // namespace
+struct MemberCleanup {
+    std::string file;
+    TimePoint after;
+};
+using Cleanups = std::map<std::string, MemberCleanup>;  // by member
 
-int minimum_lead_hours(const std::string& usage) {
-    if (usage == "AudioVideoAuthentication") return kAudioVideoLeadHours;
-    if (usage == "OAuthTokenIssuer") return kOAuthLeadHours;
-    return 0;
-}
-
-bool is_global_usage(const std::string& usage) { return usage == "OAuthTokenIssuer"; }
-
-void validate_lead_hours(int hours) {
-    if (hours < kAudioVideoLeadHours)
-        input_error("usage.lead-hours", "",
-                    "--lead-hours " + std::to_string(hours) + " is below the minimum: A/V tokens are cached up to " +
-                        std::to_string(kAudioVideoLeadHours) + " hours, OAuth material at least " +
-                        std::to_string(kOAuthLeadHours) + " hours (rules 3.3); --lead-hours can only raise these");
-    if (hours > 24 * 365)
-        input_error("usage.lead-hours", "", "--lead-hours " + std::to_string(hours) + " is more than a year");
-}
-
-std::string ps_quote(std::string_view value) {
-    std::string out = "'";
-    for (std::size_t i = 0; i < value.size(); ++i) {
-        // U+2018..U+201B (UTF-8 E2 80 98..9B) end a single-quoted string in
-        // PowerShell just as ' does: doubled like it.
-        if (i + 2 < value.size() && static_cast<unsigned char>(value[i]) == 0xE2 &&
-            static_cast<unsigned char>(value[i + 1]) == 0x80 && static_cast<unsigned char>(value[i + 2]) >= 0x98 &&
-            static_cast<unsigned char>(value[i + 2]) <= 0x9B) {
-            const auto quote = value.substr(i, 3);
-            out.append(quote).append(quote);
-            i += 2;
-            continue;
-        }
-        out += value[i];
-        if (value[i] == '\'') out += '\'';
-    }
-    return out + "'";
-}
-
-Pfx inspect_pfx(const inventory::CertificateFile& file, const model::CertificateRequirement& requirement,
-                const model::Plan& plan) {
-    const std::string& source = file.path;
-    const auto& leaf = file.leaf_certificate();
-    if (!file.key)
-        input_error("script.pfx-no-key", source,
-                    "holds no private key: Set-CsCertificate needs the certificate with its key (certtool pfx writes both)");
-    check::Context context;
-    context.at = leaf.not_before;
-    context.check_chain = false;
-    context.key = &*file.key;
-    const auto verdict = check::check_against_plan(leaf, requirement, context, source);
-    std::vector<std::string> missing;
-    for (const auto& f : verdict.findings) {
-        if (f.code == "key.mismatch")
-            input_error("script.pfx-mismatch", source, "the private key in it does not belong to its certificate");
-        if (f.code == "name.missing") missing.push_back(f.message.substr(0, f.message.find(' ')));
-    }
-    const std::string described = "CN=" + comment(leaf.subject.common_name) + ", SANs " + comment(join(leaf.dns_names, ", "));
-    if (!missing.empty())
-        input_error("script.pfx-mismatch", source,
-                    "is not the plan's certificate " + requirement.id + ": it holds " + described + ", without " +
-                        join(missing, ", "));
-    const auto* best = check::match_requirement(leaf, plan);
-    if (best != nullptr && best->id != requirement.id && leaf.subject.common_name != requirement.common_name)
-        input_error("script.pfx-mismatch", source,
-                    "is not the plan's certificate " + requirement.id + ": it holds " + described +
-                        ", which is the plan's certificate " + best->id);
-    return {normalised_thumbprint(leaf.sha1_thumbprint), leaf.not_before, leaf.not_after};
-}
-
-void add_current(std::map<std::string, Current>& current, const std::string& id, const Current& seen) {
-    Current normalised = seen;
-    if (!normalised.thumbprint.empty()) normalised.thumbprint = normalised_thumbprint(normalised.thumbprint);
-    const auto it = current.find(id);
-    if (it == current.end() || normalised.not_after < it->second.not_after) current[id] = normalised;
-}
-
-std::map<std::string, Current> current_from_audit_json(std::string_view text, const std::string& file,
-                                                       const model::Plan& plan) {
-    std::map<std::string, Current> out;
-    for (const auto& seen : report::read_audit_report(text, file, "script.current-unreadable")) {
-        if (plan.find(seen.certificate_id) == nullptr) continue;
-        add_current(out, seen.certificate_id,
-                    {seen.not_after, seen.thumbprint, seen.member.empty() ? file : file + ": " + seen.member});
-    }
-    return out;
-}
-
-std::vector<std::string> Result::members() const {
-    std::vector<std::string> out;
-    for (const auto& i : installations)
-        if (std::find(out.begin(), out.end(), i.member) == out.end()) out.push_back(i.member);
-    return out;
-}
-
-Result generate(const model::Plan& plan, const std::map<std::string, Pfx>& pfx,
-                const std::map<std::string, Current>& current, const Options& options) {
-    Result result;
-    for (const auto& c : plan.certificates) {
-        check_file_name(c.id, "certificate id");
-        for (const auto& m : c.install_on) check_file_name(m, "member");
-        const auto found = pfx.find(c.id);
-        if (found == pfx.end()) {
-            result.skipped.push_back({c.id, "no " + c.id + ".pfx in the PFX folder"});
-            continue;
-        }
-        if (c.install_on.empty()) {
-            result.skipped.push_back({c.id, "the plan installs it on no server"});
-            continue;
-        }
-        const std::string thumbprint = normalised_thumbprint(found->second.thumbprint);
-
-        // Staging (rules 3.3): the longest lead of the staged types, raised by --lead-hours.
-        int lead = 0;
-        for (const auto& u : c.usages) lead = std::max(lead, minimum_lead_hours(u));
-        const bool stageable = lead > 0;
-        std::optional<TimePoint> effective;
-        std::optional<Current> previous;
-        std::string note;
-        if (stageable) {
-            if (options.lead_hours) lead = std::max(lead, *options.lead_hours);
-            const auto cur = current.find(c.id);
-            if (options.immediate.count(c.id) != 0) {
-                note = "assigned immediately, without -Roll, as --immediate asks: tokens signed with the old certificate "
-                       "stop validating at once";
-            } else if (cur == current.end()) {
-                note = "no current certificate known (first deployment): assigned immediately, without -Roll";
-            } else if (cur->second.not_after - std::chrono::hours(lead) <= options.at) {
-                const auto t0 = cur->second.not_after - std::chrono::hours(lead);
-                result.problems.push_back(
-                    {c.id, "the current certificate (" +
-                               (cur->second.source.empty() ? std::string("--current") : comment(cur->second.source)) +
-                               ") expires " + format_datetime(cur->second.not_after) +
-                               ", too soon to stage the new one: the EffectiveDate " + format_datetime(t0) + " (" +
-                               hours_text(lead) + " earlier) is not after " + format_datetime(options.at) +
-                               ". An immediate assignment is needed: run again with --immediate " + c.id +
-                               " (tokens signed with the old certificate then stop validating at once)"});
-                continue;
-            } else {
-                effective = cur->second.not_after - std::chrono::hours(lead);
-                previous = cur->second;
-            }
-            if (!effective) result.notes.push_back(c.id + ": " + note);
-        }
-        const Pfx& new_certificate = found->second;
-        if (new_certificate.not_after <= options.at)
-            result.notes.push_back("warning: " + c.id + ": the certificate in its PFX expired " +
-                                   format_datetime(new_certificate.not_after));
-        const TimePoint in_use_from = effective ? *effective : options.at;
-        if (new_certificate.not_before > in_use_from)
-            result.notes.push_back("warning: " + c.id + ": the certificate in its PFX is valid only from " +
-                                   format_datetime(new_certificate.not_before) + ", after it is put to use (" +
-                                   format_datetime(in_use_from) + ")");
-
-        std::vector<std::string> replicated;
-        for (std::size_t i = 0; i < c.install_on.size(); ++i) {
-            Installation inst;
-            inst.member = c.install_on[i];
-            inst.certificate_id = c.id;
-            inst.role = c.role;
-            inst.thumbprint = thumbprint;
-            inst.exportable = c.exportable_key;
-            std::vector<std::string> now, staged, global;
-            for (const auto& u : c.usages) {
-                if (is_global_usage(u))
-                    global.push_back(u);
-                else if (minimum_lead_hours(u) > 0 && effective)
-                    staged.push_back(u);
-                else
-                    now.push_back(u);
-            }
-            const bool now_has_stageable =
-                std::any_of(now.begin(), now.end(), [](const std::string& u) { return minimum_lead_hours(u) > 0; });
-            if (!now.empty()) inst.commands.push_back({now, false, std::nullopt, 0, now_has_stageable ? note : ""});
-            if (!staged.empty()) inst.commands.push_back({staged, false, effective, lead, ""});
-            if (!global.empty()) {
-                if (i == 0)
-                    inst.commands.push_back({global, true, effective, effective ? lead : 0, effective ? "" : note});
-                else
-                    replicated.push_back(inst.member);
-            }
-            // Only a global usage here, and not the one server that assigns it: nothing to do.
-            if (inst.commands.empty() && !c.usages.empty()) continue;
-            if (effective) inst.previous = previous;
-            result.installations.push_back(std::move(inst));
-        }
-        if (!replicated.empty())
-            result.notes.push_back(c.id + ": assigned once, on " + c.install_on.front() +
-                                   ", with -Identity Global; the Central Management store replicates it to " +
-                                   join(replicated, ", ") + " (no script step there)");
-    }
-    if (!result.problems.empty()) return result;
-
-    const Common common{CERTTOOL_VERSION, options.topology, format_datetime(options.at), plan.platform};
+// <member>.ps1 for each member and, where something is staged, <member>.cleanup.ps1.
+Cleanups render_member_scripts(const Result& result, const model::Plan& plan, const Common& common,
+                               std::map<std::string, std::string>& files) {
     const auto& product = plan.platform.product_facts();
-    const auto members = result.members();
-
-    struct MemberCleanup {
-        std::string file;
-        TimePoint after;
-    };
-    std::map<std::string, MemberCleanup> cleanups;
-    for (const auto& member : members) {
+    Cleanups cleanups;
+    for (const auto& member : result.members()) {
         std::vector<const Installation*> mine, staged;
         for (const auto& inst : result.installations) {
             if (inst.member != member) continue;
@@ -457,7 +220,7 @@ Result generate(const model::Plan& plan, const std::map<std::string, Pfx>& pfx,
             cleanups[member] = {file, after};
             cleanup_note = "# After " + format_datetime(after) + ", when the replaced certificates have expired, run " +
                            comment(file) + " (Remove-CsCertificate -Previous).\n";
-            result.files[file] = cleanup_script(member, staged, common, after);
+            files[file] = cleanup_script(member, staged, common, after);
         }
         auto values = platform_values(plan.platform, "Set-CsCertificate", assigns);
         if (assigns) values["load_cmdlets"] += "\n";
@@ -471,10 +234,16 @@ Result generate(const model::Plan& plan, const std::map<std::string, Pfx>& pfx,
                        {"member", ps_quote(member)},
                        {"computer_name", ps_quote(computer_name(member))},
                        {"certificates", blocks}});
-        result.files[member + ".ps1"] = render("member.ps1", values);
+        files[member + ".ps1"] = render("member.ps1", values);
     }
 
-    // README.txt: what to run where, in which order.
+    return cleanups;
+}
+
+// README.txt: what to run where, in which order.
+std::string render_readme(const Result& result, const model::Plan& plan, const Common& common, const Cleanups& cleanups) {
+    const auto& product = plan.platform.product_facts();
+    const auto members = result.members();
     std::string member_text = "Servers and scripts\n-------------------\n";
     for (const auto& member : members) {
         member_text += comment(member) + ": run " + comment(member) + ".ps1";
@@ -535,18 +304,53 @@ Result generate(const model::Plan& plan, const std::map<std::string, Pfx>& pfx,
         for (const auto& n : result.notes) notes += "  " + comment(n) + "\n";
     }
     const std::string title = "Certificate installation scripts for " + std::string(product.name);
-    result.files["README.txt"] = render("script-readme.txt", {{"title", title + "\n" + std::string(title.size(), '=')},
-                                                              {"product", std::string(product.name)},
-                                                              {"windows", std::string(plan.platform.windows_facts().name)},
-                                                              {"shell", std::string(product.shell)},
-                                                              {"version", common.version},
-                                                              {"topology", comment(common.topology)},
-                                                              {"generated", common.generated},
-                                                              {"example_script", comment(members.empty() ? std::string("<server>.ps1") : members.front() + ".ps1")},
-                                                              {"members", member_text},
-                                                              {"order", order},
-                                                              {"skipped", skipped},
-                                                              {"notes", notes}});
+    return render("script-readme.txt", {{"title", title + "\n" + std::string(title.size(), '=')},
+                                        {"product", std::string(product.name)},
+                                        {"windows", std::string(plan.platform.windows_facts().name)},
+                                        {"shell", std::string(product.shell)},
+                                        {"version", common.version},
+                                        {"topology", comment(common.topology)},
+                                        {"generated", common.generated},
+                                        {"example_script", comment(members.empty() ? std::string("<server>.ps1") : members.front() + ".ps1")},
+                                        {"members", member_text},
+                                        {"order", order},
+                                        {"skipped", skipped},
+                                        {"notes", notes}});
+}
+
+}  // namespace
+
+std::string ps_quote(std::string_view value) {
+    std::string out = "'";
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        // U+2018..U+201B (UTF-8 E2 80 98..9B) end a single-quoted string in
+        // PowerShell just as ' does: doubled like it.
+        if (i + 2 < value.size() && static_cast<unsigned char>(value[i]) == 0xE2 &&
+            static_cast<unsigned char>(value[i + 1]) == 0x80 && static_cast<unsigned char>(value[i + 2]) >= 0x98 &&
+            static_cast<unsigned char>(value[i + 2]) <= 0x9B) {
+            const auto quote = value.substr(i, 3);
+            out.append(quote).append(quote);
+            i += 2;
+            continue;
+        }
+        out += value[i];
+        if (value[i] == '\'') out += '\'';
+    }
+    return out + "'";
+}
+
+std::map<std::string, std::string> render_scripts(const Result& result, const model::Plan& plan, const Options& options) {
+    std::map<std::string, std::string> files;
+    const Common common{CERTTOOL_VERSION, options.topology, format_datetime(options.at), plan.platform};
+    const Cleanups cleanups = render_member_scripts(result, plan, common, files);
+    files["README.txt"] = render_readme(result, plan, common, cleanups);
+    return files;
+}
+
+Result generate(const model::Plan& plan, const std::map<std::string, NewCertificate>& pfx,
+                const std::map<std::string, CurrentCertificate>& current, const Options& options) {
+    Result result = plan_installations(plan, pfx, current, options);
+    if (result.problems.empty()) result.files = render_scripts(result, plan, options);
     return result;
 }
 
