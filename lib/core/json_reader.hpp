@@ -4,7 +4,7 @@
 // one per run. A key the schema does not know gets a "did you mean" when one
 // of the known keys is a typo away. Generic: the schema that says which keys
 // and types a document has is the caller's (lib/topology/load.cpp for the
-// topology).
+// topology, lib/report/audit_reader.cpp for an audit report).
 #pragma once
 
 #include <cstddef>
