@@ -278,11 +278,16 @@ void authorize(Client& client, const Order& order, const IssueOptions& options, 
     for (auto& w : presented.cleanup()) result.warnings.push_back(std::move(w));
 }
 
-// Keeps the file at `path` as path.replaced-<stamp> (never overwriting one).
-void keep_previous(const std::string& path, const std::string& stamp, CertificateResult& result) {
+// Keeps the file at `path` as path.replaced-<stamp> (or -<stamp>-2, ... when a
+// run in the same second kept one already), unless it holds `replacement`
+// already (the same certificate downloaded again).
+void keep_previous(const std::string& path, const std::string& replacement, const std::string& stamp, CertificateResult& result) {
     if (!fs::exists(path)) return;
-    const std::string kept = path + ".replaced-" + stamp;
-    fs::write_file_atomic(kept, fs::read_file_bounded(path, kMaxCertificateBytes, "output"), {0644, false});
+    const std::string previous = fs::read_file_bounded(path, kMaxCertificateBytes, "output");
+    if (previous == replacement) return;
+    std::string kept = path + ".replaced-" + stamp;
+    for (int n = 2; fs::exists(kept) && n < 100; ++n) kept = path + ".replaced-" + stamp + "-" + std::to_string(n);
+    fs::write_file_atomic(kept, previous, {0644, false});
     result.replaced_files.push_back(kept);
 }
 
@@ -392,9 +397,10 @@ void order_one(Client& client, const Job& job, State& state, const IssueOptions&
     // Chain first: a run killed in between leaves a chain without its leaf,
     // which the next run orders (or downloads) again, never a leaf alone.
     const std::string stamp = utc_stamp();
-    keep_previous(job.chain_file, stamp, result);
-    keep_previous(job.cert_file, stamp, result);
-    fs::write_file_atomic(job.chain_file, join(blocks, ""), {0644, true});
+    const std::string chain_text = join(blocks, "");
+    keep_previous(job.chain_file, chain_text, stamp, result);
+    keep_previous(job.cert_file, blocks.front(), stamp, result);
+    fs::write_file_atomic(job.chain_file, chain_text, {0644, true});
     fs::write_file_atomic(job.cert_file, blocks.front(), {0644, true});
     state.orders[c.id].certificate_sha256 = leaf.sha256_fingerprint;
     save(*order);
@@ -559,6 +565,12 @@ Result issue(const model::Plan& plan, const IssueOptions& options, const Progres
             if (e.code() == "acme.interrupted") throw;
             r.outcome = "failed";
             r.error = ErrorInfo{e.code(), e.where(), e.what()};
+        } catch (const InputError& e) {
+            // Writing the result failed (a full disk, a file planted meanwhile):
+            // this certificate failed; the CA has been asked, so the run goes on.
+            const auto& d = e.diagnostics().front();
+            r.outcome = "failed";
+            r.error = ErrorInfo{d.code, d.file, d.message};
         }
         result.certificates.push_back(std::move(r));
     }

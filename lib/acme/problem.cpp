@@ -94,7 +94,9 @@ std::string printable(std::string_view text, std::size_t max_chars, bool keep_ne
         const auto byte = static_cast<unsigned char>(ch);
         if (ch == '\n' && keep_newlines) {
             out += ch;
-        } else if (byte < 0x20 || byte == 0x7f) {
+        } else if (byte < 0x20 || byte >= 0x7f) {
+            // Non-ASCII too: raw bytes from a CA or a hook may be invalid UTF-8,
+            // or UTF-8 C1 controls a terminal would obey.
             out += "\\x";
             out += hex[byte >> 4];
             out += hex[byte & 15];

@@ -59,7 +59,7 @@ std::optional<std::chrono::system_clock::time_point> parse_retry_after(std::stri
                                                                        std::chrono::system_clock::time_point now);
 
 // Text from outside (a CA's detail, a hook's output) made safe to print: control
-// characters shown as \xNN, newlines kept only when `keep_newlines`, at most
+// characters and bytes outside ASCII shown as \xNN, newlines kept only when `keep_newlines`, at most
 // `max_chars` characters (the rest replaced by " ...").
 std::string printable(std::string_view text, std::size_t max_chars, bool keep_newlines = false);
 
