@@ -132,8 +132,9 @@ HookRun run_hook(const std::string& program, const std::vector<std::string>& arg
             exited = true;
             break;
         }
-        if (Clock::now() >= deadline || (cancelled && cancelled())) {
-            run.timed_out = true;
+        const bool stop = cancelled && cancelled();
+        if (Clock::now() >= deadline || stop) {
+            (stop ? run.cancelled : run.timed_out) = true;
             ::kill(-pid, SIGTERM);
             const auto grace = Clock::now() + milliseconds(1000);
             while (::waitpid(pid, &status, WNOHANG) != pid) {
@@ -159,7 +160,7 @@ HookRun run_hook(const std::string& program, const std::vector<std::string>& arg
         }
     }
     ::close(pipe_fds[0]);
-    if (WIFEXITED(status) && !run.timed_out) run.exit_code = WEXITSTATUS(status);
+    if (WIFEXITED(status) && !run.timed_out && !run.cancelled) run.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) run.signal = WTERMSIG(status);
     run.elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
     return run;

@@ -18,9 +18,10 @@ struct HookRun {
     int exit_code = -1;     // -1 when it did not exit normally
     int signal = 0;         // the signal that ended it, if one did
     bool timed_out = false; // killed by us at the time limit
+    bool cancelled = false; // killed by us because the run was interrupted
     std::string output;     // stdout and stderr, interleaved, the last 64 KiB
     std::chrono::milliseconds elapsed{0};
-    [[nodiscard]] bool ok() const { return exit_code == 0 && !timed_out; }
+    [[nodiscard]] bool ok() const { return exit_code == 0 && !timed_out && !cancelled; }
 };
 
 // The program a --dns-hook value names: a path as given, or a bare name looked

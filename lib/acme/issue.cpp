@@ -157,6 +157,7 @@ public:
         records_.emplace_back(record, value);  // cleanup also after a present that failed half-way
         if (progress_) progress_("hook: present " + record);
         const auto run = run_hook(options_.hook, {"present", record, value}, options_.hook_timeout, options_.hidden_env, options_.cancelled);
+        if (run.cancelled) throw Error("acme.interrupted", options_.hook, "interrupted while the DNS hook ran 'present " + record + "'");
         if (!run.ok()) throw hook_error(run, "present", record);
     }
 

@@ -8,6 +8,7 @@
 // certificate or temporary file left in --out, and with no secret (account key,
 // EAB key, nonce, JWS) in stdout or stderr.
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -21,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "acme_lab.hpp"
+#include "syscall_trace.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
 
@@ -85,7 +87,7 @@ std::string problem(const std::string& type, const std::string& detail, int stat
 
 class FakeCa {
 public:
-    explicit FakeCa(Misbehaviour m) : mode_(m) {
+    explicit FakeCa(Misbehaviour m, bool offer_profiles = false) : mode_(m), offer_profiles_(offer_profiles) {
         listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in a{};
         a.sin_family = AF_INET;
@@ -125,6 +127,10 @@ public:
     [[nodiscard]] bool saw_eab() {
         std::lock_guard<std::mutex> lock(mutex_);
         return saw_eab_;
+    }
+    [[nodiscard]] std::string ordered_profile() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return profile_;
     }
 
 private:
@@ -232,13 +238,14 @@ private:
                 case Misbehaviour::directory_garbage: return {200, json_type, std::string("\x89PNG\r\n\x1a\n\0\0garbage", 18)};
                 case Misbehaviour::directory_endless: return {200, {}, "", Reply::Kind::endless};
                 case Misbehaviour::directory_slow: return {200, {}, "", Reply::Kind::drip};
-                default:
+                default: {
+                    json meta = {{"externalAccountRequired", true}, {"termsOfService", base_ + "/terms"}};
+                    if (offer_profiles_)
+                        meta["profiles"] = {{"classic", "the default, with a Common Name"}, {"tlsserver", "short-lived, no Common Name"}};
                     return {200, json_type,
-                            json{{"newNonce", base_ + "/nonce"},
-                                 {"newAccount", base_ + "/acct"},
-                                 {"newOrder", base_ + "/order"},
-                                 {"meta", {{"externalAccountRequired", true}, {"termsOfService", base_ + "/terms"}}}}
+                            json{{"newNonce", base_ + "/nonce"}, {"newAccount", base_ + "/acct"}, {"newOrder", base_ + "/order"}, {"meta", meta}}
                                 .dump()};
+                }
             }
         }
         if (path == "/nonce") return {200, {}, ""};
@@ -263,6 +270,7 @@ private:
                         problem("rateLimited", "too many certificates already issued for contoso.com", 429)};
             std::lock_guard<std::mutex> lock(mutex_);
             names_.clear();
+            profile_ = payload.value("profile", "");
             if (payload.contains("identifiers"))
                 for (const auto& id : payload["identifiers"]) names_.push_back(id["value"]);
             return {201, {{"Location", base_ + "/order/1"}, {"Content-Type", "application/json"}}, order_json()};
@@ -302,6 +310,8 @@ private:
     }
 
     Misbehaviour mode_;
+    bool offer_profiles_ = false;
+    std::string profile_;
     int listen_fd_ = -1;
     std::string base_;
     std::atomic<bool> stop_{false};
@@ -335,6 +345,7 @@ struct Bench {
                                    "case \"$1:${CERTTOOL_TEST_HOOK:-ok}\" in\n"
                                    "  present:fail) echo 'update failed: REFUSED (this server is not primary for contoso.com)'; exit 1 ;;\n"
                                    "  present:hang) sleep 60 ;;\n"
+                                   "  present:interrupt) kill -TERM \"$PPID\"; sleep 5 ;;\n"
                                    "esac\n"
                                    "exit 0\n");
         std::filesystem::permissions(hook, std::filesystem::perms::owner_all);
@@ -345,7 +356,14 @@ struct Bench {
                                       "--out",       out,                    "--dns-hook", hook,       "--eab-kid",  "kid-1",
                                       "--eab-hmac-file", eab_file,           "--agree-tos", "--timeout", "5",        "--max-wait",
                                       "1",           "--hook-timeout",       "2",          "--order-timeout", "5",   "--no-chain"};
-        a.insert(a.end(), extra.begin(), extra.end());
+        // `extra` holds option-value pairs: each replaces the default above or is added.
+        for (std::size_t i = 0; i + 1 < extra.size(); i += 2) {
+            const auto at = std::find(a.begin(), a.end(), extra[i]);
+            if (at != a.end())
+                *(at + 1) = extra[i + 1];
+            else
+                a.insert(a.end(), {extra[i], extra[i + 1]});
+        }
         return a;
     }
 
@@ -374,7 +392,7 @@ ProcessResult expect_failure(const Bench& bench, FakeCa* ca, const std::vector<s
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("[" + code + "]") != std::string::npos);
     CHECK(r.err.find(where) != std::string::npos);
-    CHECK(r.elapsed < limit);
+    CHECK(r.elapsed < limit * kTimeScale);
     CHECK(partial_files(bench.out).empty());
     std::vector<std::string> secrets = {kEabKey, b64url_decode(kEabKey)};
     if (std::filesystem::exists(bench.out + "/acme-account.key"))
@@ -414,9 +432,7 @@ TEST_CASE("acme: a CA whose answer never ends: acme.too-large at 4 MiB") {
 TEST_CASE("acme: a CA dripping one byte at a time: acme.timeout at --timeout") {
     Bench bench;
     FakeCa ca(Misbehaviour::directory_slow);
-    auto args = bench.args(ca.directory());
-    *(std::find(args.begin(), args.end(), "--timeout") + 1) = "2";
-    const auto r = expect_failure(bench, &ca, args, "acme.timeout", ca.directory(), 6s);
+    const auto r = expect_failure(bench, &ca, bench.args(ca.directory(), {"--timeout", "2"}), "acme.timeout", ca.directory(), 6s);
     CHECK(r.elapsed >= 2s);
 }
 
@@ -497,4 +513,93 @@ TEST_CASE("acme: no plain http except on loopback, and the EAB key never from th
     CHECK(r.exit_code == 2);
     CHECK(r.err.find(kEabKey) == std::string::npos);
     CHECK_FALSE(std::filesystem::exists(bench.out));
+}
+
+TEST_CASE("acme: interrupted (SIGTERM) while the hook runs: acme.interrupted, and cleanup still runs") {
+    Bench bench;
+    FakeCa ca(Misbehaviour::none);
+    const auto r = expect_failure(bench, &ca, bench.args(ca.directory()), "acme.interrupted", bench.hook, 5s, {"CERTTOOL_TEST_HOOK=interrupt"});
+    CHECK(r.err.find("cleanup ran") != std::string::npos);
+    CHECK(bench.hook_calls() == std::vector<std::string>{"present _acme-challenge.sip.contoso.com.", "cleanup _acme-challenge.sip.contoso.com."});
+}
+
+TEST_CASE("acme: TXT records that never show at --dns-resolver: acme.dns-not-visible at --dns-wait, nothing answered, cleanup ran") {
+    Bench bench;
+    FakeCa ca(Misbehaviour::none);
+    const std::string resolver = "127.0.0.1:9";  // discard: no DNS server there
+    const auto r = expect_failure(bench, &ca, bench.args(ca.directory(), {"--dns-resolver", resolver, "--dns-wait", "2"}),
+                                  "acme.dns-not-visible", resolver, 7s);
+    CHECK(r.elapsed >= 1500ms);
+    CHECK(ca.requests("/chall/0") == 0);
+    const auto calls = bench.hook_calls();
+    CHECK(calls.size() == 6);
+    CHECK(std::count_if(calls.begin(), calls.end(), [](const std::string& c) { return c.rfind("cleanup ", 0) == 0; }) == 3);
+}
+
+TEST_CASE("acme: a profile the directory offers is passed through, with a warning when it drops the CN; an unknown one is refused") {
+    Bench bench;
+    {
+        FakeCa ca(Misbehaviour::none, true);
+        // The fake CA never validates: the order ends at --order-timeout.
+        const auto r = expect_failure(bench, &ca, bench.args(ca.directory(), {"--profile", "tlsserver", "--order-timeout", "1"}),
+                                      "acme.order-timeout", "/authz/", 6s);
+        CHECK(ca.ordered_profile() == "tlsserver");
+        CHECK(r.err.find("warning: edge-external.lsedge-contoso-net: profile 'tlsserver' issues certificates without a Common Name") !=
+              std::string::npos);
+    }
+    {
+        FakeCa ca(Misbehaviour::none, true);
+        const auto r = expect_failure(bench, &ca, bench.args(ca.directory(), {"--profile", "shortest"}), "acme.invalid-profile",
+                                      ca.directory(), 5s);
+        CHECK(r.err.find("it offers: classic, tlsserver") != std::string::npos);
+        CHECK(ca.requests("/order") == 0);
+    }
+}
+
+TEST_CASE("acme: the account key is created 0600 with O_EXCL, never chmod-ed, and reused") {
+    Bench bench;
+    std::string why;
+    const std::vector<std::string> args = bench.args("http://127.0.0.1:9/dir");
+    if (!certtool::test::strace_usable(&why)) {
+        WARN("strace is not usable here (" << why << "): only the final mode is checked");
+        (void)run_certtool(args);
+    } else {
+        TempDir traces{"certtool-acme-trace"};
+        const auto trace = certtool::test::trace_certtool(args, {}, traces.path());
+        INFO(trace.text.substr(0, 4000));
+        const std::string key = bench.out + "/acme-account.key";
+        REQUIRE(trace.files.count(key) == 1);
+        CHECK(trace.files.at(key).exclusive());
+        CHECK(trace.files.at(key).mode == "0600");
+        CHECK(trace.chmodded.count(key) == 0);
+    }
+    struct stat st {};
+    REQUIRE(::stat((bench.out + "/acme-account.key").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    const std::string before = read_file(bench.out + "/acme-account.key");
+    (void)run_certtool(args);
+    CHECK(read_file(bench.out + "/acme-account.key") == before);
+}
+
+TEST_CASE("acme: the example hook passes sh -n and, where installed, shellcheck") {
+    const std::string hook = source_path("templates/dns-hook-nsupdate.sh");
+    CHECK(::access(hook.c_str(), X_OK) == 0);
+    const auto syntax = certtool::test::run_process("/bin/sh", {"-n", hook});
+    INFO(syntax.err);
+    CHECK(syntax.exit_code == 0);
+    const std::string shellcheck = find_program("shellcheck");
+    if (shellcheck.empty()) {
+        WARN("shellcheck not found (package shellcheck): only sh -n was run");
+        return;
+    }
+    const auto lint = certtool::test::run_process(shellcheck, {hook});
+    INFO(lint.out << lint.err);
+    CHECK(lint.exit_code == 0);
+    // Refuses what is not a challenge, before anything reaches nsupdate.
+    const auto bad = certtool::test::run_process(hook, {"present", "sip.contoso.com.", "v"}, {"CERTTOOL_NSUPDATE_SERVER=127.0.0.1",
+                                                                                          "CERTTOOL_NSUPDATE_KEYFILE=/dev/null"});
+    CHECK(bad.exit_code == 2);
+    const auto injected = certtool::test::run_process(hook, {"present", "_acme-challenge.sip.contoso.com.", "v\nsend"},
+                                                      {"CERTTOOL_NSUPDATE_SERVER=127.0.0.1", "CERTTOOL_NSUPDATE_KEYFILE=/dev/null"});
+    CHECK(injected.exit_code == 2);
 }
