@@ -537,7 +537,14 @@ Result issue(const model::Plan& plan, const IssueOptions& options, const Progres
         request.agree_to_terms = options.agree_to_terms;
         request.eab_kid = options.eab_kid;
         request.eab_hmac_key = options.eab_hmac_key;
-        const auto account = client.account(request);
+        Account account;
+        try {
+            account = client.account(request);
+        } catch (...) {
+            crypto::cleanse(request.eab_hmac_key);
+            throw;
+        }
+        crypto::cleanse(request.eab_hmac_key);
         result.account_url = account.url;
         result.account_created = account.created;
         if (state.directory != options.directory_url) state.orders.clear();  // orders of another CA mean nothing here
