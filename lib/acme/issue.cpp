@@ -504,6 +504,26 @@ Result issue(const model::Plan& plan, const IssueOptions& options, const Progres
         crypto::cleanse(key_pem);
     }
 
+    // A rerun where every certificate is in place needs no CA at all (a
+    // scheduled job keeps working while the CA is down).
+    std::vector<InPlace> placed;
+    for (const auto& job : jobs) placed.push_back(certificate_in_place(job));
+    const auto in_place_result = [&](std::size_t i) {
+        CertificateResult r;
+        r.id = jobs[i].certificate->id;
+        r.outcome = "in place";
+        r.certificate_file = jobs[i].cert_file;
+        r.chain_file = fs::is_regular_file(jobs[i].chain_file) ? jobs[i].chain_file : "";
+        r.verdict = run_checks(placed[i].bundle, *jobs[i].certificate, options, jobs[i].cert_file);
+        if (progress) progress(r.id + ": a certificate for this request is in place; nothing ordered");
+        return r;
+    };
+    if (!options.force && std::all_of(placed.begin(), placed.end(), [](const InPlace& p) { return p.usable; })) {
+        result.account_url = state.directory == options.directory_url ? state.account_url : "";
+        for (std::size_t i = 0; i < jobs.size(); ++i) result.certificates.push_back(in_place_result(i));
+        return result;
+    }
+
     HttpOptions http_options;
     http_options.ca_bundle = options.ca_bundle;
     http_options.request_timeout = options.http_timeout;
@@ -555,20 +575,15 @@ Result issue(const model::Plan& plan, const IssueOptions& options, const Progres
         if (progress) progress(std::string(account.created ? "created" : "found") + " account " + account.url);
     }
 
-    for (const auto& job : jobs) {
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        const auto& job = jobs[i];
         CertificateResult r;
         r.id = job.certificate->id;
         try {
-            const InPlace in_place = certificate_in_place(job);
-            if (in_place.usable && !options.force) {
-                r.outcome = "in place";
-                r.certificate_file = job.cert_file;
-                r.chain_file = fs::is_regular_file(job.chain_file) ? job.chain_file : "";
-                r.verdict = run_checks(in_place.bundle, *job.certificate, options, job.cert_file);
-                if (progress) progress(r.id + ": a certificate for this request is in place; nothing ordered");
-            } else {
+            if (placed[i].usable && !options.force)
+                r = in_place_result(i);
+            else
                 order_one(client, job, state, options, progress, sleep, r);
-            }
         } catch (const Error& e) {
             if (e.code() == "acme.interrupted") throw;
             r.outcome = "failed";

@@ -182,6 +182,13 @@ private:
     }
 };
 
+// How often Pebble's log says `what` (it logs every request it handles).
+std::size_t count_in(const std::string& log, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = log.find(what); at != std::string::npos; at = log.find(what, at + 1)) ++n;
+    return n;
+}
+
 std::vector<std::string> acme_args(const Lab& lab, const std::string& req, const std::string& out) {
     return {"acme",          source_path(kTopology),  "--server",          lab.directory_url(),
             "--ca-bundle",   lab.pebble_tls,          "--requests",        req,
@@ -269,8 +276,13 @@ TEST_CASE("acme: plan, csr and acme against Pebble and Knot DNS issue 47-day cer
     CHECK(first.out.find(lab.tsig_secret) == std::string::npos);
     CHECK(first.err.find(lab.tsig_secret) == std::string::npos);
 
-    // A rerun finds every certificate in place and orders nothing.
+    CHECK(count_in(lab.pebble->log(), "POST /order-plz") == planned.size());
+    CHECK(count_in(lab.pebble->log(), "Issued certificate serial") == planned.size());
+
+    // A rerun finds every certificate in place and orders nothing: it does not
+    // even ask the CA (Pebble logs every request it handles).
     const std::string state_before = read_file(out + "/acme-state.json");
+    const std::string log_before = lab.pebble->log();
     const auto second = run_certtool(args, lab.hook_env());
     INFO(transcript(args, second));
     REQUIRE(second.exit_code == 1);
@@ -278,6 +290,7 @@ TEST_CASE("acme: plan, csr and acme against Pebble and Knot DNS issue 47-day cer
     for (const auto& c : second_report["certificates"]) CHECK(c["outcome"] == "in place");
     CHECK(read_file(out + "/acme-state.json") == state_before);
     CHECK(second_report["account"]["created"] == false);
+    CHECK(lab.pebble->log() == log_before);
 
     // A lost certificate file: the valid order of the earlier run is continued
     // (downloaded again), not ordered anew.
@@ -295,6 +308,7 @@ TEST_CASE("acme: plan, csr and acme against Pebble and Knot DNS issue 47-day cer
         CHECK(c["order"] == state["orders"][id]["url"]);
         CHECK(c["sha256"] == state["orders"][id]["certificate_sha256"]);
     }
+    CHECK(count_in(lab.pebble->log(), "POST /order-plz") == planned.size());
 
     // --force orders again; the previous files are kept beside the new ones.
     auto forced_args = args;
@@ -309,6 +323,7 @@ TEST_CASE("acme: plan, csr and acme against Pebble and Knot DNS issue 47-day cer
     CHECK(again["resumed"] == false);
     CHECK(again["order"] != state["orders"][id]["url"]);
     CHECK(again["replaced_files"].size() == 2);
+    CHECK(count_in(lab.pebble->log(), "POST /order-plz") == planned.size() + 1);
     for (const auto& kept : again["replaced_files"]) CHECK(std::filesystem::exists(kept.get<std::string>()));
 }
 
