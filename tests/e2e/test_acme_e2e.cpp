@@ -211,7 +211,7 @@ std::map<std::string, std::pair<std::string, std::vector<std::string>>> planned_
 
 }  // namespace
 
-TEST_CASE("acme: plan, csr and acme against Pebble and Knot DNS issue 47-day certificates with exactly the plan's names; a rerun orders nothing") {
+TEST_CASE("acme: plan, csr and acme against Pebble and Knot DNS issue 47-day certificates with exactly the plan's names, and a rerun orders nothing") {
     SKIP_WITHOUT_ACME_SERVERS();
     Lab lab;
     const auto planned = planned_public();

@@ -536,7 +536,7 @@ TEST_CASE("acme: TXT records that never show at --dns-resolver: acme.dns-not-vis
     CHECK(std::count_if(calls.begin(), calls.end(), [](const std::string& c) { return c.rfind("cleanup ", 0) == 0; }) == 3);
 }
 
-TEST_CASE("acme: a profile the directory offers is passed through, with a warning when it drops the CN; an unknown one is refused") {
+TEST_CASE("acme: a profile the directory offers is passed through, with a warning when it drops the CN, and an unknown one is refused") {
     Bench bench;
     {
         FakeCa ca(Misbehaviour::none, true);
