@@ -1,6 +1,7 @@
 #include "acme/issue.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <thread>
 
 #include "acme/hook.hpp"
@@ -231,9 +232,11 @@ std::string problem_text(const std::optional<Problem>& problem) {
     return problem_code(problem->type) + ": " + problem_message(*problem);
 }
 
-// Validates every pending authorization of the order by DNS-01.
-void authorize(Client& client, const Order& order, const IssueOptions& options, const Progress& progress, const Sleep& sleep,
-               Clock::time_point deadline, CertificateResult& result) {
+// Validates every pending authorization of the order by DNS-01. Only for the
+// certificate's own names: a CA (or something posing as one) must not get the
+// hook to publish records anywhere else in the admin's zones.
+void authorize(Client& client, const Order& order, const model::CertificateRequirement& certificate, const IssueOptions& options,
+               const Progress& progress, const Sleep& sleep, Clock::time_point deadline, CertificateResult& result) {
     struct Pending {
         Authorization authorization;
         Challenge challenge;
@@ -250,8 +253,16 @@ void authorize(Client& client, const Order& order, const IssueOptions& options, 
         const auto dns01 = std::find_if(a.challenges.begin(), a.challenges.end(), [](const Challenge& c) { return c.type == "dns-01"; });
         if (dns01 == a.challenges.end())
             throw Error("acme.no-dns-challenge", url, "the CA offers no dns-01 challenge for " + a.identifier + " (certtool validates by DNS only)");
-        if (dns01->token.empty()) throw Error("acme.garbage", url, "the dns-01 challenge has no token");
-        const std::string record = "_acme-challenge." + a.identifier + ".";
+        std::string name = (a.wildcard ? "*." : "") + a.identifier;
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        if (!certificate.has_san(name))
+            throw Error("acme.garbage", url, "the CA asks to validate " + printable(name, 253) + ", which is not a name of " + certificate.id);
+        const bool token_ok = !dns01->token.empty() && dns01->token.size() <= 256 &&
+                              std::all_of(dns01->token.begin(), dns01->token.end(), [](char ch) {
+                                  return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+                              });
+        if (!token_ok) throw Error("acme.garbage", url, "the dns-01 challenge's token is not base64url");
+        const std::string record = "_acme-challenge." + name.substr(a.wildcard ? 2 : 0) + ".";
         const std::string value = dns01_txt_value(key_authorization(dns01->token, client.thumbprint()));
         pending.push_back({a, *dns01, record, value});
     }
@@ -363,7 +374,7 @@ void order_one(Client& client, const Job& job, State& state, const IssueOptions&
     save(*order);
 
     if (order->status == "pending") {
-        authorize(client, *order, options, progress, sleep, deadline, result);
+        authorize(client, *order, c, options, progress, sleep, deadline, result);
         order = client.wait_order(order->url, deadline);
         save(*order);
     }

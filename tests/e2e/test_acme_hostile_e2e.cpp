@@ -50,6 +50,7 @@ enum class Misbehaviour {
     rate_limited_long,  // newOrder: 429, rateLimited, Retry-After: 3600
     bad_nonce,          // every POST: badNonce
     challenge_invalid,  // the CA finds the wrong TXT record
+    foreign_name,       // an authorization for a name the order does not have
 };
 
 std::string b64url_decode(const std::string& in) {
@@ -294,7 +295,7 @@ private:
             if (path[1] == 'c') return {200, json_type, challenge.dump()};
             return {200, json_type,
                     json{{"status", failed ? "invalid" : "pending"},
-                         {"identifier", {{"type", "dns"}, {"value", names_[i]}}},
+                         {"identifier", {{"type", "dns"}, {"value", mode_ == Misbehaviour::foreign_name ? "mail.contoso.com" : names_[i]}}},
                          {"challenges", json::array({challenge})}}
                         .dump()};
         }
@@ -478,6 +479,14 @@ TEST_CASE("acme: an invalid challenge: acme.challenge-invalid with the CA's reas
         CHECK(std::count(calls.begin(), calls.end(), "present _acme-challenge." + name + ".") == 1);
         CHECK(std::count(calls.begin(), calls.end(), "cleanup _acme-challenge." + name + ".") == 1);
     }
+}
+
+TEST_CASE("acme: an authorization for a name not on the certificate: acme.garbage, and the hook is never asked to publish it") {
+    Bench bench;
+    FakeCa ca(Misbehaviour::foreign_name);
+    const auto r = expect_failure(bench, &ca, bench.args(ca.directory()), "acme.garbage", "/authz/0", 5s);
+    CHECK(r.err.find("mail.contoso.com, which is not a name of " + kId) != std::string::npos);
+    CHECK(bench.hook_calls().empty());
 }
 
 TEST_CASE("acme: a hook that fails: acme.hook-failed with its output, and cleanup still runs") {
