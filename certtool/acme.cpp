@@ -8,6 +8,7 @@
 #include "acme/issue.hpp"
 #include "check_options.hpp"
 #include "core/diagnostic.hpp"
+#include "core/plural.hpp"
 #include "core/time.hpp"
 #include "crypto/jose.hpp"
 #include "crypto/keys.hpp"
@@ -182,9 +183,10 @@ void render_table(const acme::Result& result, bool color, Terminal& term) {
         if (!v.passed()) ++failing_checks;
         out << (c.outcome == "issued" ? "ISSUED" : "IN PLACE") << "  " << c.id << "  " << report::text::verdict_label(v.passed(), color)
             << (c.resumed ? "  (order of an earlier run continued)" : "") << "\n";
-        const auto days = days_between(std::chrono::system_clock::now(), v.certificate.not_after);
-        out << "      CN=" << clean(v.certificate.subject.common_name) << ", " << v.certificate.dns_names.size() << " SANs, expires "
-            << format_datetime(v.certificate.not_after) << " (" << days << " days), sha256 " << v.certificate.sha256_fingerprint.substr(0, 16)
+        const auto days = whole_days_left(std::chrono::system_clock::now(), v.certificate.not_after);
+        out << "      CN=" << clean(v.certificate.subject.common_name) << ", " << plural(v.certificate.dns_names.size(), "SAN", "SANs")
+            << ", expires " << format_datetime(v.certificate.not_after) << " (" << plural(days, "day", "days") << "), sha256 "
+            << v.certificate.sha256_fingerprint.substr(0, 16)
             << "...\n";
         out << "      " << c.certificate_file << (c.chain_file.empty() ? "" : ", " + c.chain_file) << "\n";
         if (!c.order_url.empty()) out << "      order " << c.order_url << "\n";
