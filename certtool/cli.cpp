@@ -22,6 +22,7 @@ constexpr Verb (*kVerbs[])(CLI::App&) = {
     register_ca,
     register_pfx,
     register_script,
+    register_acme,
 };
 
 int code(ExitCode c) { return static_cast<int>(c); }

@@ -28,6 +28,7 @@ Verb register_renew(CLI::App& app);
 Verb register_ca(CLI::App& app);
 Verb register_pfx(CLI::App& app);
 Verb register_script(CLI::App& app);
+Verb register_acme(CLI::App& app);
 
 // Options and help text shared by several verbs, defined once.
 void add_color_option(CLI::App& command, std::string& mode);   // --color auto|always|never

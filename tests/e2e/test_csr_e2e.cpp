@@ -745,7 +745,8 @@ TEST_CASE("csr: Skype for Business Server 2015 gets CryptoAPI-provider INFs, and
     const auto r = csr({path, "--out", out});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    for (const auto& certificate : plan_of(path)["certificates"]) {
+    const json plan = plan_of(path);  // kept alive: the loop iterates into it
+    for (const auto& certificate : plan["certificates"]) {
         const std::string id = certificate["id"];
         INFO(id);
         const std::string inf = read_file(out + "/" + id + ".inf");
