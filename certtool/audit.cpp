@@ -66,7 +66,7 @@ ExitCode run_audit(const AuditOptions& options, Terminal& term) {
     run.context = make_context(options.check);
     run.live = options.live;
     run.files_dir = options.files;
-    run.pkcs12_password = passphrase_if_given(options.passphrase);
+    run.pkcs12_password = passphrase_given(options.passphrase);
     run.limits.connect_timeout = seconds(options.timeout);
     run.limits.handshake_timeout = seconds(options.timeout);
     run.limits.deadline = seconds(options.deadline);
@@ -76,7 +76,7 @@ ExitCode run_audit(const AuditOptions& options, Terminal& term) {
     if (!options.only.empty())
         for (const auto& r : plan.certificates) run.only_ids.push_back(r.id);
     audit::Report report = audit::run(full, run);
-    if (run.pkcs12_password) crypto::cleanse(*run.pkcs12_password);
+    run.pkcs12_password.wipe();
     if (full.has_errors())
         report.findings.insert(report.findings.begin(),
                                {model::Severity::warning, "plan.has-errors",

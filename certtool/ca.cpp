@@ -57,7 +57,7 @@ ExitCode run_init(CaOptions& o, Terminal& term) {
     init.crl_url = o.crl_url;
     if (o.encrypt_key) init.passphrase = passphrase_required(o.passphrase, "Passphrase for the CA keys", true);
     const auto result = ca::init(init);
-    if (init.passphrase) crypto::cleanse(*init.passphrase);
+    init.passphrase.wipe();
     for (const auto& f : result.files) term.out << "wrote " << f << "\n";
     term.out << "root SHA-256 " << result.root_sha256 << "\n";
     if (o.intermediate) term.out << "issuing CA SHA-256 " << result.issuing_sha256 << "\n";
@@ -93,9 +93,9 @@ ExitCode run_sign(CaOptions& o, Terminal& term) {
     if (o.sign_days > 0) sign.days = o.sign_days;
     sign.policy_days = loaded.topology.policy.validity_days;
     sign.accept_name_differences = o.accept_name_differences;
-    sign.passphrase = passphrase_if_given(o.passphrase);
+    sign.passphrase = passphrase_given(o.passphrase);
     const auto result = ca::sign(sign);
-    if (sign.passphrase) crypto::cleanse(*sign.passphrase);
+    sign.passphrase.wipe();
     if (!o.out.empty()) fs::write_file_atomic(o.out, result.certificate_pem, {0644, false});
 
     // One warning per name, for the first few: a request may carry thousands.
@@ -122,9 +122,9 @@ ExitCode run_crl(CaOptions& o, Terminal& term) {
     crl.dir = o.dir;
     crl.revoke = o.revoke;
     crl.days = o.crl_days;
-    crl.passphrase = passphrase_if_given(o.passphrase);
+    crl.passphrase = passphrase_given(o.passphrase);
     const auto result = ca::crl(crl);
-    if (crl.passphrase) crypto::cleanse(*crl.passphrase);
+    crl.passphrase.wipe();
     term.out << "wrote " << result.file << ": CRL number " << result.number << ", " << result.revoked << " revoked\n"
              << "Publish it at the CRL distribution point URL before the current CRL's next update.\n";
     return ExitCode::success;

@@ -3,7 +3,6 @@
 #include <memory>
 
 #include "core/plural.hpp"
-#include "crypto/keys.hpp"
 #include "model/plan.hpp"
 #include "passphrase.hpp"
 #include "request/requests.hpp"
@@ -62,9 +61,8 @@ ExitCode run_csr(CsrOptions& options, Terminal& term) {
     if (options.key_bits != 0) req.key_bits = options.key_bits;
     req.new_key = options.new_key;
     req.encrypt_keys = options.encrypt_keys;
-    req.passphrase = options.encrypt_keys
-                         ? std::optional<std::string>(passphrase_required(options.passphrase, "Passphrase for the new keys", true))
-                         : passphrase_if_given(options.passphrase);
+    req.passphrase = options.encrypt_keys ? passphrase_required(options.passphrase, "Passphrase for the new keys", true)
+                                          : passphrase_given(options.passphrase);
     if (!options.ms_template.empty()) req.ms_template = options.ms_template;
     req.force = options.force;
     req.allow_weak_keys = options.allow_weak_keys;
@@ -78,14 +76,8 @@ ExitCode run_csr(CsrOptions& options, Terminal& term) {
             if (done == total) term.err << "\r\033[K" << std::flush;
         };
 
-    request::Result result;
-    try {
-        result = request::write_requests(plan, req, progress);
-    } catch (...) {
-        if (req.passphrase) crypto::cleanse(*req.passphrase);
-        throw;
-    }
-    if (req.passphrase) crypto::cleanse(*req.passphrase);
+    const request::Result result = request::write_requests(plan, req, progress);
+    req.passphrase.wipe();
     for (const auto& w : result.warnings) term.err << "certtool: warning: " << w << "\n";
     print_written(result, options.out, term);
     term.out.flush();

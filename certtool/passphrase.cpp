@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "core/diagnostic.hpp"
-#include "crypto/keys.hpp"
 #include "fs/secrets.hpp"
 
 namespace certtool::cli {
@@ -17,7 +16,7 @@ namespace {
 }
 
 // Reads one line from the terminal with echo off.
-std::string ask(int tty, const std::string& prompt) {
+Secret ask(int tty, const std::string& prompt) {
     (void)!::write(tty, prompt.data(), prompt.size());
     termios saved{};
     const bool is_terminal = ::tcgetattr(tty, &saved) == 0;
@@ -26,13 +25,15 @@ std::string ask(int tty, const std::string& prompt) {
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
         ::tcsetattr(tty, TCSAFLUSH, &quiet);
     }
+    // Room for any passphrase a person types: growing leaves copies in freed memory.
     std::string line;
+    line.reserve(4096);
     char c = 0;
     while (::read(tty, &c, 1) == 1 && c != '\n') line += c;
     if (is_terminal) ::tcsetattr(tty, TCSAFLUSH, &saved);
     (void)!::write(tty, "\n", 1);
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
+    return Secret(std::move(line));
 }
 
 }  // namespace
@@ -45,29 +46,29 @@ void add_passphrase_options(CLI::App& command, PassphraseOptions& options, const
     file->excludes(env);
 }
 
+Secret passphrase_given(const PassphraseOptions& options) {
+    if (!options.file.empty()) return Secret(fs::passphrase_from_file(options.file));
+    if (!options.env.empty()) return Secret(fs::passphrase_from_env(options.env));
+    return {};
+}
+
 std::optional<std::string> passphrase_if_given(const PassphraseOptions& options) {
     if (!options.file.empty()) return fs::passphrase_from_file(options.file);
     if (!options.env.empty()) return fs::passphrase_from_env(options.env);
     return std::nullopt;
 }
 
-std::string passphrase_required(const PassphraseOptions& options, const std::string& prompt, bool confirm) {
-    if (auto given = passphrase_if_given(options)) return *given;
+Secret passphrase_required(const PassphraseOptions& options, const std::string& prompt, bool confirm) {
+    if (Secret given = passphrase_given(options)) return given;
     const int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (tty < 0) missing("a passphrase is needed: give --passphrase-file FILE or --passphrase-env VAR (no terminal to ask on)");
-    std::string first = ask(tty, prompt + ": ");
-    if (confirm) {
-        std::string second = ask(tty, "Again: ");
-        const bool same = first == second;
-        crypto::cleanse(second);
-        if (!same) {
-            ::close(tty);
-            crypto::cleanse(first);
-            missing("the two passphrases differ");
-        }
+    Secret first = ask(tty, prompt + ": ");
+    if (confirm && *ask(tty, "Again: ") != *first) {
+        ::close(tty);
+        missing("the two passphrases differ");
     }
     ::close(tty);
-    if (first.empty()) missing("the passphrase is empty");
+    if ((*first).empty()) missing("the passphrase is empty");
     return first;
 }
 

@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/secret.hpp"
+
 namespace certtool::cli {
 
 struct PassphraseOptions {
@@ -17,11 +19,15 @@ struct PassphraseOptions {
 // Adds --passphrase-file and --passphrase-env (mutually exclusive) to a verb.
 void add_passphrase_options(CLI::App& command, PassphraseOptions& options, const std::string& purpose);
 
-// The passphrase from the file or variable given, or nullopt when neither was.
-std::optional<std::string> passphrase_if_given(const PassphraseOptions& options);
+// The passphrase from the file or variable given; none when neither was.
+Secret passphrase_given(const PassphraseOptions& options);
 
 // The same, but prompts on /dev/tty (twice when `confirm`) when neither was
 // given; throws InputError "passphrase.missing" when there is no terminal.
-std::string passphrase_required(const PassphraseOptions& options, const std::string& prompt, bool confirm);
+Secret passphrase_required(const PassphraseOptions& options, const std::string& prompt, bool confirm);
+
+// passphrase_given() as a plain string, which nothing wipes. Only verify.cpp
+// still uses it; delete it when verify holds its passphrase in a Secret.
+std::optional<std::string> passphrase_if_given(const PassphraseOptions& options);
 
 }  // namespace certtool::cli

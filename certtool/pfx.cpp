@@ -3,7 +3,6 @@
 
 #include "check_options.hpp"
 #include "core/plural.hpp"
-#include "crypto/keys.hpp"
 #include "passphrase.hpp"
 #include "pfx/pfx.hpp"
 #include "topology/topology.hpp"
@@ -53,17 +52,10 @@ ExitCode run_pfx(const PfxCliOptions& o, Terminal& term) {
         why = "the default without --topology";
     }
     options.password = passphrase_required(o.passphrase, "Password for the PFX", true);
-    options.key_passphrase = passphrase_if_given(o.key_passphrase);
-    pfx::Result result;
-    try {
-        result = pfx::write_pfx(options);
-    } catch (...) {
-        crypto::cleanse(options.password);
-        if (options.key_passphrase) crypto::cleanse(*options.key_passphrase);
-        throw;
-    }
-    crypto::cleanse(options.password);
-    if (options.key_passphrase) crypto::cleanse(*options.key_passphrase);
+    options.key_passphrase = passphrase_given(o.key_passphrase);
+    const pfx::Result result = pfx::write_pfx(options);
+    options.password.wipe();
+    options.key_passphrase.wipe();
 
     term.out << "wrote " << result.out << " (0600): " << result.friendly_name << ", thumbprint " << result.thumbprint << ", "
              << plural(result.chain_certificates, "chain certificate", "chain certificates") << "\n"

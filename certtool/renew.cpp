@@ -1,15 +1,14 @@
 // certtool renew: requests for the certificates that expire within a window,
-// fail the plan, or are missing, with what changes in their names.
-#include <iomanip>
+// fail the plan, or are missing, with what changes in their names. Options,
+// help and dispatch; lib/renew decides and writes, lib/report renders.
 #include <memory>
 
 #include "check_options.hpp"
-#include "core/plural.hpp"
 #include "core/time.hpp"
-#include "crypto/keys.hpp"
 #include "model/plan.hpp"
 #include "passphrase.hpp"
 #include "renew/renew.hpp"
+#include "report/renew_report.hpp"
 #include "topology/topology.hpp"
 #include "verb.hpp"
 
@@ -31,69 +30,6 @@ struct RenewOptions {
     PassphraseOptions passphrase;
     std::string format = "table";
 };
-
-std::string hours_text(std::chrono::hours within) {
-    const long h = static_cast<long>(within.count());
-    if (h % 24 == 0) return plural(h / 24, "day", "days");
-    return plural(h, "hour", "hours");
-}
-
-std::string joined(const std::vector<std::string>& items, const std::string& separator = ", ") {
-    std::string out;
-    for (const auto& s : items) out += (out.empty() ? "" : separator) + s;
-    return out;
-}
-
-void print_table(const renew::Decisions& d, const std::map<std::string, renew::Files>& files, const std::string& folder,
-                 const std::string& inventory, Terminal& term) {
-    const std::size_t total = d.due.size() + d.not_due.size();
-    term.out << "Renewal check at " << format_datetime(d.at) << ", window " << hours_text(d.within) << ", inventory "
-             << inventory << "\n\n";
-    std::size_t width = 2;
-    for (const auto* list : {&d.due, &d.not_due})
-        for (const auto& x : *list) width = std::max(width, x.id.size());
-    const int w = static_cast<int>(width);
-    term.out << std::left << std::setw(6) << "STATUS" << "  " << std::setw(w) << "ID" << "  " << std::setw(10) << "EXPIRES"
-             << "  " << std::right << std::setw(5) << "DAYS" << "  " << "REASONS\n";
-    auto row = [&](const renew::Decision& x, const char* status) {
-        term.out << std::left << std::setw(6) << status << "  " << std::setw(w) << x.id << "  " << std::setw(10)
-                 << (x.old ? format_date(x.old->not_after) : "-") << "  " << std::right << std::setw(5)
-                 << (x.old ? std::to_string(x.old->days_left) : "-") << (x.reasons.empty() ? "" : "  " + joined(x.reasons))
-                 << "\n";
-    };
-    const std::string indent(8, ' ');
-    for (const auto& x : d.due) {
-        row(x, "DUE");
-        if (x.old) term.out << indent << "held:    " << x.old->source << "\n";
-        if (!x.names_added.empty()) term.out << indent << "added:   " << joined(x.names_added) << "\n";
-        if (!x.names_removed.empty()) term.out << indent << "removed: " << joined(x.names_removed) << "\n";
-        const auto f = files.find(x.id);
-        if (f != files.end()) {
-            term.out << indent << "key:     " << f->second.key;
-            if (!f->second.key_file.empty()) term.out << "  " << f->second.key_file;
-            term.out << "\n";
-            if (!f->second.csr_file.empty()) term.out << indent << "csr:     " << f->second.csr_file << "\n";
-        }
-    }
-    for (const auto& x : d.not_due) row(x, "ok");
-    if (!d.ignored.empty()) {
-        term.out << "\nIgnored inventory entries:\n";
-        for (const auto& i : d.ignored) {
-            term.out << "  " << i.source << ": " << i.reason;
-            if (!i.id.empty()) term.out << " (" << i.id << (i.kept.empty() ? "" : ", kept " + i.kept) << ")";
-            term.out << "\n";
-        }
-    }
-    term.out << "\n";
-    const std::string certificates = plural(total, "certificate", "certificates");
-    if (d.due.empty())
-        term.out << "Nothing due (" << certificates << " checked): every one meets the plan and expires after the window.\n";
-    else if (folder.empty())
-        term.out << d.due.size() << " of " << certificates << " due (dry run: nothing written).\n";
-    else
-        term.out << d.due.size() << " of " << certificates << " due: keys and requests in " << folder
-                 << "/ (manifest.json, " << renew::kReportFile << ").\n";
-}
 
 ExitCode run_renew(RenewOptions& options, Terminal& term) {
     const auto within = renew::parse_within(options.within);
@@ -131,35 +67,30 @@ ExitCode run_renew(RenewOptions& options, Terminal& term) {
     write.keys_dir = options.keys;
     write.encrypt_keys = options.encrypt_keys;
     write.passphrase = options.encrypt_keys && !options.dry_run
-                           ? std::optional<std::string>(passphrase_required(options.passphrase, "Passphrase for the new keys", true))
-                           : passphrase_if_given(options.passphrase);
-    struct Cleanse {
-        std::optional<std::string>& secret;
-        ~Cleanse() {
-            if (secret) crypto::cleanse(*secret);
-        }
-    } cleanse{write.passphrase};
+                           ? passphrase_required(options.passphrase, "Passphrase for the new keys", true)
+                           : passphrase_given(options.passphrase);
 
     const auto inventory = renew::load_inventory(plan, options.inventory, write.passphrase, at);
     const auto decisions = renew::decide(selected, inventory, {at, *within});
 
-    std::map<std::string, renew::Files> files;
+    std::map<std::string, renew::NewRequest> requests;
     std::string folder;
     std::string report;
     if (options.dry_run) {
-        files = renew::planned_keys(decisions, write);
+        requests = renew::planned_keys(decisions, write);
     } else if (!decisions.due.empty()) {
         const auto written = renew::write_renewal(plan, decisions, write);
         for (const auto& w : written.warnings) term.err << "certtool: warning: " << w << "\n";
-        files = written.files;
+        requests = written.requests;
         folder = written.folder;
         report = written.report;
     }
+    write.passphrase.wipe();
 
     if (options.format == "json")
-        term.out << (report.empty() ? renew::render_json(plan, decisions, files, folder) : report);
+        term.out << (report.empty() ? report::render_renew_json(plan, decisions, requests, folder) : report);
     else
-        print_table(decisions, files, folder, options.inventory, term);
+        report::render_renew_table(decisions, requests, folder, options.inventory, term.out);
     term.out.flush();
     return decisions.due.empty() ? ExitCode::success : ExitCode::problems_found;
 }

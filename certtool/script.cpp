@@ -1,20 +1,15 @@
 // certtool script: the PowerShell that imports and assigns the certificates on
-// every member (lib/script does the work; this file reads and writes files).
-#include <unistd.h>
-
+// every member. Options, help and dispatch; lib/script does the work.
 #include <algorithm>
-#include <filesystem>
 #include <memory>
-#include <set>
 
-#include "check/check.hpp"
 #include "check_options.hpp"
-#include "core/diagnostic.hpp"
 #include "core/plural.hpp"
 #include "core/time.hpp"
-#include "crypto/certificate.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/inventory.hpp"
 #include "passphrase.hpp"
+#include "report/script_report.hpp"
 #include "script/script.hpp"
 #include "topology/topology.hpp"
 #include "verb.hpp"
@@ -36,136 +31,6 @@ struct ScriptOptions {
     std::string at;
     PassphraseOptions passphrase;
 };
-
-bool is_directory(const std::string& path) {
-    std::error_code ec;
-    return std::filesystem::is_directory(path, ec);
-}
-
-crypto::CertificateBundle load_bundle(const std::string& file, const std::optional<std::string>& password) {
-    try {
-        return crypto::load_certificates(fs::read_file_bounded(file, kMaxCertificateFile, "script"), password);
-    } catch (const crypto::CryptoError& e) {
-        usage_error(e.code(), file, e.what());
-    }
-}
-
-// The regular files in `dir` and in its sub-folders one level down (the layout
-// of certtool audit --files: DIR/<member FQDN>/...), hidden ones skipped, in name order.
-std::vector<std::string> certificate_files(const std::string& dir) {
-    std::vector<std::string> out;
-    std::error_code ec;
-    const auto visible = [](const std::filesystem::path& p) { return p.filename().string().rfind('.', 0) != 0; };
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        if (!visible(entry.path())) continue;
-        if (entry.is_regular_file(ec)) {
-            out.push_back(entry.path().string());
-        } else if (entry.is_directory(ec) && !entry.is_symlink(ec)) {
-            std::error_code inner;
-            for (const auto& sub : std::filesystem::directory_iterator(entry.path(), inner))
-                if (visible(sub.path()) && sub.is_regular_file(inner)) out.push_back(sub.path().string());
-            if (inner) usage_error("script.current-unreadable", entry.path().string(), "cannot read the folder: " + inner.message());
-        }
-    }
-    if (ec) usage_error("script.current-unreadable", dir, "cannot read the folder: " + ec.message());
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
-// What is deployed now, from an audit JSON file or a folder of certificate
-// files. A certificate equal to the one being installed is not "current".
-std::map<std::string, script::Current> read_current(const std::string& path, const model::Plan& full, const model::Plan& plan,
-                                                     const std::map<std::string, script::Pfx>& installing,
-                                                     const std::optional<std::string>& password,
-                                                     std::vector<std::string>& notes) {
-    std::map<std::string, script::Current> current;
-    const auto is_new = [&](const std::string& id, const std::string& thumbprint) {
-        const auto it = installing.find(id);
-        return it != installing.end() && !thumbprint.empty() && it->second.thumbprint == thumbprint;
-    };
-    if (!is_directory(path)) {
-        if (!fs::is_regular_file(path)) usage_error("script.current-unreadable", path, "no such file or folder");
-        std::string text;
-        try {
-            text = fs::read_file_bounded(path, 64u << 20, "script.current");
-        } catch (const InputError&) {
-            usage_error("script.current-unreadable", path, "cannot read the file");
-        }
-        for (auto& [id, seen] : script::current_from_audit_json(text, path, plan)) {
-            if (is_new(id, seen.thumbprint)) {
-                notes.push_back(id + ": " + seen.source + " already shows the new certificate; not taken as the current one");
-                continue;
-            }
-            current[id] = seen;
-        }
-        return current;
-    }
-    for (const auto& file : certificate_files(path)) {
-        crypto::CertificateBundle bundle;
-        try {
-            bundle = crypto::load_certificates(fs::read_file_bounded(file, kMaxCertificateFile, "script.current"), password);
-        } catch (const crypto::CryptoError& e) {
-            usage_error(e.code() == "cert.unreadable" ? std::string("script.current-unreadable") : e.code(), file,
-                        std::string("--current: ") + e.what());
-        } catch (const InputError&) {
-            usage_error("script.current-unreadable", file, "--current: cannot read the file");
-        }
-        const auto& leaf = bundle.certificates.front();
-        // Matched against the whole plan: a certificate of an entry --only left out is not current for another.
-        const auto* requirement = check::match_requirement(leaf, full);
-        if (requirement == nullptr) {
-            notes.push_back(file + ": carries the names of no planned certificate; ignored");
-            continue;
-        }
-        if (plan.find(requirement->id) == nullptr) continue;
-        std::string thumbprint = leaf.sha1_thumbprint;
-        std::transform(thumbprint.begin(), thumbprint.end(), thumbprint.begin(), [](unsigned char c) { return std::toupper(c); });
-        if (is_new(requirement->id, thumbprint)) continue;  // the new certificate itself
-        script::add_current(current, requirement->id, {leaf.not_after, thumbprint, file});
-    }
-    return current;
-}
-
-std::string pad(const std::string& text, std::size_t width) {
-    return text + std::string(width > text.size() ? width - text.size() : 0, ' ');
-}
-
-void print_table(const script::Result& result, Terminal& term) {
-    struct Row {
-        std::string member, id, thumbprint, usages, assignment;
-    };
-    std::vector<Row> rows;
-    for (const auto& inst : result.installations) {
-        if (inst.commands.empty()) rows.push_back({inst.member, inst.certificate_id, inst.thumbprint, "-", "import only"});
-        for (const auto& c : inst.commands) {
-            std::string usages;
-            for (const auto& t : c.types) usages += (usages.empty() ? "" : ",") + t;
-            if (c.global) usages += " (global)";
-            const std::string assignment =
-                c.effective ? "staged, EffectiveDate " + format_datetime(*c.effective) : "immediate";
-            rows.push_back({inst.member, inst.certificate_id, inst.thumbprint, usages, assignment});
-        }
-    }
-    // Grouped by member, in the order members first appear in the plan.
-    const auto members = result.members();
-    std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-        return std::find(members.begin(), members.end(), a.member) < std::find(members.begin(), members.end(), b.member);
-    });
-    Row widths_row{"MEMBER", "CERTIFICATE", "THUMBPRINT", "USAGES", "ASSIGNMENT"};
-    std::size_t w[4] = {widths_row.member.size(), widths_row.id.size(), widths_row.thumbprint.size(), widths_row.usages.size()};
-    for (const auto& r : rows) {
-        w[0] = std::max(w[0], r.member.size());
-        w[1] = std::max(w[1], r.id.size());
-        w[2] = std::max(w[2], r.thumbprint.size());
-        w[3] = std::max(w[3], r.usages.size());
-    }
-    const auto line = [&](const Row& r) {
-        term.out << pad(r.member, w[0]) << "  " << pad(r.id, w[1]) << "  " << pad(r.thumbprint, w[2]) << "  " << pad(r.usages, w[3])
-                 << "  " << r.assignment << "\n";
-    };
-    line(widths_row);
-    for (const auto& r : rows) line(r);
-}
 
 ExitCode run_script(const ScriptOptions& options, Terminal& term) {
     if (options.lead_hours != kLeadHoursNotGiven) script::validate_lead_hours(options.lead_hours);
@@ -197,84 +62,31 @@ ExitCode run_script(const ScriptOptions& options, Terminal& term) {
                                                    "(only AudioVideoAuthentication and OAuthTokenIssuer are); it is assigned immediately anyway");
         run.immediate.insert(id);
     }
-    if (!is_directory(options.pfx_dir)) usage_error("script.pfx-folder", options.pfx_dir, "--pfx: no such folder");
+    // Before asking for the passphrase: a folder that is not there needs none.
+    if (!inventory::files_in(options.pfx_dir)) usage_error("script.pfx-folder", options.pfx_dir, "--pfx: no such folder");
 
-    // The PFX files: <pfx>/<id>.pfx for the selected plan ids.
-    std::optional<std::string> password = passphrase_required(options.passphrase, "Passphrase of the PFX files", false);
-    std::map<std::string, script::Pfx> pfx;
-    std::vector<std::string> notes;
-    std::map<std::string, script::Current> current;
-    try {
-        for (const auto& c : plan.certificates) {
-            if (c.id.find('/') != std::string::npos || c.id.empty() || c.id.front() == '.') continue;
-            const std::string file = fs::join(options.pfx_dir, c.id + ".pfx");
-            if (!fs::exists(file)) continue;
-            pfx[c.id] = script::inspect_pfx(load_bundle(file, password), c, full, file);
-        }
-        std::error_code ec;
-        for (const auto& entry : std::filesystem::directory_iterator(options.pfx_dir, ec)) {
-            const auto name = entry.path().filename().string();
-            if (entry.path().extension() == ".pfx" && full.find(entry.path().stem().string()) == nullptr)
-                notes.push_back(name + " in " + options.pfx_dir + " is not named after a certificate id of the plan; ignored");
-        }
-        std::sort(notes.begin(), notes.end());
-        if (pfx.empty())
-            usage_error("script.no-pfx", options.pfx_dir,
-                        "holds no <certificate id>.pfx for the " + std::string(options.only.empty() ? "planned" : "selected") +
-                            " certificates (see certtool plan for the ids; certtool pfx writes them)");
-        if (!options.current.empty()) current = read_current(options.current, full, plan, pfx, password, notes);
-    } catch (...) {
-        if (password) crypto::cleanse(*password);
-        throw;
-    }
-    if (password) crypto::cleanse(*password);
+    Secret passphrase = passphrase_required(options.passphrase, "Passphrase of the PFX files", false);
+    const auto pfx = script::read_pfx_folder(options.pfx_dir, full, plan, passphrase);
+    std::vector<std::string> notes = pfx.notes;
+    script::CurrentCertificates current;
+    if (!options.current.empty()) current = script::read_current(options.current, full, plan, pfx.certificates, passphrase);
+    passphrase.wipe();
+    notes.insert(notes.end(), current.notes.begin(), current.notes.end());
 
-    const script::Result result = script::generate(plan, pfx, current, run);
+    const script::Result result = script::generate(plan, pfx.certificates, current.certificates, run);
     notes.insert(notes.end(), result.notes.begin(), result.notes.end());
-
     if (!result.problems.empty()) {
-        for (const auto& p : result.problems)
-            term.err << "certtool: error: " << p.certificate_id << ": " << p.message << " [script.too-late-to-stage]\n";
+        for (const auto& f : result.problems)
+            term.err << "certtool: " << model::to_string(f.severity) << ": " << f.certificate << ": " << f.message << " [" << f.code
+                     << "]\n";
         term.err << "certtool: nothing written: " << plural(result.problems.size(), "certificate", "certificates")
                  << " could not be scripted\n";
         return ExitCode::problems_found;
     }
 
-    // Nothing is written unless every file can be: then each atomically; a
-    // failure part-way removes what this run wrote.
     fs::prepare_output_directory(options.out, true);
-    std::vector<std::string> existing;
-    for (const auto& [name, content] : result.files)
-        if (fs::exists(fs::join(options.out, name))) existing.push_back(fs::join(options.out, name));
-    if (!existing.empty()) {
-        std::vector<Diagnostic> diagnostics;
-        for (const auto& path : existing)
-            diagnostics.push_back({"output.exists", path, "", 0, 0, "already exists; certtool script never overwrites: use a new --out folder"});
-        throw InputError(std::move(diagnostics));
-    }
-    std::vector<std::string> written;
-    try {
-        for (const auto& [name, content] : result.files) {
-            const std::string path = fs::join(options.out, name);
-            fs::write_file_atomic(path, content, {0644, false});
-            written.push_back(path);
-        }
-    } catch (...) {
-        for (const auto& path : written) ::unlink(path.c_str());
-        throw;
-    }
-
-    print_table(result, term);
-    if (!result.skipped.empty()) {
-        term.out << "\nnot scripted:\n";
-        for (const auto& s : result.skipped) term.out << "  " << s.certificate_id << ": " << s.reason << "\n";
-    }
-    if (!notes.empty()) {
-        term.out << "\nnotes:\n";
-        for (const auto& n : notes) term.out << "  " << n << "\n";
-    }
-    term.out << "\nwritten:\n";
-    for (const auto& path : written) term.out << "  " << path << "\n";
+    const auto written = fs::write_new_files(options.out, result.files, 0644);
+    report::render_script_table(result, notes, written, term.out);
     term.out.flush();
     return ExitCode::success;
 }

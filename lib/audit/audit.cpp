@@ -11,7 +11,7 @@
 #include <set>
 
 #include "core/diagnostic.hpp"
-#include "fs/safe_file.hpp"
+#include "inventory/inventory.hpp"
 #include "model/roles.hpp"
 #include "names/names.hpp"
 
@@ -23,8 +23,6 @@ using model::CertificateRequirement;
 using model::Finding;
 using model::Role;
 using model::Severity;
-
-constexpr std::size_t kMaxExportedFile = 16 << 20;
 
 bool selected(const Options& options, const std::string& id) {
     return options.only_ids.empty() || std::find(options.only_ids.begin(), options.only_ids.end(), id) != options.only_ids.end();
@@ -91,10 +89,6 @@ void observe_live(const model::Plan& plan, const Options& options, Report& repor
     }
 }
 
-std::vector<std::string> entries(const std::string& dir, bool directories) {
-    return fs::list_directory(dir, directories).value_or(std::vector<std::string>{});
-}
-
 // --files DIR: DIR/<member FQDN>/<files exported from that member>.
 void observe_files(const model::Plan& plan, const Options& options, Report& report, std::set<std::string>& members_with_folder) {
     std::string root = options.files_dir;
@@ -106,7 +100,7 @@ void observe_files(const model::Plan& plan, const Options& options, Report& repo
     std::set<std::string> members;
     for (const auto& r : plan.certificates) members.insert(r.install_on.begin(), r.install_on.end());
 
-    for (const auto& folder : entries(root, true)) {
+    for (const auto& folder : inventory::member_folders(root).value_or(std::vector<std::string>{})) {
         const std::string member = names::normalize_fqdn(folder, false, nullptr).value_or("");
         if (member.empty() || members.count(member) == 0) {
             report.findings.push_back({Severity::warning, "files.unknown-member",
@@ -119,34 +113,20 @@ void observe_files(const model::Plan& plan, const Options& options, Report& repo
         for (const auto& r : plan.certificates)
             if (contains(r.install_on, member)) candidates.certificates.push_back(r);
 
-        for (const auto& name : entries(root + "/" + folder, false)) {
-            const std::string path = root + "/" + folder + "/" + name;
-            crypto::CertificateBundle bundle;
+        for (const auto& path : inventory::files_in(root + "/" + folder).value_or(std::vector<std::string>{})) {
+            inventory::CertificateFile file;
             try {
-                bundle = crypto::load_certificates(fs::read_file_bounded(path, kMaxExportedFile, "files"), options.pkcs12_password);
-            } catch (const crypto::CryptoError& e) {
-                report.findings.push_back({Severity::error, e.code(), path + ": " + e.what(), "", "", ""});
-                continue;
+                file = inventory::read_certificate_file(path, options.pkcs12_password, "files");
             } catch (const InputError& e) {
                 const auto& d = e.diagnostics().front();
                 report.findings.push_back({Severity::error, d.code, path + ": " + d.message, "", "", ""});
                 continue;
             }
-            // Exported with its chain: the leaf is the one the private key belongs
-            // to, else the first certificate that is not a CA.
-            auto leaf = bundle.certificates.begin();
-            const auto by_key = std::find_if(bundle.certificates.begin(), bundle.certificates.end(), [&](const auto& c) {
-                return bundle.key && crypto::key_matches(*bundle.key, c);
-            });
-            if (by_key != bundle.certificates.end())
-                leaf = by_key;
-            else
-                leaf = std::find_if(bundle.certificates.begin(), bundle.certificates.end(), [](const auto& c) { return !c.is_ca; });
-            if (leaf == bundle.certificates.end()) leaf = bundle.certificates.begin();
-            const auto* r = check::match_requirement(*leaf, candidates);
+            const auto& leaf = file.leaf_certificate();
+            const auto* r = check::match_requirement(leaf, candidates);
             if (r == nullptr) {
                 report.findings.push_back({Severity::warning, "files.unmatched",
-                                           path + " (CN=" + leaf->subject.common_name +
+                                           path + " (CN=" + leaf.subject.common_name +
                                                ") carries the names of no certificate planned for " + member,
                                            "", "", ""});
                 continue;
@@ -159,10 +139,7 @@ void observe_files(const model::Plan& plan, const Options& options, Report& repo
             o.member = member;
             o.service = "file";
             o.source = path;
-            std::vector<crypto::Certificate> rest;
-            for (auto it = bundle.certificates.begin(); it != bundle.certificates.end(); ++it)
-                if (it != leaf) rest.push_back(*it);
-            check_observed(o, *r, *leaf, rest, bundle.key ? &*bundle.key : nullptr, options);
+            check_observed(o, *r, leaf, file.others(), file.key ? &*file.key : nullptr, options);
             report.observations.push_back(std::move(o));
         }
     }

@@ -14,12 +14,11 @@
 #include <vector>
 
 #include "check/check.hpp"
+#include "core/secret.hpp"
 #include "crypto/tls_fetch.hpp"
 #include "model/plan.hpp"
 
 namespace certtool::audit {
-
-inline constexpr const char* kAuditSchema = "certtool.audit/v1";
 
 struct Options {
     check::Context context;  // check time, warning window, trust anchors (key is ignored)
@@ -27,7 +26,7 @@ struct Options {
     // Folder with one sub-folder per member FQDN holding files exported from
     // that member (PEM, DER, PKCS#12); "" = none.
     std::string files_dir;
-    std::optional<std::string> pkcs12_password;  // for the exported PFX files
+    Secret pkcs12_password;  // for the exported PFX files
     crypto::FetchLimits limits;
     // Connect to another port than the plan's (e.g. 443 -> 8443 through a tunnel
     // or in a lab without root); the SNI and the checks stay the same.

@@ -13,6 +13,7 @@
 #include "crypto/certificate.hpp"
 #include "crypto/issue.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/inventory.hpp"
 #include "model/roles.hpp"
 
 namespace certtool::ca {
@@ -68,17 +69,13 @@ nlohmann::ordered_json read_json(const std::string& path, const std::string& sch
 }
 
 crypto::Certificate read_certificate(const std::string& path) {
-    try {
-        return crypto::load_certificates(fs::read_file_bounded(path, kMaxFile, "ca"), std::nullopt).certificates.front();
-    } catch (const crypto::CryptoError& e) {
-        fail(e.code(), path, e.what());
-    }
+    return inventory::read_certificate_file(path, {}, "ca").leaf_certificate();
 }
 
-crypto::PrivateKey read_key(const std::string& path, const std::optional<std::string>& passphrase) {
+crypto::PrivateKey read_key(const std::string& path, const Secret& passphrase) {
     std::string pem = fs::read_file_bounded(path, 1 << 20, "ca");
     try {
-        auto key = crypto::load_private_key_pem(pem, passphrase);
+        auto key = crypto::load_private_key_pem(pem, passphrase.value());
         crypto::cleanse(pem);
         return key;
     } catch (const crypto::CryptoError& e) {
@@ -109,7 +106,7 @@ struct Authority {
     std::string chain_pem;
 };
 
-Authority load_authority(const std::string& dir, const std::optional<std::string>& passphrase) {
+Authority load_authority(const std::string& dir, const Secret& passphrase) {
     const auto config = read_json(path_in(dir, "ca.json"), kCaSchema);
     const std::string issuing = config.value("issuing", "root");
     Authority a{read_certificate(path_in(dir, issuing + ".pem")), read_key(path_in(dir, issuing + ".key"), passphrase),
@@ -145,7 +142,7 @@ InitResult init(const InitOptions& o) {
         const crypto::Issuer self{nullptr, &key};
         const std::string der =
             crypto::issue_certificate(crypto::public_key_der(key), request, issuer.key == nullptr ? self : issuer);
-        std::string key_pem = crypto::to_pkcs8_pem(key, o.passphrase);
+        std::string key_pem = crypto::to_pkcs8_pem(key, o.passphrase.value());
         write_new(path_in(o.dir, name + ".key"), key_pem, 0600);
         crypto::cleanse(key_pem);
         write_new(path_in(o.dir, name + ".pem"), crypto::certificate_pem(der), 0644);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/secret.hpp"
 #include "core/time.hpp"
 #include "crypto/keys.hpp"
 #include "model/plan.hpp"
@@ -30,7 +31,7 @@ struct InitOptions {
     int root_days = 3650;
     int intermediate_days = 1825;
     std::string crl_url;                     // default CRL distribution point for `sign`
-    std::optional<std::string> passphrase;   // encrypts the CA keys
+    Secret passphrase;                       // encrypts the CA keys
     TimePoint now = std::chrono::system_clock::now();
 };
 
@@ -53,7 +54,7 @@ struct SignOptions {
     std::optional<int> days;                // default: the topology policy's validity_days (passed in)
     int policy_days = 365;
     bool accept_name_differences = false;   // issue with the plan's names even if the CSR asks for others
-    std::optional<std::string> passphrase;  // for an encrypted CA key
+    Secret passphrase;                      // for an encrypted CA key
     TimePoint now = std::chrono::system_clock::now();
 };
 
@@ -85,7 +86,7 @@ struct CrlOptions {
     std::string dir;
     std::vector<std::string> revoke;  // serials (hex, as listed in index.json) to revoke first
     int days = 7;                     // nextUpdate
-    std::optional<std::string> passphrase;
+    Secret passphrase;                // for an encrypted CA key
     TimePoint now = std::chrono::system_clock::now();
 };
 

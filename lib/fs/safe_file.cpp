@@ -132,6 +132,26 @@ void write_file_atomic(const std::string& path, std::string_view content, const 
     }
 }
 
+std::vector<std::string> write_new_files(const std::string& dir, const std::map<std::string, std::string>& files, mode_t mode) {
+    std::vector<Diagnostic> existing;
+    for (const auto& [name, content] : files)
+        if (exists(join(dir, name)))
+            existing.push_back({"output.exists", join(dir, name), "", 0, 0, "already exists; nothing is overwritten: use a new --out folder"});
+    if (!existing.empty()) throw InputError(std::move(existing));
+    std::vector<std::string> written;
+    try {
+        for (const auto& [name, content] : files) {
+            const std::string path = join(dir, name);
+            write_file_atomic(path, content, {mode, false});
+            written.push_back(path);
+        }
+    } catch (...) {
+        for (const auto& path : written) ::unlink(path.c_str());
+        throw;
+    }
+    return written;
+}
+
 void prepare_output_directory(const std::string& dir, bool create_missing) {
     struct stat st {};
     if (::stat(dir.c_str(), &st) != 0) {

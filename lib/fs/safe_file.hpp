@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,13 @@ struct WriteOptions {
 // Throws certtool::InputError with codes "output.exists", "output.symlink",
 // "output.io" naming the path.
 void write_file_atomic(const std::string& path, std::string_view content, const WriteOptions& options);
+
+// Writes each of `files` (name -> content) into `dir`, atomically, replacing
+// none: when one already exists nothing is written (InputError
+// "output.exists" naming each), and when a write fails part-way the files this
+// call wrote are removed again, so a run leaves all of them or none. Returns
+// the paths written, in name order.
+std::vector<std::string> write_new_files(const std::string& dir, const std::map<std::string, std::string>& files, mode_t mode);
 
 // Checks that `dir` is a directory we can write and that no other user can
 // write into (or replace files in): not group/other-writable, owned by us or

@@ -1,17 +1,16 @@
 #include "pfx/pfx.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "check/check.hpp"
 #include "core/diagnostic.hpp"
+#include "core/thumbprint.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/inventory.hpp"
 
 namespace certtool::pfx {
 
 namespace {
-
-constexpr std::size_t kMaxFile = 16 << 20;
 
 [[noreturn]] void fail(const std::string& code, const std::string& file, const std::string& message) {
     throw InputError(Diagnostic{code, file, "", 0, 0, message});
@@ -20,19 +19,6 @@ constexpr std::size_t kMaxFile = 16 << 20;
 bool same_name(const crypto::DistinguishedName& a, const crypto::DistinguishedName& b) {
     return a.common_name == b.common_name && a.organization == b.organization && a.organizational_unit == b.organizational_unit &&
            a.locality == b.locality && a.state == b.state && a.country == b.country;
-}
-
-crypto::CertificateBundle read_bundle(const std::string& file) {
-    try {
-        return crypto::load_certificates(fs::read_file_bounded(file, kMaxFile, "pfx"), std::nullopt);
-    } catch (const crypto::CryptoError& e) {
-        fail(e.code(), file, e.what());
-    }
-}
-
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return s;
 }
 
 }  // namespace
@@ -68,12 +54,13 @@ crypto::Pkcs12Profile default_profile(const model::Platform& platform) {
 }
 
 Result write_pfx(const Options& o) {
+    if (!o.password) fail("passphrase.missing", "", "a PFX needs a password: --passphrase-file FILE or --passphrase-env VAR");
     if (fs::exists(o.out)) fail("output.exists", o.out, "already exists; certtool does not overwrite files");
-    auto bundle = read_bundle(o.cert_file);
-    const crypto::Certificate leaf = bundle.certificates.front();
-    std::vector<crypto::Certificate> pool(bundle.certificates.begin() + 1, bundle.certificates.end());
+    const auto certificate_file = inventory::read_certificate_file(o.cert_file, {}, "pfx");
+    const crypto::Certificate& leaf = certificate_file.leaf_certificate();
+    std::vector<crypto::Certificate> pool = certificate_file.others();
     for (const auto& file : o.chain_files) {
-        const auto more = read_bundle(file);
+        const auto more = inventory::read_certificate_file(file, {}, "pfx");
         for (const auto& c : more.certificates)
             if (c.der != leaf.der && std::none_of(pool.begin(), pool.end(), [&](const auto& p) { return p.der == c.der; }))
                 pool.push_back(c);
@@ -83,7 +70,7 @@ Result write_pfx(const Options& o) {
     std::string key_pem = fs::read_file_bounded(o.key_file, 1 << 20, "pfx");
     crypto::PrivateKey key;
     try {
-        key = crypto::load_private_key_pem(key_pem, o.key_passphrase);
+        key = crypto::load_private_key_pem(key_pem, o.key_passphrase.value());
     } catch (const crypto::CryptoError& e) {
         crypto::cleanse(key_pem);
         fail(e.code(), o.key_file, e.code() == "key.encrypted" ? "the key is encrypted: give --key-passphrase-file or --key-passphrase-env" : e.what());
@@ -107,13 +94,13 @@ Result write_pfx(const Options& o) {
     request.profile = o.profile;
     std::string der;
     try {
-        der = crypto::make_pkcs12(request, o.password);
-        result.info = crypto::inspect_pkcs12(der, o.password);
+        der = crypto::make_pkcs12(request, *o.password);
+        result.info = crypto::inspect_pkcs12(der, *o.password);
     } catch (const crypto::CryptoError& e) {
         fail(e.code(), o.cert_file, e.what());
     }
     fs::write_file_atomic(o.out, der, {0600, false});
-    result.thumbprint = upper(leaf.sha1_thumbprint);
+    result.thumbprint = windows_thumbprint(leaf.sha1_thumbprint).value_or(leaf.sha1_thumbprint);
     result.chain_certificates = chain.size();
     return result;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/secret.hpp"
 #include "crypto/pkcs12.hpp"
 #include "model/plan.hpp"
 
@@ -13,11 +14,11 @@ namespace certtool::pfx {
 
 struct Options {
     std::string key_file;
-    std::string cert_file;                  // the certificate (the first in the file is the leaf)
+    std::string cert_file;                  // the certificate (its leaf as inventory::leaf_index says), maybe with its chain
     std::vector<std::string> chain_files;   // intermediates and root, any order (default: the rest of cert_file)
     std::string out;                        // never overwritten; written 0600 atomically
-    std::string password;                   // the PFX password
-    std::optional<std::string> key_passphrase;  // for an encrypted key file
+    Secret password;                        // the PFX password
+    Secret key_passphrase;                  // for an encrypted key file
     crypto::Pkcs12Profile profile = crypto::Pkcs12Profile::legacy;
     std::string friendly_name;              // "" = the plan id (with a plan), else the subject CN
     const model::Plan* plan = nullptr;      // to name the certificate by its plan id

@@ -1,8 +1,10 @@
 // `certtool renew`: which certificates of the plan need a new one (expiring
 // within a window, failing the plan, or missing from the inventory), what
 // changes in their names, and the requests for them. The inventory is a folder
-// of certificate files or a certtool.audit/v1 JSON report. Decisions are data;
-// the CLI prints them and picks the exit code.
+// of certificate files or a certtool.audit/v1 JSON report. One job per file:
+// inventory.cpp reads what is in use, decide.cpp decides, write.cpp writes the
+// requests and renewal.json. Decisions are data; lib/report renders them
+// (report/renew_report.hpp) and the CLI picks the exit code.
 #pragma once
 
 #include <chrono>
@@ -11,20 +13,20 @@
 #include <string>
 #include <vector>
 
+#include "core/secret.hpp"
 #include "core/time.hpp"
 #include "model/plan.hpp"
 
 namespace certtool::renew {
 
-inline constexpr const char* kRenewSchema = "certtool.renew/v1";
 inline constexpr const char* kReportFile = "renewal.json";
 
 // --within: "30d", "12h", "2w", or a plain number of days ("45"); at most ten
 // years. nullopt for anything else (negative, fractions, unknown units, "").
 std::optional<std::chrono::hours> parse_within(const std::string& text);
 
-// The certificate the inventory holds for one plan id.
-struct Held {
+// The certificate in use now for one plan id, as the inventory shows it.
+struct CurrentCertificate {
     std::string source;  // file path, or "<member> (<source>)" for an audit observation
     std::string sha256;
     std::string public_key_sha256;  // "" when the audit JSON did not say
@@ -46,33 +48,29 @@ struct Ignored {
 struct Inventory {
     std::string path;
     bool audit_json = false;
-    std::map<std::string, Held> held;  // by plan id
+    std::map<std::string, CurrentCertificate> current;  // by plan id
     std::vector<Ignored> ignored;
 };
 
 // Reads the inventory: a folder of PEM/DER/PKCS#12 files (flat, or one
-// sub-folder per member FQDN) matched to the plan by their names, keeping per id
-// the certificate that expires last; or a certtool.audit/v1 JSON file, keeping per
-// id the observation that expires first and the union of the error findings of
-// all its observations. Folder certificates are checked against the plan (no
+// sub-folder per member FQDN; read and listed by lib/inventory) matched to the
+// plan by their names, keeping per id the certificate that expires last; or a
+// certtool.audit/v1 JSON file (report::read_audit_report), keeping per id the
+// observation that expires first and the union of the error findings of all
+// its observations. Folder certificates are checked against the plan (no
 // chain) at `at`. Throws InputError "renew.inventory" naming the file for
 // anything unreadable (a missing path, a certificate file that does not load, bad
 // JSON, a JSON that is not an audit report).
-Inventory load_inventory(const model::Plan& plan, const std::string& path,
-                         const std::optional<std::string>& pkcs12_password, TimePoint at);
+Inventory load_inventory(const model::Plan& plan, const std::string& path, const Secret& pkcs12_password, TimePoint at);
 
 struct Options {
     TimePoint at{};
     std::chrono::hours within{30 * 24};
 };
 
-struct Old {
-    std::string source;
-    std::string sha256;
-    std::string public_key_sha256;
-    TimePoint not_after{};
-    long days_left = 0;
-    std::vector<std::string> sans;
+// The certificate a decision replaces: the current one, as judged at Options::at.
+struct OldCertificate : CurrentCertificate {
+    long days_left = 0;  // core/time.hpp whole_days_left
 };
 
 struct Decision {
@@ -80,7 +78,7 @@ struct Decision {
     // "missing", "expired" (at or before `at`), "expiring" (within the window,
     // the window's end included), then the plan's error codes (name.missing, ...).
     std::vector<std::string> reasons;
-    std::optional<Old> old;                  // nullopt when missing
+    std::optional<OldCertificate> old;       // nullopt when missing
     std::vector<std::string> names_added;    // in the plan, not on the old certificate (plan order); all when missing
     std::vector<std::string> names_removed;  // on the old certificate, not in the plan (its order)
     [[nodiscard]] bool due() const { return !reasons.empty(); }
@@ -97,8 +95,9 @@ struct Decisions {
 // Every certificate of `plan` against the inventory at options.at.
 Decisions decide(const model::Plan& plan, const Inventory& inventory, const Options& options);
 
-// What renew() wrote for one due certificate.
-struct Files {
+// The new request for one due certificate: its key, and the files written
+// (both "" for a dry run).
+struct NewRequest {
     std::string key;  // "new" or "reused"
     std::string key_file;
     std::string csr_file;
@@ -108,7 +107,7 @@ struct WriteOptions {
     std::string out_dir;  // the dated folder <out_dir>/<YYYY-MM-DD of at> is written
     bool reuse_key = false;
     std::string keys_dir;  // with reuse_key: <keys_dir>/<id>.key
-    std::optional<std::string> passphrase;  // encrypts new keys; opens encrypted reused keys
+    Secret passphrase;                      // encrypts new keys; opens encrypted reused keys
     bool encrypt_keys = false;
     unsigned jobs = 0;
 };
@@ -118,7 +117,7 @@ struct Written {
     std::string report_file;  // <folder>/renewal.json
     std::string report;       // what was written there
     std::string manifest_file;
-    std::map<std::string, Files> files;  // by id
+    std::map<std::string, NewRequest> requests;  // by id
     std::vector<std::string> warnings;
 };
 
@@ -134,7 +133,7 @@ std::map<std::string, std::string> keys_to_reuse(const Decisions& decisions, con
 
 // For --dry-run: per due id, "new" or "reused" (the keys checked as above, or a
 // key an earlier run left in the dated folder of options.out_dir), no files.
-std::map<std::string, Files> planned_keys(const Decisions& decisions, const WriteOptions& options);
+std::map<std::string, NewRequest> planned_keys(const Decisions& decisions, const WriteOptions& options);
 
 // Writes a new key (or reuses one) and a request for every due certificate with
 // request::write_requests into the dated folder (created when missing; --out is
@@ -146,10 +145,5 @@ std::map<std::string, Files> planned_keys(const Decisions& decisions, const Writ
 // csr's). Nothing is written when nothing is due. Throws InputError before
 // writing anything for bad input (and removes the folders it created).
 Written write_renewal(const model::Plan& plan, const Decisions& decisions, const WriteOptions& options);
-
-// The certtool.renew/v1 document: written as renewal.json, printed by --format
-// json. `folder` is "" for --dry-run (folder, key_file and csr_file are then null).
-std::string render_json(const model::Plan& plan, const Decisions& decisions, const std::map<std::string, Files>& files,
-                        const std::string& folder);
 
 }  // namespace certtool::renew

@@ -149,7 +149,7 @@ void render_audit_table(const audit::Report& report, const model::Plan& plan, co
 
 void render_audit_json(const audit::Report& report, std::ostream& out) {
     nlohmann::ordered_json doc;
-    doc["schema"] = audit::kAuditSchema;
+    doc["schema"] = kAuditSchema;
     doc["topology"] = report.topology;
     doc["at"] = format_datetime(report.at);
     doc["warn_days"] = report.warn_days;

@@ -1,15 +1,14 @@
 #include "request/requests.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <ctime>
 #include <exception>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <thread>
 
 #include "core/diagnostic.hpp"
+#include "core/parallel.hpp"
 #include "core/plural.hpp"
 #include "crypto/csr.hpp"
 #include "crypto/digest.hpp"
@@ -53,7 +52,6 @@ struct Job {
     std::string csr_pem;
     std::string inf;
     std::string public_key_sha256;
-    std::exception_ptr failure;
 };
 
 crypto::KeyParams key_params(const model::CertificateRequirement& c, const Options& options) {
@@ -114,7 +112,7 @@ void load_existing_key(Job& job, const Options& options) {
         return;
     }
     try {
-        job.key = crypto::load_private_key_pem(pem, options.passphrase);
+        job.key = crypto::load_private_key_pem(pem, options.passphrase.value());
     } catch (const crypto::CryptoError& e) {
         crypto::cleanse(pem);
         if (e.code() == "key.encrypted")
@@ -188,7 +186,7 @@ void prepare(Job& job, const Options& options, const report::InfContext& inf_con
     job.public_key_sha256 = job.key->public_key_sha256();
     if (!job.key_reused) {
         const bool encrypt = options.encrypt_keys && options.passphrase.has_value();
-        job.key_pem = crypto::to_pkcs8_pem(*job.key, encrypt ? options.passphrase : std::nullopt);
+        job.key_pem = crypto::to_pkcs8_pem(*job.key, encrypt ? options.passphrase.value() : std::nullopt);
         job.key_encrypted = encrypt;
     }
     const auto asked = csr_request(*job.certificate, options);
@@ -200,30 +198,22 @@ void prepare(Job& job, const Options& options, const report::InfContext& inf_con
 // Key generation dominates the run: spread the jobs over the cores.
 void prepare_all(std::vector<Job>& jobs, const Options& options, const report::InfContext& inf_context,
                  const Progress& progress) {
-    unsigned threads = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-    threads = std::min<unsigned>(threads, static_cast<unsigned>(jobs.size()));
-    std::atomic<std::size_t> next{0};
     std::size_t done = 0;
     std::mutex progress_mutex;
-    auto worker = [&] {
-        for (std::size_t i = next++; i < jobs.size(); i = next++) {
-            try {
-                prepare(jobs[i], options, inf_context);
-            } catch (...) {
-                jobs[i].failure = std::current_exception();
-            }
-            if (progress) {
-                std::lock_guard lock(progress_mutex);
-                progress(++done, jobs.size(), jobs[i].certificate->id);
-            }
+    // A failed job still counts as done for the progress line, which ends only when all have.
+    parallel_for_each(jobs.size(), [&](std::size_t i) {
+        std::exception_ptr failure;
+        try {
+            prepare(jobs[i], options, inf_context);
+        } catch (...) {
+            failure = std::current_exception();
         }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
-    for (auto& job : jobs)
-        if (job.failure) std::rethrow_exception(job.failure);
+        if (progress) {
+            std::lock_guard lock(progress_mutex);
+            progress(++done, jobs.size(), jobs[i].certificate->id);
+        }
+        if (failure) std::rethrow_exception(failure);
+    }, {options.jobs, {}});
 }
 
 std::string utc_stamp() {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/secret.hpp"
 #include "model/plan.hpp"
 
 namespace certtool::request {
@@ -19,7 +20,7 @@ struct Options {
     std::vector<std::string> only;          // ids or roles; empty = all
     std::optional<int> key_bits;            // overrides the policy's RSA size (or EC curve size)
     bool new_key = false;                   // replace existing keys (the old one is kept as <id>.key.replaced-<time>)
-    std::optional<std::string> passphrase;  // encrypts new keys, and opens existing encrypted ones
+    Secret passphrase;                      // encrypts new keys, and opens existing encrypted ones
     bool encrypt_keys = false;              // new keys are written encrypted (needs a passphrase)
     std::optional<std::string> ms_template;
     bool force = false;            // write even when the plan has error findings

@@ -1,7 +1,9 @@
 // certtool script: the PowerShell that imports and assigns the planned
 // certificates on every member (rules 2 Set-CsCertificate, 3.3 -Roll staging,
-// 12). Pure: plan, PFX facts, current expiries and options in; file name ->
-// content out. Reading the PFX files and writing the scripts is the CLI's job.
+// 12). Three jobs, three files: what is there (current.cpp: the PFX files to
+// install and the certificates deployed now), when each usage is assigned
+// (staging.cpp: a pure rule, plan in, installations out), and the scripts
+// themselves (render.cpp: templates/*.ps1.in).
 #pragma once
 
 #include <map>
@@ -11,8 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/secret.hpp"
 #include "core/time.hpp"
-#include "crypto/certificate.hpp"
+#include "inventory/inventory.hpp"
 #include "model/plan.hpp"
 
 namespace certtool::script {
@@ -35,37 +38,68 @@ bool is_global_usage(const std::string& usage);
 // max(value, its own minimum).
 void validate_lead_hours(int hours);
 
-// The certificate a PFX holds, as far as the scripts need it.
-struct Pfx {
-    std::string thumbprint;  // SHA-1, as Windows shows it; normalised to upper-case hex
+// ---- what is there: current.cpp ----------------------------------------------
+
+// The certificate a PFX holds, to be installed.
+struct NewCertificate {
+    std::string thumbprint;  // SHA-1, as Windows shows it (core/thumbprint.hpp)
     TimePoint not_before{};
     TimePoint not_after{};
 };
 
-// Throws InputError "script.pfx-mismatch" (naming `source`) when the bundle's
+// Throws InputError "script.pfx-mismatch" (naming the file) when the file's
 // leaf is not a certificate for `requirement` (a planned name it does not
 // cover), or its private key is missing ("script.pfx-no-key") or is not the
 // certificate's. `plan` is the whole plan: a certificate that fits another
-// entry better, with another subject, is a mismatch. Returns the facts the scripts need.
-Pfx inspect_pfx(const crypto::CertificateBundle& bundle, const model::CertificateRequirement& requirement,
-                const model::Plan& plan, const std::string& source);
+// entry better, with another subject, is a mismatch.
+NewCertificate inspect_pfx(const inventory::CertificateFile& file, const model::CertificateRequirement& requirement,
+                           const model::Plan& plan);
 
-// The certificate deployed now for a plan id (for staging).
-struct Current {
+struct PfxFolder {
+    std::map<std::string, NewCertificate> certificates;  // by plan id
+    std::vector<std::string> notes;                      // .pfx files named after no id of the plan, in name order
+};
+
+// --pfx FOLDER: <folder>/<id>.pfx for each certificate of `selected`, opened
+// with `passphrase` and checked with inspect_pfx; `full` is the whole plan.
+// Throws InputError: the reader's codes (cert.pkcs12-password, ...) naming the
+// file, script.pfx-folder when the folder cannot be read, script.no-pfx when
+// it holds none of them.
+PfxFolder read_pfx_folder(const std::string& folder, const model::Plan& full, const model::Plan& selected,
+                          const Secret& passphrase);
+
+// The certificate deployed now for a plan id, which staging replaces.
+struct CurrentCertificate {
     TimePoint not_after{};   // the earliest expiry seen (members of a pool must all be covered)
-    std::string thumbprint;  // upper-case, "" when unknown
+    std::string thumbprint;  // as Windows shows it, "" when unknown
     std::string source;      // where it was seen: "audit.json: edge01.contoso.net", a file
 };
 
 // Adds what was seen for `id`, keeping the earliest expiry.
-void add_current(std::map<std::string, Current>& current, const std::string& id, const Current& seen);
+void add_current(std::map<std::string, CurrentCertificate>& current, const std::string& id, const CurrentCertificate& seen);
 
-// The observations of a certtool.audit/v1 document (certtool audit --format
-// json) that carry a certificate: certificate_id, member, not_after_utc,
-// thumbprint. Ids not in `plan` are ignored. Throws InputError
-// "script.current-unreadable" naming `file` for anything that is not such a document.
-std::map<std::string, Current> current_from_audit_json(std::string_view text, const std::string& file,
-                                                       const model::Plan& plan);
+// The certificates of a certtool.audit/v1 document (report::read_audit_report)
+// for the ids of `plan`, by id. Throws InputError "script.current-unreadable"
+// naming `file` for anything that is not such a document.
+std::map<std::string, CurrentCertificate> current_from_audit_json(std::string_view text, const std::string& file,
+                                                                  const model::Plan& plan);
+
+struct CurrentCertificates {
+    std::map<std::string, CurrentCertificate> certificates;  // by plan id
+    std::vector<std::string> notes;                          // what was passed over, and why
+};
+
+// --current PATH: an audit JSON file, or a folder of certificate files (flat,
+// or one sub-folder per member as exported for audit --files; PKCS#12 opened
+// with `passphrase`), matched to `full` by their names and kept for the ids of
+// `selected`. A certificate equal to the one being installed (`installing`)
+// is not the current one. Throws InputError "script.current-unreadable"
+// (naming the file) for anything that cannot be read, and the reader's
+// PKCS#12 codes.
+CurrentCertificates read_current(const std::string& path, const model::Plan& full, const model::Plan& selected,
+                                 const std::map<std::string, NewCertificate>& installing, const Secret& passphrase);
+
+// ---- when each usage is assigned: staging.cpp --------------------------------
 
 struct Options {
     TimePoint at{};                       // "now": staging must still be possible then
@@ -83,6 +117,9 @@ struct Command {
     std::string note;                     // why it is immediate when it could be staged ("" otherwise)
 };
 
+// "immediate", or "staged, EffectiveDate <UTC time>".
+std::string assignment_text(const Command& command);
+
 // A certificate installed on one member: import, thumbprint check, commands.
 struct Installation {
     std::string member;
@@ -90,8 +127,8 @@ struct Installation {
     model::Role role = model::Role::edge_external;
     std::string thumbprint;
     bool exportable = false;
-    std::vector<Command> commands;        // empty: import only (e.g. the reverse proxy, no Lync cmdlet)
-    std::optional<Current> previous;      // staged: the certificate being replaced (cleanup after its expiry)
+    std::vector<Command> commands;                // empty: import only (e.g. the reverse proxy, no Lync cmdlet)
+    std::optional<CurrentCertificate> previous;   // staged: the certificate being replaced (cleanup after its expiry)
 };
 
 struct Skipped {
@@ -99,28 +136,37 @@ struct Skipped {
     std::string reason;
 };
 
-// A certificate that cannot be scripted (e.g. too late to stage). Any problem
-// means no file at all.
-struct Problem {
-    std::string certificate_id;
-    std::string message;
-};
-
 struct Result {
     std::vector<Installation> installations;  // plan order, then install_on order
     std::vector<Skipped> skipped;             // planned certificates without a PFX
     std::vector<std::string> notes;           // for the admin (OAuth replication, first deployments, ...)
-    std::vector<Problem> problems;
+    // Certificates that cannot be scripted: error findings ("script.too-late-to-stage").
+    // Any one means no file at all.
+    std::vector<model::Finding> problems;
     std::map<std::string, std::string> files; // "<member>.ps1", "<member>.cleanup.ps1", "README.txt"; empty with problems
     [[nodiscard]] std::vector<std::string> members() const;  // members with an installation, first-seen order
 };
 
-// Builds every script. `pfx` maps plan ids to the certificates to install;
-// planned certificates without one are skipped. `current` maps plan ids to the
-// certificates they replace. Throws InputError for an id or member name that
-// cannot become a file name ("script.unsafe-name").
-Result generate(const model::Plan& plan, const std::map<std::string, Pfx>& pfx,
-                const std::map<std::string, Current>& current, const Options& options);
+// The staging decision (rules 3.3), files left empty: per planned certificate
+// with a PFX, on each member it is installed on, which usages are assigned at
+// once and which with -Roll -EffectiveDate (the current certificate's expiry
+// minus the longest lead time of its staged usages), OAuthTokenIssuer once,
+// on the first member, with -Identity Global. A certificate whose
+// EffectiveDate is not after options.at is a problem, unless --immediate
+// names it. Throws InputError "script.unsafe-name" for an id or member name
+// that cannot become a file name.
+Result plan_installations(const model::Plan& plan, const std::map<std::string, NewCertificate>& pfx,
+                          const std::map<std::string, CurrentCertificate>& current, const Options& options);
+
+// ---- the scripts: render.cpp --------------------------------------------------
+
+// <member>.ps1 for each member, <member>.cleanup.ps1 where something is
+// staged, and README.txt, for installations plan_installations made.
+std::map<std::string, std::string> render_scripts(const Result& installations, const model::Plan& plan, const Options& options);
+
+// plan_installations, then render_scripts when nothing is a problem.
+Result generate(const model::Plan& plan, const std::map<std::string, NewCertificate>& pfx,
+                const std::map<std::string, CurrentCertificate>& current, const Options& options);
 
 // A PowerShell single-quoted string literal holding `value` verbatim: every
 // single quote (also the typographic ones PowerShell treats as quotes) doubled.

@@ -1,6 +1,7 @@
 // Loading and validating a certtool.topology/v1 document
 // (../shared/spec/topology-and-plan-v1.md, section 1).
 #include "core/diagnostic.hpp"
+#include "core/json_reader.hpp"
 #include "crypto/digest.hpp"
 #include "fs/safe_file.hpp"
 #include "names/names.hpp"
@@ -10,9 +11,7 @@
 
 #include <algorithm>
 #include <climits>
-#include <initializer_list>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -21,326 +20,18 @@ namespace certtool::topology {
 
 namespace {
 
-using json = nlohmann::ordered_json;
+using json = JsonValue;
 
-constexpr std::size_t kMaxDepth = 64;         // deeper nesting is rejected while parsing
-constexpr std::size_t kMaxDiagnostics = 200;  // then one topology.too-many-errors
-
-// ---- small helpers -----------------------------------------------------------
-
-std::string escape_token(std::string_view token) {
-    std::string out;
-    out.reserve(token.size());
-    for (char c : token) {
-        if (c == '~') out += "~0";
-        else if (c == '/') out += "~1";
-        else out += c;
-    }
-    return out;
-}
-
-std::string child(const std::string& path, std::string_view key) { return path + "/" + escape_token(key); }
-std::string child(const std::string& path, std::size_t index) { return path + "/" + std::to_string(index); }
-
-// User text inside a message: control characters escaped, very long text shortened.
-std::string printable(std::string_view text) {
-    std::string out;
-    std::size_t limit = 80;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (i == limit) {
-            out += "...";
-            break;
-        }
-        auto u = static_cast<unsigned char>(text[i]);
-        if (u < 0x20 || u == 0x7f) {
-            static const char* hex = "0123456789abcdef";
-            out += "\\x";
-            out += hex[u >> 4];
-            out += hex[u & 15];
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
-const char* type_name(const json& value) {
-    switch (value.type()) {
-        case json::value_t::null: return "null";
-        case json::value_t::boolean: return "a boolean";
-        case json::value_t::number_integer:
-        case json::value_t::number_unsigned: return "a number";
-        case json::value_t::number_float: return "a fractional number";
-        case json::value_t::string: return "a string";
-        case json::value_t::array: return "an array";
-        case json::value_t::object: return "an object";
-        default: return "an unusable value";
-    }
-}
-
-// Optimal string alignment distance (a transposition counts as one edit).
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-    }
-    return d[a.size()][b.size()];
-}
-
-std::string lower_ascii(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-std::string join(std::initializer_list<std::string_view> items, std::string_view separator = ", ") {
-    std::string out;
-    for (std::string_view item : items) {
-        if (!out.empty()) out += separator;
-        out += item;
-    }
-    return out;
-}
-
-// ---- JSON syntax: duplicate keys and nesting depth, seen while parsing --------
-
-struct TooDeep {
-    std::string path;
-};
-
-class ParseWatcher {
+// The topology schema, on the generic typed reader (core/json_reader.hpp): which
+// keys, types and values a certtool.topology/v1 document has, and the checks
+// across its parts.
+class Loader : public JsonReader {
 public:
-    explicit ParseWatcher(std::vector<std::pair<std::string, std::string>>& duplicates) : duplicates_(duplicates) {}
-
-    bool on_event(json::parse_event_t event, const json& parsed) {
-        switch (event) {
-            case json::parse_event_t::object_start:
-            case json::parse_event_t::array_start:
-                if (frames_.size() >= kMaxDepth) throw TooDeep{current_path()};
-                frames_.push_back(Frame{event == json::parse_event_t::object_start, {}, {}, 0});
-                break;
-            case json::parse_event_t::key:
-                if (!frames_.empty() && frames_.back().object) {
-                    Frame& frame = frames_.back();
-                    frame.key = parsed.is_string() ? parsed.get<std::string>() : std::string();
-                    if (!frame.keys.insert(frame.key).second)
-                        duplicates_.emplace_back(current_path(), frame.key);
-                }
-                break;
-            case json::parse_event_t::value:
-                advance();
-                break;
-            case json::parse_event_t::object_end:
-            case json::parse_event_t::array_end:
-                if (!frames_.empty()) frames_.pop_back();
-                advance();
-                break;
-        }
-        return true;
-    }
-
-private:
-    struct Frame {
-        bool object;
-        std::set<std::string> keys;
-        std::string key;
-        std::size_t index;
-    };
-
-    void advance() {
-        if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
-    }
-
-    // The path of the value being read now.
-    std::string current_path() const {
-        std::string path;
-        for (const Frame& frame : frames_) path = frame.object ? child(path, frame.key) : child(path, frame.index);
-        return path;
-    }
-
-    std::vector<Frame> frames_;
-    std::vector<std::pair<std::string, std::string>>& duplicates_;
-};
-
-// 1-based line and column of the byte nlohmann reports (the last byte it read).
-std::pair<int, int> line_and_column(const std::string& text, std::size_t byte) {
-    std::size_t position = byte == 0 ? 0 : byte - 1;  // 0-based offset of that byte
-    if (position > text.size()) position = text.size();
-    int line = 1;
-    std::size_t line_start = 0;
-    for (std::size_t i = 0; i < position; ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            line_start = i + 1;
-        }
-    }
-    return {line, static_cast<int>(position - line_start) + 1};
-}
-
-// "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..." -> "syntax error ..."
-std::string syntax_message(const std::string& what) {
-    std::size_t at = what.find("column ");
-    if (at != std::string::npos) {
-        std::size_t colon = what.find(": ", at);
-        if (colon != std::string::npos) return what.substr(colon + 2);
-    }
-    std::size_t bracket = what.find("] ");
-    return bracket == std::string::npos ? what : what.substr(bracket + 2);
-}
-
-// ---- the loader ----------------------------------------------------------------
-
-using Keys = std::initializer_list<std::string_view>;
-
-template <typename E>
-using Choices = std::initializer_list<std::pair<std::string_view, E>>;
-
-class Loader {
-public:
-    explicit Loader(std::string file) : file_(std::move(file)) {}
-
-    std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
-
-    void error(std::string code, std::string path, std::string message, int line = 0, int column = 0) {
-        if (diagnostics_.size() > kMaxDiagnostics) return;
-        if (diagnostics_.size() == kMaxDiagnostics) {
-            diagnostics_.push_back(Diagnostic{"topology.too-many-errors", file_, "", 0, 0,
-                                              "more than " + std::to_string(kMaxDiagnostics) +
-                                                  " problems; the rest are not listed"});
-            return;
-        }
-        diagnostics_.push_back(Diagnostic{std::move(code), file_, std::move(path), line, column, std::move(message)});
-    }
+    explicit Loader(std::string file) : JsonReader(std::move(file), "topology", "a topology") {}
 
     Topology load(const json& doc);
 
 private:
-    // --- generic field access ---
-
-    void type_error(const std::string& path, std::string_view expected, const json& found) {
-        error("topology.type", path, "expected " + std::string(expected) + ", found " + type_name(found));
-    }
-
-    // Checks that `value` is an object whose keys are all in `allowed` (or start with "x-").
-    bool object(const json& value, const std::string& path, Keys allowed) {
-        if (!value.is_object()) {
-            type_error(path, "an object", value);
-            return false;
-        }
-        for (const auto& item : value.items()) {
-            const std::string& key = item.key();
-            if (key.rfind("x-", 0) == 0) continue;
-            if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-            unknown_field(path, key, allowed);
-        }
-        return true;
-    }
-
-    void unknown_field(const std::string& path, const std::string& key, Keys allowed) {
-        std::string best;
-        std::size_t best_distance = 3;
-        std::string lowered = lower_ascii(key);
-        for (std::string_view candidate : allowed) {
-            std::size_t distance = edit_distance(lowered, candidate);
-            if (distance < best_distance) {
-                best_distance = distance;
-                best = std::string(candidate);
-            }
-        }
-        std::string message = "unknown field '" + printable(key) + "'";
-        if (!best.empty() && best_distance <= 2 && best_distance <= std::max<std::size_t>(1, key.size() / 2)) {
-            message += " (did you mean '" + best + "'?)";
-        } else {
-            message += "; expected one of: " + join(allowed) + " (fields starting with 'x-' are ignored)";
-        }
-        error("topology.unknown-field", child(path, key), message);
-    }
-
-    // The member `key` of an object, or nullptr. Reports a missing required field.
-    const json* get(const json& obj, std::string_view key, const std::string& path, bool required) {
-        if (obj.is_object()) {
-            auto it = obj.find(std::string(key));
-            if (it != obj.end()) return &*it;
-        }
-        if (required && obj.is_object()) error("topology.missing-field", child(path, key), "required field '" + std::string(key) + "' is missing");
-        return nullptr;
-    }
-
-    std::optional<std::string> string_field(const json& obj, std::string_view key, const std::string& path,
-                                            bool required = false) {
-        const json* value = get(obj, key, path, required);
-        if (!value) return std::nullopt;
-        if (!value->is_string()) {
-            type_error(child(path, key), "a string", *value);
-            return std::nullopt;
-        }
-        return value->get<std::string>();
-    }
-
-    void boolean_field(const json& obj, std::string_view key, const std::string& path, bool& out) {
-        const json* value = get(obj, key, path, false);
-        if (!value) return;
-        if (!value->is_boolean()) {
-            type_error(child(path, key), "a boolean (true or false)", *value);
-            return;
-        }
-        out = value->get<bool>();
-    }
-
-    std::optional<int> integer_field(const json& obj, std::string_view key, const std::string& path, long long min,
-                                     long long max) {
-        const json* value = get(obj, key, path, false);
-        if (!value) return std::nullopt;
-        const std::string at = child(path, key);
-        if (!value->is_number_integer()) {  // true for signed and unsigned integers
-            type_error(at, "an integer", *value);
-            return std::nullopt;
-        }
-        bool in_range = false;
-        long long number = 0;
-        if (value->is_number_unsigned()) {
-            auto u = value->get<unsigned long long>();
-            in_range = u <= static_cast<unsigned long long>(max) && static_cast<long long>(u) >= min;
-            number = in_range ? static_cast<long long>(u) : max;
-        } else {
-            number = value->get<long long>();
-            in_range = number >= min && number <= max;
-        }
-        if (!in_range) {
-            error("topology.out-of-range", at,
-                  "'" + std::string(key) + "' is " + value->dump() + " (expected " + std::to_string(min) + " to " +
-                      std::to_string(max) + ")");
-            return std::nullopt;
-        }
-        return static_cast<int>(number);
-    }
-
-    // `choices`: a braced list, or a table's (token, value) pairs (model/product.hpp).
-    template <typename E, typename Range = Choices<E>>
-    std::optional<E> choice_field(const json& obj, std::string_view key, const std::string& path, const Range& choices,
-                                  bool required = false) {
-        auto text = string_field(obj, key, path, required);
-        if (!text) return std::nullopt;
-        for (const auto& [name, value] : choices)
-            if (*text == name) return value;
-        std::string allowed;
-        for (const auto& choice : choices) {
-            if (!allowed.empty()) allowed += ", ";
-            allowed += "'" + std::string(choice.first) + "'";
-        }
-        error("topology.invalid-value", child(path, key),
-              "'" + printable(*text) + "' is not a valid value for '" + std::string(key) + "' (allowed: " + allowed + ")");
-        return std::nullopt;
-    }
-
     // A DNS name given as a string value at `path`.
     std::optional<std::string> name_value(const json& value, const std::string& path, bool wildcard, bool url) {
         if (!value.is_string()) {
@@ -448,22 +139,6 @@ private:
         return out;
     }
 
-    // A required, non-empty array at obj[key]; returns nullptr otherwise.
-    const json* array_field(const json& obj, std::string_view key, const std::string& path, bool required,
-                            bool non_empty, const std::string& empty_code, std::string_view what) {
-        const json* value = get(obj, key, path, required);
-        if (!value) return nullptr;
-        if (!value->is_array()) {
-            type_error(child(path, key), "an array", *value);
-            return nullptr;
-        }
-        if (non_empty && value->empty()) {
-            error(empty_code, child(path, key), "'" + std::string(key) + "' is empty; " + std::string(what));
-            return nullptr;
-        }
-        return value;
-    }
-
     // --- sections ---
 
     void organization(const json& value, const std::string& path, Organization& out);
@@ -484,8 +159,6 @@ private:
     void check_pool_of_one(const std::string& pool_fqdn, const std::string& path, const std::vector<std::string>& members,
                            bool single_server, const std::string& kind, const std::string& single_hint);
 
-    std::string file_;
-    std::vector<Diagnostic> diagnostics_;
     std::map<std::string, std::string> pools_;    // pool FQDN -> path of its fqdn field
     std::set<std::string> publishable_;           // Front End pool and Director FQDNs
     std::map<std::string, std::string> members_;  // member FQDN -> path of its fqdn field
@@ -1059,41 +732,10 @@ void Loader::cross_checks() {
 
 Topology parse(const std::string& text, const std::string& file_name) {
     Loader loader(file_name);
-    std::vector<std::pair<std::string, std::string>> duplicates;
-    ParseWatcher watcher(duplicates);
-    auto report_duplicates = [&] {
-        for (const auto& [path, key] : duplicates)
-            loader.error("topology.duplicate-key", path,
-                         "key '" + printable(key) +
-                             "' appears more than once in the same object (only one value would be used)");
-    };
-
-    json doc;
-    try {
-        doc = json::parse(
-            text, [&](int, json::parse_event_t event, json& parsed) { return watcher.on_event(event, parsed); },
-            true, false);
-    } catch (const TooDeep& deep) {
-        report_duplicates();
-        loader.error("topology.too-deep", deep.path,
-                     "JSON is nested more than " + std::to_string(kMaxDepth) +
-                         " levels deep; a topology never needs that many");
-        throw InputError(std::move(loader.diagnostics()));
-    } catch (const json::parse_error& e) {
-        report_duplicates();
-        auto [line, column] = line_and_column(text, e.byte);
-        loader.error("topology.syntax", "", "invalid JSON: " + syntax_message(e.what()), line, column);
-        throw InputError(std::move(loader.diagnostics()));
-    } catch (const json::out_of_range& e) {
-        // A number too large for a double ("1e400"): nlohmann reports it without a position.
-        report_duplicates();
-        loader.error("topology.syntax", "", "invalid JSON: " + syntax_message(e.what()));
-        throw InputError(std::move(loader.diagnostics()));
-    }
-    report_duplicates();
-
-    Topology topology = loader.load(doc);
-    if (!loader.diagnostics().empty()) throw InputError(std::move(loader.diagnostics()));
+    const auto doc = loader.parse(text);
+    if (!doc) throw InputError(std::move(loader.diagnostics()));
+    Topology topology = loader.load(*doc);
+    loader.throw_if_problems();
     return topology;
 }
 

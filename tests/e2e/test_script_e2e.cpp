@@ -252,7 +252,8 @@ TEST_CASE("script e2e: too late to stage is exit 1 with nothing written, --immed
     const std::string soon = utc(std::time(nullptr) + 4 * 3600);  // the current certificate expires in 4 hours
     std::ofstream(lab.dir + "/audit.json")
         << R"({"schema": "certtool.audit/v1", "observations": [{"certificate_id": ")" << kExternal
-        << R"(", "member": "lsedge.contoso.net", "not_after_utc": ")" << soon << R"("}]})";
+        << R"(", "member": "lsedge.contoso.net", "obtained": true, "sha256": "00", "sans": [], "not_after_utc": ")" << soon
+        << R"("}]})";
     auto r = run_certtool(with(lab.base("out"), {"--current", lab.dir + "/audit.json"}));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);

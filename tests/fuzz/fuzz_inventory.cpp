@@ -1,8 +1,9 @@
 // fuzz_inventory: the certtool.audit/v1 JSON that `certtool renew --inventory`
-// (and `script --current`) accept from a user. The input is written to a file
-// under /dev/shm and read with renew::load_inventory against the plan of
-// templates/examples/enterprise.json (built once); what it accepts goes on
-// through renew::decide and renew::render_json. The same bytes go to
+// and `script --current` accept from a user, read by its one reader,
+// report::read_audit_report. The bytes go to it directly, then as a file under
+// /dev/shm through renew::load_inventory against the plan of
+// templates/examples/enterprise.json (built once), and what that accepts on
+// through renew::decide and report::render_renew_json; and to
 // script::current_from_audit_json (`certtool script --current`).
 // A bug: any crash or sanitizer report (UBSan included: times far in the future
 // or past), or any exception other than InputError / CryptoError (a
@@ -20,6 +21,8 @@
 #include "crypto/keys.hpp"
 #include "model/plan.hpp"
 #include "renew/renew.hpp"
+#include "report/audit_report.hpp"
+#include "report/renew_report.hpp"
 #include "script/script.hpp"
 #include "topology/topology.hpp"
 
@@ -53,15 +56,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::FILE* f = std::fopen(path.c_str(), "wb");
     if (f == nullptr || std::fwrite(data, 1, size, f) != size || std::fclose(f) != 0) __builtin_trap();
     const TimePoint at = std::chrono::system_clock::from_time_t(1767225600);  // 2026-01-01
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    try {
+        (void)report::read_audit_report(text, "fuzz.json", "fuzz.inventory");
+    } catch (const InputError&) {
+    }
     try {
         const renew::Inventory inventory = renew::load_inventory(plan(), path, std::string("fuzz"), at);
         const renew::Decisions decisions = renew::decide(plan(), inventory, renew::Options{at, std::chrono::hours(30 * 24)});
-        (void)renew::render_json(plan(), decisions, {}, "");
+        (void)report::render_renew_json(plan(), decisions, {}, "");
     } catch (const InputError&) {
     } catch (const crypto::CryptoError&) {
     }
     try {
-        (void)script::current_from_audit_json(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.json", plan());
+        (void)script::current_from_audit_json(text, "fuzz.json", plan());
     } catch (const InputError&) {
     }
     return 0;

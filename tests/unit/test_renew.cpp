@@ -3,6 +3,7 @@
 // certificates are issued in memory by lib/crypto/issue with exact end dates.
 #include <catch2/catch.hpp>
 
+#include "input_errors.hpp"
 #include "temp_dir.hpp"
 
 #include <sys/stat.h>
@@ -22,8 +23,10 @@
 #include "crypto/keys.hpp"
 #include "model/plan.hpp"
 #include "renew/renew.hpp"
+#include "report/renew_report.hpp"
 #include "topology/topology.hpp"
 
+using certtool::test::input_error_code;
 using certtool::test::TempDir;
 namespace crypto = certtool::crypto;
 namespace model = certtool::model;
@@ -106,16 +109,6 @@ bool has(const std::vector<std::string>& list, const std::string& item) {
 renew::Decisions decide_folder(const std::string& dir, std::chrono::hours within = 30 * 24h) {
     const auto inventory = renew::load_inventory(plan(), dir, std::nullopt, kAt);
     return renew::decide(plan(), inventory, {kAt, within});
-}
-
-std::string input_error_code(const std::function<void()>& f, std::string* file = nullptr) {
-    try {
-        f();
-    } catch (const certtool::InputError& e) {
-        if (file != nullptr) *file = e.diagnostics().front().file;
-        return e.diagnostics().front().code;
-    }
-    return "(no error)";
 }
 
 std::string read_text(const std::string& path) {
@@ -352,7 +345,7 @@ TEST_CASE("renew: the document lists due and not-due certificates and --reuse-ke
     REQUIRE(planned.count(kExternal) == 1);
     CHECK(planned.at(kExternal).key == "reused");
 
-    const auto doc = nlohmann::json::parse(renew::render_json(plan(), d, planned, ""));
+    const auto doc = nlohmann::json::parse(certtool::report::render_renew_json(plan(), d, planned, ""));
     CHECK(doc["schema"] == "certtool.renew/v1");
     CHECK(doc["at"] == "2027-06-01T12:00:00Z");
     CHECK(doc["within_hours"] == 720);

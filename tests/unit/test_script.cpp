@@ -49,14 +49,14 @@ std::string thumbprint_for(std::size_t index) {
     return std::string(2 - n.size(), '0') + n + "AB" + std::string(36 - n.size(), '0') + n;
 }
 
-std::map<std::string, script::Pfx> all_pfx(const model::Plan& plan) {
-    std::map<std::string, script::Pfx> out;
+std::map<std::string, script::NewCertificate> all_pfx(const model::Plan& plan) {
+    std::map<std::string, script::NewCertificate> out;
     for (std::size_t i = 0; i < plan.certificates.size(); ++i)
         out[plan.certificates[i].id] = {thumbprint_for(i), utc("2026-11-01T00:00:00Z"), utc("2027-11-01T00:00:00Z")};
     return out;
 }
 
-std::string thumb(const std::map<std::string, script::Pfx>& pfx, const std::string& id) { return pfx.at(id).thumbprint; }
+std::string thumb(const std::map<std::string, script::NewCertificate>& pfx, const std::string& id) { return pfx.at(id).thumbprint; }
 
 script::Options options_at(const std::string& at) {
     script::Options o;
@@ -98,7 +98,7 @@ std::string parse_line(const std::string& iso) {
 TEST_CASE("script: enterprise example: one script per member, staged A/V and OAuth, cleanup scripts", "[script]") {
     const auto plan = example_plan("enterprise");
     const auto pfx = all_pfx(plan);
-    std::map<std::string, script::Current> current;
+    std::map<std::string, script::CurrentCertificate> current;
     current[kAv] = {utc("2026-12-01T10:00:00Z"), "", "audit.json: edge01.contoso.net"};
     current[kOAuth] = {utc("2026-12-10T12:00:00Z"), "", "audit.json: fe01.contoso.net"};
     const auto result = script::generate(plan, pfx, current, options_at("2026-11-20T00:00:00Z"));
@@ -218,7 +218,7 @@ TEST_CASE("script: Skype for Business Server scripts load SkypeForBusiness and n
         INFO(k.product);
         const auto plan = example_plan_as("edge-single-nat", k.product);
         const auto pfx = all_pfx(plan);
-        std::map<std::string, script::Current> current;
+        std::map<std::string, script::CurrentCertificate> current;
         current[kExternal] = {utc("2027-01-15T08:30:00Z"), "", "old.pem"};  // staged A/V: a cleanup script too
         const auto result = script::generate(plan, pfx, current, options_at("2026-12-01T00:00:00Z"));
         REQUIRE(result.problems.empty());
@@ -255,7 +255,7 @@ TEST_CASE("script: on Windows Server 2008 R2 and 2012 the scripts check elevatio
     for (const auto& k : cases) {
         INFO(k.product << " on " << (k.windows.empty() ? "its oldest Windows Server" : k.windows));
         const auto plan = example_plan_as("edge-single-nat", k.product, k.windows);
-        std::map<std::string, script::Current> current;
+        std::map<std::string, script::CurrentCertificate> current;
         current[kExternal] = {utc("2027-01-15T08:30:00Z"), "", "old.pem"};
         const auto result = script::generate(plan, all_pfx(plan), current, options_at("2026-12-01T00:00:00Z"));
         REQUIRE(result.problems.empty());
@@ -280,7 +280,7 @@ TEST_CASE("script: on Windows Server 2008 R2 and 2012 the scripts check elevatio
 TEST_CASE("script: --lead-hours raises the lead, never below the minimums", "[script]") {
     const auto plan = example_plan("enterprise");
     const auto pfx = all_pfx(plan);
-    std::map<std::string, script::Current> current;
+    std::map<std::string, script::CurrentCertificate> current;
     current[kAv] = {utc("2026-12-01T10:00:00Z"), "", ""};
     current[kOAuth] = {utc("2026-12-10T12:00:00Z"), "", ""};
     auto options = options_at("2026-11-20T00:00:00Z");
@@ -304,7 +304,7 @@ TEST_CASE("script: staging A/V and OAuth of one certificate uses the longest lea
     for (auto& c : plan.certificates)
         if (c.id == kAv) c.usages = {"AudioVideoAuthentication", "OAuthTokenIssuer"};
     const auto pfx = all_pfx(plan);
-    std::map<std::string, script::Current> current;
+    std::map<std::string, script::CurrentCertificate> current;
     current[kAv] = {utc("2026-12-01T10:00:00Z"), "", ""};
     const auto result = script::generate(plan, pfx, current, options_at("2026-11-20T00:00:00Z"));
     REQUIRE(result.problems.empty());
@@ -323,7 +323,7 @@ TEST_CASE("script: the combined Edge external certificate: Access and WebConf no
     const std::string t = thumb(pfx, kExternal);
 
     SECTION("with the current certificate known") {
-        std::map<std::string, script::Current> current;
+        std::map<std::string, script::CurrentCertificate> current;
         current[kExternal] = {utc("2027-01-15T08:30:00Z"), "AA00000000000000000000000000000000000001", "old.pem"};
         const auto result = script::generate(plan, pfx, current, options_at("2026-12-01T00:00:00Z"));
         REQUIRE(result.problems.empty());
@@ -357,13 +357,13 @@ TEST_CASE("script: the combined Edge external certificate: Access and WebConf no
 TEST_CASE("script: too late to stage is refused, --immediate forces it", "[script]") {
     const auto plan = example_plan("enterprise");
     const auto pfx = all_pfx(plan);
-    std::map<std::string, script::Current> current;
+    std::map<std::string, script::CurrentCertificate> current;
     current[kAv] = {utc("2026-12-01T10:00:00Z"), "", "audit.json: edge02.contoso.net"};
 
     // 5 hours before the expiry, an 8-hour lead is impossible.
     auto result = script::generate(plan, pfx, current, options_at("2026-12-01T05:00:00Z"));
     REQUIRE(result.problems.size() == 1);
-    CHECK(result.problems.front().certificate_id == kAv);
+    CHECK(result.problems.front().certificate == kAv);
     CHECK(has(result.problems.front().message, "too soon to stage"));
     CHECK(has(result.problems.front().message, "--immediate " + kAv));
     CHECK(has(result.problems.front().message, "audit.json: edge02.contoso.net"));
@@ -429,14 +429,17 @@ TEST_CASE("script: values from the topology are quoted for PowerShell", "[script
 
 TEST_CASE("script: current expiries from a certtool.audit/v1 document", "[script]") {
     const auto plan = example_plan("enterprise");
+    // As certtool audit writes them: an observation with a certificate has its sha256 and sans too.
     const std::string doc = R"({"schema": "certtool.audit/v1", "observations": [
         {"certificate_id": "edge-av.lsedge-contoso-net", "member": "edge01.contoso.net", "not_after_utc": "2026-12-02T10:00:00Z",
-         "thumbprint": "aa00000000000000000000000000000000000001"},
+         "thumbprint": "aa00000000000000000000000000000000000001", "obtained": true, "sha256": "01", "sans": []},
         {"certificate_id": "edge-av.lsedge-contoso-net", "member": "edge02.contoso.net", "not_after_utc": "2026-12-01T10:00:00Z",
-         "thumbprint": "aa00000000000000000000000000000000000002"},
+         "thumbprint": "aa00000000000000000000000000000000000002", "obtained": true, "sha256": "02", "sans": []},
         {"certificate_id": "oauth.global", "member": "fe01.contoso.net", "obtained": false},
-        {"certificate_id": "not.in.plan", "member": "x", "not_after_utc": "2026-01-01T00:00:00Z"},
-        {"certificate_id": "", "member": "edge01.contoso.net", "not_after_utc": "2026-01-01T00:00:00Z"}]})";
+        {"certificate_id": "not.in.plan", "member": "x", "not_after_utc": "2026-01-01T00:00:00Z", "obtained": true, "sha256": "03",
+         "sans": []},
+        {"certificate_id": "", "member": "edge01.contoso.net", "not_after_utc": "2026-01-01T00:00:00Z", "obtained": true,
+         "sha256": "04", "sans": []}]})";
     const auto current = script::current_from_audit_json(doc, "audit.json", plan);
     REQUIRE(current.size() == 1);
     const auto& av = current.at(kAv);

@@ -1,0 +1,71 @@
+#include "inventory/inventory.hpp"
+
+#include <algorithm>
+
+#include "fs/safe_file.hpp"
+
+namespace certtool::inventory {
+
+namespace {
+
+// A PEM file holding only keys, requests or CRLs: not a certificate file.
+bool only_other_pem(const std::string& data) {
+    bool other = false;
+    for (std::size_t at = data.find("-----BEGIN "); at != std::string::npos; at = data.find("-----BEGIN ", at + 1)) {
+        const auto end = data.find("-----", at + 11);
+        if (end == std::string::npos) break;
+        const std::string label = data.substr(at + 11, end - at - 11);
+        if (label == "CERTIFICATE" || label == "X509 CERTIFICATE" || label == "TRUSTED CERTIFICATE" || label == "PKCS7")
+            return false;
+        other = true;
+    }
+    return other;
+}
+
+}  // namespace
+
+std::vector<crypto::Certificate> CertificateFile::others() const {
+    std::vector<crypto::Certificate> out;
+    for (std::size_t i = 0; i < certificates.size(); ++i)
+        if (i != leaf) out.push_back(certificates[i]);
+    return out;
+}
+
+std::size_t leaf_index(const std::vector<crypto::Certificate>& certificates, const crypto::PrivateKey* key) {
+    const auto begin = certificates.begin();
+    auto leaf = std::find_if(begin, certificates.end(), [&](const auto& c) { return key && crypto::key_matches(*key, c); });
+    if (leaf == certificates.end()) leaf = std::find_if(begin, certificates.end(), [](const auto& c) { return !c.is_ca; });
+    if (leaf == certificates.end()) leaf = begin;
+    return static_cast<std::size_t>(leaf - begin);
+}
+
+CertificateFile read_certificate_file(const std::string& path, const Secret& passphrase, const std::string& code_prefix) {
+    const std::string data = fs::read_file_bounded(path, kMaxCertificateFile, code_prefix);
+    crypto::CertificateBundle bundle;
+    try {
+        bundle = crypto::load_certificates(data, passphrase.value());
+    } catch (const crypto::CryptoError& e) {
+        Diagnostic d{e.code(), path, "", 0, 0, e.what()};
+        if ((e.code() == "cert.unreadable" || e.code() == "cert.empty") && only_other_pem(data)) throw NotACertificateFile(d);
+        throw InputError(d);
+    }
+    if (bundle.certificates.empty()) throw InputError(Diagnostic{"cert.empty", path, "", 0, 0, "holds no certificate"});
+    CertificateFile file;
+    file.path = path;
+    file.format = bundle.format;
+    file.certificates = std::move(bundle.certificates);
+    file.key = std::move(bundle.key);
+    file.leaf = leaf_index(file.certificates, file.key ? &*file.key : nullptr);
+    return file;
+}
+
+std::optional<std::vector<std::string>> files_in(const std::string& dir) {
+    auto names = fs::list_directory(dir, false);
+    if (!names) return std::nullopt;
+    for (auto& name : *names) name = fs::join(dir, name);
+    return names;
+}
+
+std::optional<std::vector<std::string>> member_folders(const std::string& dir) { return fs::list_directory(dir, true); }
+
+}  // namespace certtool::inventory
