@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -17,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/time.hpp"
 #include "crypto/certificate.hpp"
 
 namespace {
@@ -31,32 +31,10 @@ std::optional<json> read_json(const std::string& path) {
     return json::parse(in);
 }
 
-// "2024-01-01T00:00:00+00:00" / "...Z" (limbo writes UTC).
+// limbo writes ISO 8601 ("2024-04-01T00:00:00.005+00:00"): read as --at reads it.
 std::optional<TimePoint> parse_time(const json& value) {
     if (!value.is_string()) return std::nullopt;
-    const std::string text = value.get<std::string>();
-    std::tm tm{};
-    std::istringstream in(text);
-    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-    if (in.fail()) return std::nullopt;
-    std::string rest;
-    in >> rest;
-    // Fractional seconds are kept (RFC 5280 comparisons at one-second
-    // granularity are validate_chain's business).
-    std::chrono::milliseconds fraction{0};
-    if (!rest.empty() && rest[0] == '.') {
-        std::size_t i = 1;
-        int ms = 0;
-        int digits = 0;
-        for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9'; ++i) {
-            if (digits < 3) ms = ms * 10 + (rest[i] - '0'), ++digits;
-        }
-        for (; digits < 3; ++digits) ms *= 10;
-        fraction = std::chrono::milliseconds(ms);
-        rest = rest.substr(i);
-    }
-    if (!rest.empty() && rest != "Z" && rest != "+00:00") return std::nullopt;
-    return std::chrono::system_clock::from_time_t(timegm(&tm)) + fraction;
+    return certtool::parse_utc(value.get<std::string>());
 }
 
 std::vector<std::string> pem_ders(const json& pem) {
