@@ -39,6 +39,18 @@ struct VerifyOptions {
 using report::text::clean;
 using report::text::severity_label;
 
+// "3 SANs (IP 192.0.2.7, 2001:db8::1)": every entry counted, the addresses shown
+// (a few: the DNS names are many on a Lync certificate, the addresses rare).
+std::string sans_summary(const crypto::Certificate& c) {
+    constexpr std::size_t kShownAddresses = 4;
+    std::string text = std::to_string(c.dns_names.size() + c.ip_addresses.size()) + " SANs";
+    for (std::size_t i = 0; i < c.ip_addresses.size() && i < kShownAddresses; ++i)
+        text += (i == 0 ? " (IP " : ", ") + clean(c.ip_addresses[i]);
+    if (c.ip_addresses.size() > kShownAddresses) text += ", ...";
+    if (!c.ip_addresses.empty()) text += ")";
+    return text;
+}
+
 void render_table(const std::vector<check::Verdict>& verdicts, const crypto::TimePoint& at, bool color, std::ostream& out) {
     std::size_t failed = 0;
     for (const auto& v : verdicts) {
@@ -48,8 +60,8 @@ void render_table(const std::vector<check::Verdict>& verdicts, const crypto::Tim
         const std::string verdict = report::text::verdict_label(ok, color);
         out << verdict << "  " << v.source;
         if (!v.certificate_id.empty()) out << "  ->  " << v.certificate_id;
-        out << "\n      CN=" << clean(v.certificate.subject.common_name) << ", " << v.certificate.dns_names.size()
-            << " SANs, expires " << format_date(v.certificate.not_after) << " (" << days << " days), sha256 "
+        out << "\n      CN=" << clean(v.certificate.subject.common_name) << ", " << sans_summary(v.certificate)
+            << ", expires " << format_date(v.certificate.not_after) << " (" << days << " days), sha256 "
             << v.certificate.sha256_fingerprint.substr(0, 16) << "...\n";
         for (const auto& f : v.findings)
             out << "      " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
@@ -71,6 +83,7 @@ void render_json(const std::vector<check::Verdict>& verdicts, std::ostream& out)
         r["passed"] = v.passed();
         r["subject"] = v.certificate.subject.common_name;
         r["sans"] = v.certificate.dns_names;
+        r["ip_addresses"] = v.certificate.ip_addresses;
         r["not_after"] = format_date(v.certificate.not_after);
         r["sha256"] = v.certificate.sha256_fingerprint;
         r["thumbprint"] = v.certificate.sha1_thumbprint;

@@ -35,13 +35,10 @@ bool has(const std::vector<std::string>& list, const std::string& item) {
 }
 
 // Whether `name` is covered by one of the certificate's SANs (RFC 9525: no CN
-// fallback; a wildcard only as the whole leftmost label, and only if allowed).
+// fallback; an IP address only by an iPAddress entry; a wildcard only as the
+// whole leftmost label, and only if allowed).
 bool covered(const crypto::Certificate& c, const std::string& name, bool wildcard_allowed) {
-    for (const auto& presented : c.dns_names) {
-        if (names::is_wildcard(presented) && !wildcard_allowed) continue;
-        if (names::matches(presented, name)) return true;
-    }
-    return false;
+    return names::sans_cover(c.dns_names, c.ip_addresses, name, wildcard_allowed);
 }
 
 std::string days_text(double days) {

@@ -7,7 +7,8 @@
 //  - the name check (RFC 9525): Botan 2 falls back to the subject CN when there
 //    is no dNSName SAN and accepts partial-label wildcards, so the hostname is
 //    never passed to Botan; it is matched against the SANs with
-//    names::matches (DNS) or byte-for-byte against iPAddress SANs (IP literals);
+//    names::sans_cover (names::matches for DNS names, octets against iPAddress
+//    SANs for IP literals);
 //  - max_chain_depth on the built path;
 //  - name constraints (see check_name_constraints: Botan 2 cannot decode IPv6
 //    or otherName constraints and wrongly applies them to self-issued
@@ -147,30 +148,11 @@ Mapped map_status(Botan::Certificate_Status_Code status) {
     }
 }
 
-std::vector<uint8_t> ip_bytes(const std::string& text) {
-    std::string t = text;
-    if (t.size() > 2 && t.front() == '[' && t.back() == ']') t = t.substr(1, t.size() - 2);
-    unsigned char buf[16];
-    if (inet_pton(AF_INET, t.c_str(), buf) == 1) return std::vector<uint8_t>(buf, buf + 4);
-    if (inet_pton(AF_INET6, t.c_str(), buf) == 1) return std::vector<uint8_t>(buf, buf + 16);
-    return {};
-}
-
 // RFC 9525: DNS reference identifiers are matched against dNSName SANs only
-// (no CN fallback, wildcard only as the whole leftmost label, see
-// names::matches); an IP literal only against iPAddress SANs, exactly.
+// (no CN fallback, wildcard only as the whole leftmost label), an IP literal
+// only against iPAddress SANs, by octets (names::sans_cover).
 bool name_matches(const Certificate& leaf, const std::string& hostname) {
-    const std::vector<uint8_t> ip = ip_bytes(hostname);
-    if (!ip.empty()) {
-        for (const std::string& presented : leaf.ip_addresses) {
-            if (ip_bytes(presented) == ip) return true;
-        }
-        return false;
-    }
-    for (const std::string& presented : leaf.dns_names) {
-        if (names::matches(presented, hostname)) return true;
-    }
-    return false;
+    return names::sans_cover(leaf.dns_names, leaf.ip_addresses, hostname);
 }
 
 std::string der_string(const Botan::X509_Certificate& c) {
@@ -320,15 +302,15 @@ bool dns_syntax_ok(const std::string& name) {
     return label > 0 && n.back() != '-';
 }
 
-// A wildcard whose base is itself a public suffix ("*.com", "*.co.uk",
-// "*.s3.amazonaws.com": CA/B Forum BR 3.2.2.6). The base is a public suffix
-// when it cannot be issued for but a name one label below it can
-// (names::publicly_issuable consults the Public Suffix List).
+// A wildcard over a suffix of the ICANN section of the Public Suffix List
+// ("*.com", "*.co.uk"), or over a single label: no CA may issue one (CA/B Forum
+// BR 3.2.2.6). A wildcard over a private-section suffix ("*.s3.amazonaws.com")
+// can be issued to the company that owns the suffix; it is refused only as a
+// match for the names under it (names::sans_cover), which belong to others.
 bool wildcard_over_public_suffix(const std::string& name) {
     if (!names::is_wildcard(name)) return false;
     const std::string base = name.substr(2);
-    if (names::is_single_label(base)) return true;
-    return !names::publicly_issuable(base) && names::publicly_issuable("a." + base);
+    return names::is_single_label(base) || names::public_suffix_section(base) == names::SuffixSection::icann;
 }
 
 // The AKI of a trust anchor, if present, must hold only a keyIdentifier.
