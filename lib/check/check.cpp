@@ -52,8 +52,9 @@ void check_validity(const crypto::Certificate& c, const Context& ctx, Findings& 
         f.add(Severity::error, "validity.not-yet-valid", "not valid until " + days_text(duration<double, std::ratio<86400>>(c.not_before - ctx.at).count()) + " from the check time");
         return;
     }
+    // notAfter is the last second of the validity period (RFC 5280 4.1.2.5).
     const double left = duration<double, std::ratio<86400>>(c.not_after - ctx.at).count();
-    if (left <= 0) {
+    if (ctx.at > c.not_after) {
         f.add(Severity::error, "validity.expired", "expired " + days_text(-left) + " before the check time");
     } else if (left < ctx.warn_days) {
         f.add(Severity::warning, "validity.expiring",
@@ -88,6 +89,34 @@ void check_key_usage(const crypto::Certificate& c, Findings& f) {
         f.add(Severity::error, "key-usage", "key usage lacks digitalSignature, which TLS server authentication needs");
     if (c.key.type == crypto::KeyType::rsa && !has(c.key_usage, "keyEncipherment"))
         f.add(Severity::warning, "key-usage", "RSA key usage lacks keyEncipherment: clients using RSA key exchange will fail");
+}
+
+// CA/Browser Forum BR 7.1.4.3: a subject CN repeats one of the SANs, character
+// for character (G6 says the same for Lync). TLS clients read only the SANs
+// (RFC 9525), so the CN misleads only where it names another server: a host
+// name that no dNSName covers and that is not the parent domain of one, or an
+// IP address that is not among the iPAddress entries. That is an error; a CN
+// that names no other server (a friendly name, the parent domain of the SANs,
+// a case variant, a label on a certificate naming its server by address
+// only) is a warning.
+void check_subject_among_sans(const crypto::Certificate& c, Findings& f) {
+    const std::string& cn = c.subject.common_name;
+    if (cn.empty() || has(c.dns_names, cn) || has(c.ip_addresses, cn)) return;
+    bool other_server = false;
+    if (names::ip_octets(cn)) {
+        other_server = !names::sans_cover({}, c.ip_addresses, cn);
+    } else if (names::normalize_fqdn(cn, false, nullptr) && !c.dns_names.empty()) {
+        other_server = std::none_of(c.dns_names.begin(), c.dns_names.end(), [&](const std::string& san) {
+            return names::matches(san, cn) || names::is_within(san, cn);
+        });
+    }
+    if (other_server)
+        f.add(Severity::error, "subject.not-in-san",
+              "the subject " + cn + " is not among the SANs and names another server than they do; the subject must "
+                  "repeat one of them (CA/Browser Forum BR 7.1.4.3, G6)");
+    else
+        f.add(Severity::warning, "subject.not-in-san",
+              "the subject " + cn + " is not repeated among the SANs; TLS checks only the SANs (CA/Browser Forum BR 7.1.4.3, G6)");
 }
 
 void check_chain_and_key(const crypto::Certificate& c, const Context& ctx, Findings& f) {
@@ -195,9 +224,17 @@ Verdict check_generic(const crypto::Certificate& c, const GenericRequirement& r,
                       const std::string& source) {
     Verdict v{source, "", c, {}};
     Findings f(v.findings, "", "");
-    for (const auto& name : r.names)
-        if (!covered(c, name, true))
-            f.add(Severity::error, "name.missing", name + " is not covered by the certificate's SANs (RFC 9525; the subject CN does not count)");
+    for (const auto& name : r.names) {
+        if (covered(c, name, true)) continue;
+        if (names::ip_octets(name))
+            f.add(Severity::error, "name.missing",
+                  name + " is not among the certificate's IP address SANs (RFC 9525: an IP address is matched only "
+                         "against iPAddress entries, never a DNS name or the subject CN)");
+        else
+            f.add(Severity::error, "name.missing",
+                  name + " is not covered by the certificate's SANs (RFC 9525; the subject CN does not count)");
+    }
+    check_subject_among_sans(c, f);
     check_eku(c, r.eku, f);
     check_key_usage(c, f);
     check_signature(c, f);
