@@ -269,6 +269,7 @@ const Botan::OID kBcOid("2.5.29.19");
 const Botan::OID kPcOid("2.5.29.36");
 const Botan::OID kNcOid("2.5.29.30");
 const Botan::OID kAiaOid("1.3.6.1.5.5.7.1.1");
+const Botan::OID kKuOid("2.5.29.15");
 const Botan::OID kAnyEku("2.5.29.37.0");
 
 struct Problem {
@@ -828,6 +829,28 @@ Botan::CertificatePathStatusCodes check_chain(const Path& cert_path, std::chrono
     return cert_status;
 }
 
+// AuthorityInfoAccessSyntax (RFC 5280 4.2.2.1): one or more AccessDescriptions,
+// each an access method OID and a GeneralName.
+bool access_descriptions_ok(const std::vector<uint8_t>& extension_value) {
+    try {
+        Botan::BER_Decoder outer(extension_value);
+        Botan::BER_Decoder list = outer.start_cons(Botan::SEQUENCE, Botan::UNIVERSAL);
+        outer.verify_end();
+        std::size_t count = 0;
+        while (list.more_items()) {
+            Botan::BER_Decoder description = list.start_cons(Botan::SEQUENCE, Botan::UNIVERSAL);
+            Botan::OID method;
+            description.decode(method);
+            if (!read_general_name(description.get_next_object())) return false;
+            description.end_cons();
+            ++count;
+        }
+        return count > 0;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
 // Whether Botan's UNKNOWN_CRITICAL_EXTENSION for `c` can only be about its
 // name constraints, which Botan could not decode but check_name_constraints
 // reads and enforces.
@@ -872,8 +895,13 @@ std::optional<Problem> check_profile(const Path& path, const Certificate& leaf_i
         }
         if (ext_present(c, kAiaOid)) {
             if (ext_critical(c, kAiaOid)) return Problem{"chain.invalid", "the " + role + " marks authorityInfoAccess critical" + subject};
-            const std::vector<uint8_t> aia = c.v3_extensions().get_extension_bits(kAiaOid);
-            if (aia.size() <= 2) return Problem{"chain.invalid", "the " + role + " has an empty authorityInfoAccess" + subject};
+            if (!access_descriptions_ok(c.v3_extensions().get_extension_bits(kAiaOid))) {
+                return Problem{"chain.invalid", "the " + role + " has an empty or malformed authorityInfoAccess" + subject};
+            }
+        }
+        // Botan reads a keyUsage without a bit as no keyUsage at all.
+        if (ext_present(c, kKuOid) && c.constraints() == Botan::NO_CONSTRAINTS) {
+            return Problem{"chain.key-usage", "the " + role + " has a keyUsage extension with no usage in it (RFC 5280 4.2.1.3)" + subject};
         }
         if (ext_present(c, kPcOid) && !ext_critical(c, kPcOid)) {
             return Problem{"chain.invalid", "the " + role + " has a policyConstraints extension not marked critical" + subject};
@@ -883,7 +911,7 @@ std::optional<Problem> check_profile(const Path& path, const Certificate& leaf_i
             if (!ext_critical(c, kBcOid)) {
                 return Problem{"chain.basic-constraints", "the " + role + " does not mark basicConstraints critical" + subject};
             }
-            if (c.constraints() != Botan::NO_CONSTRAINTS && (c.constraints() & Botan::KEY_CERT_SIGN) == 0) {
+            if (ext_present(c, kKuOid) && (c.constraints() & Botan::KEY_CERT_SIGN) == 0) {
                 return Problem{"chain.key-usage", "the " + role + " is a CA but its keyUsage lacks keyCertSign" + subject};
             }
             if (is_anchor && ext_present(c, kEkuOid)) {
