@@ -1,5 +1,8 @@
-// Certificates read with OpenSSL 3: PEM / DER / PKCS#12 sniffing, and every
-// field of Certificate. Chain validation is in botan_path.cpp.
+// Certificates read: PEM / DER / PKCS#12 sniffing (OpenSSL 3), each
+// certificate decoded once by Botan and its fields read from that decode
+// (botan_certificate.cpp), or by OpenSSL where that reading needs it (keys
+// other than RSA, RSASSA-PSS signatures, what Botan cannot decode). Chain
+// validation is in botan_path.cpp.
 #include "crypto/certificate.hpp"
 
 #include <arpa/inet.h>
@@ -10,6 +13,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/provider.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <ctime>
@@ -18,6 +22,7 @@
 #include <utility>
 
 #include "core/time.hpp"
+#include "crypto/botan_certificate.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/openssl_util.hpp"
 #include "crypto/pbe_limits.hpp"
@@ -122,16 +127,6 @@ DistinguishedName read_name(const X509_NAME* name) {
     return dn;
 }
 
-std::string ip_text(const ASN1_OCTET_STRING* ip) {
-    const unsigned char* bytes = ASN1_STRING_get0_data(ip);
-    const int len = ASN1_STRING_length(ip);
-    char buf[INET6_ADDRSTRLEN] = {0};
-    if (len == 4 && inet_ntop(AF_INET, bytes, buf, sizeof buf) != nullptr) return buf;
-    if (len == 16 && inet_ntop(AF_INET6, bytes, buf, sizeof buf) != nullptr) return buf;
-    // Not an address (e.g. an 8-byte name-constraint form): show the bytes.
-    return to_hex(bytes, len > 0 ? static_cast<std::size_t>(len) : 0);
-}
-
 // Linear in the number of entries: each one is appended once.
 void read_san(X509* x, Certificate& out) {
     int crit = 0;
@@ -145,7 +140,8 @@ void read_san(X509* x, Certificate& out) {
             out.dns_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
                                        static_cast<std::size_t>(ASN1_STRING_length(s)));
         } else if (name->type == GEN_IPADD) {
-            out.ip_addresses.push_back(ip_text(name->d.iPAddress));
+            out.ip_addresses.push_back(ip_address_text(ASN1_STRING_get0_data(name->d.iPAddress),
+                                                       static_cast<std::size_t>(std::max(0, ASN1_STRING_length(name->d.iPAddress)))));
         }
     }
 }
@@ -386,6 +382,28 @@ X509Ptr decode_der(std::string_view der) {
     return x;
 }
 
+// One certificate from its DER (all of it): decoded by Botan and read from
+// that decode, or read by OpenSSL where read_fields leaves it (then Botan's
+// decode, if any, is still kept for validate_chain). nullopt when neither
+// reads it.
+std::optional<Certificate> read_certificate(std::string der) {
+    std::shared_ptr<const DecodedCertificate> decoded = decode_certificate(der);
+    Certificate out;
+    if (decoded && read_fields(decoded->x509, out)) {
+        out.sha256_fingerprint = sha256_hex(der);
+        out.sha1_thumbprint = sha1_hex(der);
+        const std::vector<uint8_t>& spki = decoded->x509.subject_public_key_info();
+        out.public_key_sha256 = sha256_hex(std::string_view(reinterpret_cast<const char*>(spki.data()), spki.size()));
+        out.der = std::move(der);
+    } else {
+        X509Ptr x = decode_der(der);
+        if (!x) return std::nullopt;
+        out = from_x509(x.get(), std::move(der));
+    }
+    out.decoded = std::move(decoded);
+    return out;
+}
+
 // ---- PEM ------------------------------------------------------------------
 
 struct PemBlock {
@@ -455,13 +473,12 @@ CertificateBundle load_pem(std::string_view data, const std::optional<std::strin
                 throw CryptoError("cert.unreadable",
                                   "the file holds more than " + std::to_string(kMaxCertificates) + " certificates");
             }
-            std::string der = pem_block_der(block.text);
-            X509Ptr x = decode_der(der);
-            if (!x) {
+            std::optional<Certificate> certificate = read_certificate(pem_block_der(block.text));
+            if (!certificate) {
                 throw CryptoError("cert.unreadable", "certificate " + std::to_string(bundle.certificates.size() + 1) +
                                                          " of the PEM file is not a valid X.509 certificate");
             }
-            bundle.certificates.push_back(from_x509(x.get(), std::move(der)));
+            bundle.certificates.push_back(std::move(*certificate));
         } else if (is_private_key_label(block.label) && !bundle.key) {
             bundle.key = load_private_key_pem(block.text, password);
         }
@@ -589,11 +606,15 @@ CertificateBundle load_pkcs12(PKCS12* p12, const std::optional<std::string>& pas
     if (static_cast<std::size_t>(extra) + (cert ? 1 : 0) > kMaxCertificates) {
         throw CryptoError("cert.unreadable", "the file holds more than " + std::to_string(kMaxCertificates) + " certificates");
     }
-    if (cert) bundle.certificates.push_back(from_x509(cert.get(), der_of(cert.get())));
-    for (int i = 0; i < extra; ++i) {
-        X509* x = sk_X509_value(ca.get(), i);
-        bundle.certificates.push_back(from_x509(x, der_of(x)));
-    }
+    // Already decoded by OpenSSL (PKCS12_parse): read from that decode, with
+    // Botan's kept for validate_chain.
+    auto read = [](X509* x) {
+        Certificate c = from_x509(x, der_of(x));
+        c.decoded = decode_certificate(c.der);
+        return c;
+    };
+    if (cert) bundle.certificates.push_back(read(cert.get()));
+    for (int i = 0; i < extra; ++i) bundle.certificates.push_back(read(sk_X509_value(ca.get(), i)));
     if (key) {
         PrivateKey pk;
         pk.impl().pkey = std::move(key);
@@ -605,9 +626,9 @@ CertificateBundle load_pkcs12(PKCS12* p12, const std::optional<std::string>& pas
 }  // namespace
 
 Certificate parse_certificate_der(std::string_view der) {
-    X509Ptr x = decode_der(der);
-    if (!x) throw CryptoError("cert.unreadable", "the data is not a DER X.509 certificate");
-    return from_x509(x.get(), std::string(der));
+    std::optional<Certificate> certificate = read_certificate(std::string(der));
+    if (!certificate) throw CryptoError("cert.unreadable", "the data is not a DER X.509 certificate");
+    return std::move(*certificate);
 }
 
 CertificateBundle load_certificates(std::string_view data, const std::optional<std::string>& pkcs12_password) {
@@ -619,9 +640,9 @@ CertificateBundle load_certificates(std::string_view data, const std::optional<s
     CertificateBundle bundle;
     if (data.find("-----BEGIN") != std::string_view::npos) {
         bundle = load_pem(data, pkcs12_password);
-    } else if (X509Ptr x = decode_der(data)) {
+    } else if (std::optional<Certificate> certificate = read_certificate(std::string(data))) {
         bundle.format = "DER";
-        bundle.certificates.push_back(from_x509(x.get(), std::string(data)));
+        bundle.certificates.push_back(std::move(*certificate));
     } else {
         const auto* p = reinterpret_cast<const unsigned char*>(data.data());
         Pkcs12Ptr p12(data.empty() ? nullptr : d2i_PKCS12(nullptr, &p, static_cast<long>(data.size())));

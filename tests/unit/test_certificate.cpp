@@ -357,3 +357,39 @@ TEST_CASE("certificate: a wildcard over an ICANN suffix is refused, one over a p
     CHECK(check("s3", "s3.amazonaws.com") == "chain.ok");
     CHECK(check("s3", "bucket.s3.amazonaws.com") == "chain.name-mismatch");
 }
+
+TEST_CASE("certificate: one decode (Botan) reads every field as OpenSSL read it, and is kept for validate_chain",
+          "[certificate]") {
+    REQUIRE(pki().ok);
+    pki().run("openssl req -x509 -newkey rsa:3072 -nodes -keyout odd.key -utf8 -sha384 -set_serial -12345 "
+              "-subj '/CN=p\xc3\xb6\xc3\xb6l.contoso.com/O=Cont\xc3\xb6so/OU=\xe6\x97\xa5\xe6\x9c\xac/C=CH' "
+              "-addext 'subjectAltName=DNS:a.contoso.com,IP:2001:db8:0:0:0:0:0:5,URI:http://contoso.com,DNS:b.contoso.com' "
+              "-addext 'basicConstraints=critical,CA:TRUE,pathlen:0' "
+              "-addext 'extendedKeyUsage=serverAuth,1.3.6.1.4.1.311.10.3.12' "
+              "-addext 'crlDistributionPoints=URI:http://crl.contoso.com/a.crl,URI:ldap://dc01/contoso' "
+              "-addext '1.3.6.1.4.1.311.21.7=DER:30:0a:06:08:2b:06:01:04:01:82:37:15' -out odd.pem");
+    const Certificate c = pki().cert("odd");
+    CHECK(c.subject.common_name == "p\xc3\xb6\xc3\xb6l.contoso.com");
+    CHECK(c.subject.organization == "Cont\xc3\xb6so");
+    CHECK(c.subject.organizational_unit == "\xe6\x97\xa5\xe6\x9c\xac");
+    CHECK(c.issuer.country == "CH");
+    CHECK(c.serial_hex == "-3039");
+    CHECK(c.dns_names == std::vector<std::string>{"a.contoso.com", "b.contoso.com"});
+    CHECK(c.ip_addresses == std::vector<std::string>{"2001:db8::5"});
+    CHECK(c.is_ca);
+    CHECK(c.eku == std::vector<std::string>{"serverAuth", "1.3.6.1.4.1.311.10.3.12"});
+    CHECK_FALSE(c.has_key_usage_extension);
+    CHECK(c.crl_distribution_points == std::vector<std::string>{"http://crl.contoso.com/a.crl", "ldap://dc01/contoso"});
+    CHECK(c.key.bits == 3072);
+    CHECK(c.signature_algorithm == "sha384WithRSAEncryption");
+    CHECK(c.signature_hash == "sha384");
+    CHECK(c.ms_template == "1.3.6.1.4.1.311.21");
+    CHECK(c.public_key_sha256 == load_private_key_pem(pki().text("odd.key"), std::nullopt).public_key_sha256());
+    CHECK(c.decoded != nullptr);
+
+    // What Botan cannot decode (a notAfter in the year 9999) is read by OpenSSL, as before.
+    const std::string forever = read_file(std::string(CERTTOOL_SOURCE_DIR) + "/tests/fuzz/corpus/certificate/regress-not-after-9999.der");
+    const Certificate late = parse_certificate_der(forever);
+    CHECK(late.decoded == nullptr);
+    CHECK(late.not_after == *certtool::parse_utc("2200-01-01"));
+}
