@@ -1,0 +1,86 @@
+// The trust anchors and the system store, and the decodes a run reuses: a
+// trust anchor is decoded once per process, an issuer's public key once per
+// distinct key.
+#include <botan/certstor_system.h>
+#include <botan/data_src.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "crypto/botan_path.hpp"
+
+namespace certtool::crypto::chain {
+
+Botan::X509_Certificate botan_cert(const std::string& der) {
+    Botan::DataSource_Memory source(reinterpret_cast<const uint8_t*>(der.data()), der.size());
+    return Botan::X509_Certificate(source);
+}
+
+// Decoding a certificate with Botan 2 is not cheap (a self-signed one has its
+// signature checked, which sets up the RSA key's Montgomery parameters), and
+// the same trust anchors come with every validate_chain call of a run: each
+// one is decoded once per process and shared. The parsed objects are never
+// modified, so they are shared between threads too. Bounded, so that a
+// long-running caller with ever new anchors cannot grow it without limit.
+std::shared_ptr<const Botan::X509_Certificate> cached_anchor(const std::string& der) {
+    constexpr std::size_t kMaxCachedAnchors = 4096;
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<const Botan::X509_Certificate>> cache;  // null: unreadable
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        const auto it = cache.find(der);
+        if (it != cache.end()) return it->second;
+    }
+    std::shared_ptr<const Botan::X509_Certificate> parsed;
+    try {
+        parsed = std::make_shared<const Botan::X509_Certificate>(botan_cert(der));
+    } catch (const std::exception&) {
+        // An unreadable anchor cannot anchor anything.
+    }
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (cache.size() < kMaxCachedAnchors) cache.emplace(der, parsed);
+    return parsed;
+}
+
+// The system store (/etc/ssl/certs), read and decoded once per process; null
+// when this machine has none.
+const Botan::Certificate_Store* system_store() {
+    static const std::unique_ptr<const Botan::Certificate_Store> store = []() -> std::unique_ptr<const Botan::Certificate_Store> {
+        try {
+            return std::make_unique<const Botan::System_Certificate_Store>();
+        } catch (const std::exception&) {
+            return nullptr;
+        }
+    }();
+    return store.get();
+}
+
+// The public key of `c`, as c.subject_public_key() gives it, decoded once per
+// process for each distinct SubjectPublicKeyInfo and shared (a decoded key is
+// never modified, so threads share it too): decoding an RSA key makes Botan 2
+// set up its Montgomery parameters, which costs more than the signature check
+// it is wanted for, and the same CA keys come with every validation of a run.
+// Bounded like the anchors; a key that cannot be decoded is not kept, so it
+// fails again, with the same exception, each time.
+std::shared_ptr<const Botan::Public_Key> cached_public_key(const Botan::X509_Certificate& c) {
+    constexpr std::size_t kMaxCachedKeys = 4096;
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<const Botan::Public_Key>> cache;
+    const std::vector<uint8_t>& info = c.subject_public_key_info();
+    const std::string spki(info.begin(), info.end());
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        const auto it = cache.find(spki);
+        if (it != cache.end()) return it->second;
+    }
+    std::shared_ptr<const Botan::Public_Key> key(c.subject_public_key());
+    if (key) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (cache.size() < kMaxCachedKeys) cache.emplace(spki, key);
+    }
+    return key;
+}
+
+}  // namespace certtool::crypto::chain
