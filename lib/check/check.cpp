@@ -128,6 +128,13 @@ void check_chain_and_key(const crypto::Certificate& c, const Context& ctx, Findi
         f.add(Severity::error, "key.mismatch", "the private key given does not belong to this certificate");
 }
 
+// The verdict keeps the certificate's data for the report, not its decode.
+Verdict verdict_for(const crypto::Certificate& c, const std::string& source, const std::string& certificate_id) {
+    Verdict v{source, certificate_id, c, {}};
+    v.certificate.decoded.reset();
+    return v;
+}
+
 }  // namespace
 
 bool Verdict::passed() const {
@@ -156,7 +163,7 @@ const model::CertificateRequirement* match_requirement(const crypto::Certificate
 
 Verdict check_against_plan(const crypto::Certificate& c, const model::CertificateRequirement& r, const Context& ctx,
                            const std::string& source) {
-    Verdict v{source, r.id, c, {}};
+    Verdict v = verdict_for(c, source, r.id);
     Findings f(v.findings, r.topology_path, r.id);
 
     // Names (rules 12.5): every planned SAN present; RFC 9525, no CN fallback.
@@ -222,7 +229,7 @@ Verdict check_against_plan(const crypto::Certificate& c, const model::Certificat
 
 Verdict check_generic(const crypto::Certificate& c, const GenericRequirement& r, const Context& ctx,
                       const std::string& source) {
-    Verdict v{source, "", c, {}};
+    Verdict v = verdict_for(c, source, "");
     Findings f(v.findings, "", "");
     for (const auto& name : r.names) {
         if (covered(c, name, true)) continue;

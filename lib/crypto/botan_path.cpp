@@ -24,12 +24,15 @@
 #include <botan/x509path.h>
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "crypto/botan_certificate.hpp"
 #include "crypto/botan_path.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/digest.hpp"
@@ -43,6 +46,8 @@ using chain::CertPtr;
 using chain::Path;
 using chain::Problem;
 using chain::cached_public_key;
+
+const Botan::OID kRsaPssSignature("1.2.840.113549.1.1.10");
 
 ValidationResult fail(std::string code, std::string message) {
     ValidationResult r;
@@ -113,6 +118,41 @@ std::string der_string(const Botan::X509_Certificate& c) {
     return std::string(reinterpret_cast<const char*>(der.data()), der.size());
 }
 
+// What Botan says of a signature algorithm OID, looked up in its (locked)
+// OID table once per OID rather than for every certificate: whether it knows
+// the OID, and the hash it names (RSASSA-PSS names its hash in parameters,
+// which differ from one certificate to the next, so it is not kept).
+struct SignatureAlgorithm {
+    bool known = false;
+    std::string hash;  // as X509_Certificate::hash_used_for_signature gives it, "" when it throws
+};
+
+const SignatureAlgorithm& signature_algorithm(const Botan::X509_Certificate& c) {
+    static std::mutex mutex;
+    static std::map<Botan::OID, SignatureAlgorithm> known;
+    const Botan::OID& oid = c.signature_algorithm().get_oid();
+    const std::lock_guard<std::mutex> lock(mutex);
+    const auto it = known.find(oid);
+    if (it != known.end()) return it->second;
+    SignatureAlgorithm a;
+    a.known = !Botan::OIDS::oid2str_or_empty(oid).empty();
+    try {
+        a.hash = c.hash_used_for_signature();
+    } catch (const std::exception&) {
+    }
+    // std::map never moves its elements: the reference stays valid.
+    return known.emplace(oid, std::move(a)).first->second;
+}
+
+bool known_signature_algorithm(const Botan::X509_Certificate& c) { return signature_algorithm(c).known; }
+
+// Throws, as Botan does, where the hash cannot be told.
+std::string signature_hash(const Botan::X509_Certificate& c) {
+    if (c.signature_algorithm().get_oid() == kRsaPssSignature) return c.hash_used_for_signature();
+    const SignatureAlgorithm& a = signature_algorithm(c);
+    return a.hash.empty() ? c.hash_used_for_signature() : a.hash;
+}
+
 // Botan::PKIX::check_chain of Botan 2.19, step for step, with the hostname
 // always empty, except that each issuer key comes from cached_public_key
 // instead of being decoded again for every certificate it signed (twice per
@@ -152,7 +192,7 @@ Botan::CertificatePathStatusCodes check_chain(const Path& cert_path, std::chrono
         if (!issuer->is_CA_cert() && !self_signed_ee_cert) status.insert(S::CA_CERT_NOT_FOR_CERT_ISSUER);
 
         const std::shared_ptr<const Botan::Public_Key> issuer_key = cached_public_key(*issuer);
-        if (Botan::OIDS::oid2str_or_empty(subject->signature_algorithm().get_oid()).empty()) {
+        if (!known_signature_algorithm(*subject)) {
             status.insert(S::SIGNATURE_ALGO_UNKNOWN);
         } else {
             if (!issuer_key) {
@@ -164,7 +204,7 @@ Botan::CertificatePathStatusCodes check_chain(const Path& cert_path, std::chrono
             }
             // Untrusted hashes are ignored on self-signed roots.
             if (!trusted_hashes.empty() && !at_self_signed_root &&
-                trusted_hashes.count(subject->hash_used_for_signature()) == 0) {
+                trusted_hashes.count(signature_hash(*subject)) == 0) {
                 status.insert(S::UNTRUSTED_HASH);
             }
         }
@@ -173,7 +213,7 @@ Botan::CertificatePathStatusCodes check_chain(const Path& cert_path, std::chrono
             (!subject->v2_issuer_key_id().empty() || !subject->v2_subject_key_id().empty())) {
             status.insert(S::V2_IDENTIFIERS_IN_V1_CERT);
         }
-        const Botan::Extensions extensions = subject->v3_extensions();
+        const Botan::Extensions& extensions = subject->v3_extensions();
         const auto extensions_vec = extensions.extensions();
         if (subject->x509_version() < 3 && !extensions_vec.empty()) status.insert(S::EXT_IN_V1_V2_CERT);
         for (const auto& extension : extensions_vec) {
@@ -208,21 +248,35 @@ Botan::CertificatePathStatusCodes check_chain(const Path& cert_path, std::chrono
 ValidationResult validate_chain(const Certificate& leaf, const ValidationRequest& request) {
     using namespace chain;
     try {
-        const auto leaf_cert = std::make_shared<const Botan::X509_Certificate>(botan_cert(leaf.der));
+        const CertPtr leaf_cert = botan_certificate(leaf);
+        // Where each offered or trusted certificate came from, for the
+        // fingerprints of the path returned.
+        std::map<const Botan::X509_Certificate*, const std::string*> der_of;
         std::vector<CertPtr> offered;
         offered.reserve(request.intermediates_der.size());
         for (const std::string& der : request.intermediates_der) {
-            try {
-                offered.push_back(std::make_shared<const Botan::X509_Certificate>(botan_cert(der)));
-            } catch (const std::exception&) {
-                // An unreadable offered intermediate is simply not usable for path building.
+            // An unreadable offered intermediate (null) is simply not usable for path building.
+            if (CertPtr intermediate = cached_certificate(der)) {
+                der_of.emplace(intermediate.get(), &der);
+                offered.push_back(std::move(intermediate));
             }
         }
         std::vector<CertPtr> anchors;
         for (const std::string& der : request.trusted_der) {
             // An unreadable anchor (null) cannot anchor anything.
-            if (CertPtr anchor = cached_anchor(der)) anchors.push_back(std::move(anchor));
+            if (CertPtr anchor = cached_certificate(der)) {
+                der_of.emplace(anchor.get(), &der);
+                anchors.push_back(std::move(anchor));
+            }
         }
+        auto fingerprints = [&](const Path& path) {
+            std::vector<std::string> out{leaf.sha256_fingerprint};
+            for (std::size_t i = 1; i < path.size(); ++i) {
+                const auto known = der_of.find(path[i].get());
+                out.push_back(known != der_of.end() ? certificate_sha256(*known->second) : sha256_hex(der_string(*path[i])));
+            }
+            return out;
+        };
         // Without a system store on this machine, only the explicit anchors count.
         const Botan::Certificate_Store* system =
             request.use_system_store || request.trusted_der.empty() ? system_store() : nullptr;
@@ -250,7 +304,6 @@ ValidationResult validate_chain(const Certificate& leaf, const ValidationRequest
         std::optional<ValidationResult> first_failure;
         for (Path& path : paths) {
             ValidationResult out;
-            for (const auto& c : path) out.chain_sha256.push_back(sha256_hex(der_string(*c)));
             Botan::CertificatePathStatusCodes statuses =
                 check_chain(path, when, usage, 110, trusted_hashes);
             // Botan checks the last certificate as a self-signed root; a trust
@@ -283,6 +336,7 @@ ValidationResult validate_chain(const Certificate& leaf, const ValidationRequest
                 problem = check_profile(path, leaf);
             }
             if (!problem) {
+                out.chain_sha256 = fingerprints(path);
                 out.valid = true;
                 out.code = "chain.ok";
                 out.message = "Verified: the chain is valid";
@@ -294,9 +348,12 @@ ValidationResult validate_chain(const Certificate& leaf, const ValidationRequest
                 }
                 return out;
             }
-            out.code = problem->code;
-            out.message = problem->message;
-            if (!first_failure) first_failure = std::move(out);
+            if (!first_failure) {
+                out.chain_sha256 = fingerprints(path);
+                out.code = problem->code;
+                out.message = problem->message;
+                first_failure = std::move(out);
+            }
         }
         return *first_failure;
     } catch (const std::exception& e) {

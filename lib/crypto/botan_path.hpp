@@ -1,7 +1,7 @@
 // Chain validation with Botan 2, in parts that share these declarations
 // (internal to lib/crypto, as they name Botan types):
 //   trust_store.cpp       the system store and the decodes kept per process
-//                         (trust anchors, issuer public keys);
+//                         (trust anchors, intermediates, issuer public keys);
 //   path_builder.cpp      candidate paths from the leaf to an anchor, bounded;
 //   name_constraints.cpp  RFC 5280 name constraints, read and applied here;
 //   webpki_profile.cpp    RFC 5280 and CA/Browser Forum rules Botan 2 does not
@@ -54,8 +54,11 @@ inline bool ext_critical(const Botan::X509_Certificate& c, const Botan::OID& oid
 inline bool self_issued(const Botan::X509_Certificate& c) { return c.raw_subject_dn() == c.raw_issuer_dn(); }
 
 // ---- trust_store.cpp
-Botan::X509_Certificate botan_cert(const std::string& der);
-std::shared_ptr<const Botan::X509_Certificate> cached_anchor(const std::string& der);
+// A trusted or offered certificate, decoded once per process; null when Botan
+// cannot decode it.
+CertPtr cached_certificate(const std::string& der);
+// SHA-256 of a trusted or offered certificate (hex), computed once per process.
+std::string certificate_sha256(const std::string& der);
 const Botan::Certificate_Store* system_store();
 std::shared_ptr<const Botan::Public_Key> cached_public_key(const Botan::X509_Certificate& c);
 

@@ -10,22 +10,19 @@
 #include <string>
 
 #include "crypto/botan_path.hpp"
+#include "crypto/digest.hpp"
 
 namespace certtool::crypto::chain {
 
-Botan::X509_Certificate botan_cert(const std::string& der) {
-    Botan::DataSource_Memory source(reinterpret_cast<const uint8_t*>(der.data()), der.size());
-    return Botan::X509_Certificate(source);
-}
-
 // Decoding a certificate with Botan 2 is not cheap (a self-signed one has its
 // signature checked, which sets up the RSA key's Montgomery parameters), and
-// the same trust anchors come with every validate_chain call of a run: each
-// one is decoded once per process and shared. The parsed objects are never
-// modified, so they are shared between threads too. Bounded, so that a
-// long-running caller with ever new anchors cannot grow it without limit.
-std::shared_ptr<const Botan::X509_Certificate> cached_anchor(const std::string& der) {
-    constexpr std::size_t kMaxCachedAnchors = 4096;
+// the same trust anchors, and mostly the same intermediates, come with every
+// validate_chain call of a run: each one is decoded once per process and
+// shared. The parsed objects are never modified, so they are shared between
+// threads too. Bounded, so that a long-running caller with ever new
+// certificates cannot grow it without limit.
+std::shared_ptr<const Botan::X509_Certificate> cached_certificate(const std::string& der) {
+    constexpr std::size_t kMaxCachedCertificates = 1024;
     static std::mutex mutex;
     static std::map<std::string, std::shared_ptr<const Botan::X509_Certificate>> cache;  // null: unreadable
     {
@@ -35,12 +32,13 @@ std::shared_ptr<const Botan::X509_Certificate> cached_anchor(const std::string& 
     }
     std::shared_ptr<const Botan::X509_Certificate> parsed;
     try {
-        parsed = std::make_shared<const Botan::X509_Certificate>(botan_cert(der));
+        Botan::DataSource_Memory source(reinterpret_cast<const uint8_t*>(der.data()), der.size());
+        parsed = std::make_shared<const Botan::X509_Certificate>(source);
     } catch (const std::exception&) {
-        // An unreadable anchor cannot anchor anything.
+        // An unreadable certificate is of no use on a path.
     }
     const std::lock_guard<std::mutex> lock(mutex);
-    if (cache.size() < kMaxCachedAnchors) cache.emplace(der, parsed);
+    if (cache.size() < kMaxCachedCertificates) cache.emplace(der, parsed);
     return parsed;
 }
 
@@ -55,6 +53,22 @@ const Botan::Certificate_Store* system_store() {
         }
     }();
     return store.get();
+}
+
+// Hashed once per process too: the anchor ends every path returned.
+std::string certificate_sha256(const std::string& der) {
+    constexpr std::size_t kMaxKept = 1024;
+    static std::mutex mutex;
+    static std::map<std::string, std::string> known;
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        const auto it = known.find(der);
+        if (it != known.end()) return it->second;
+    }
+    std::string hash = sha256_hex(der);
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (known.size() < kMaxKept) known.emplace(der, hash);
+    return hash;
 }
 
 // The public key of `c`, as c.subject_public_key() gives it, decoded once per

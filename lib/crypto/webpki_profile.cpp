@@ -41,6 +41,10 @@ bool dns_syntax_ok(const std::string& name) {
 
 namespace {
 
+const Botan::OID kRsaEncryption("1.2.840.113549.1.1.1");
+const Botan::OID kRsaPss("1.2.840.113549.1.1.10");
+const Botan::OID kEcPublicKey("1.2.840.10045.2.1");
+
 // A wildcard over a suffix of the ICANN section of the Public Suffix List
 // ("*.com", "*.co.uk"), or over a single label: no CA may issue one (CA/B Forum
 // BR 3.2.2.6). A wildcard over a private-section suffix ("*.s3.amazonaws.com")
@@ -78,7 +82,7 @@ bool anchor_aki_ok(const Botan::X509_Certificate& c) {
 // a bad modulus or exponent) the key is loaded after all, for Botan's own
 // verdict and exception.
 std::size_t rsa_modulus_bits(const Botan::X509_Certificate& c) {
-    if (c.subject_public_key_algo().get_oid() == Botan::OID("1.2.840.113549.1.1.1") &&
+    if (c.subject_public_key_algo().get_oid() == kRsaEncryption &&
         !c.subject_public_key_bitstring().empty()) {
         try {
             Botan::BigInt n;
@@ -97,8 +101,8 @@ std::size_t rsa_modulus_bits(const Botan::X509_Certificate& c) {
 }
 
 std::optional<Problem> check_key(const Botan::X509_Certificate& c, const std::string& role) {
-    const std::string alg = c.subject_public_key_algo().get_oid().to_string();
-    if (alg == "1.2.840.10045.2.1") {  // id-ecPublicKey: a named P-256 / P-384 / P-521 curve only
+    const Botan::OID& alg = c.subject_public_key_algo().get_oid();
+    if (alg == kEcPublicKey) {  // id-ecPublicKey: a named P-256 / P-384 / P-521 curve only
         const std::vector<uint8_t>& params = c.subject_public_key_algo().get_parameters();
         if (params.empty() || params[0] != 0x06) {
             return Problem{"chain.weak-algorithm", "the " + role + " uses an explicitly encoded EC curve (only named curves are allowed)"};
@@ -111,7 +115,7 @@ std::optional<Problem> check_key(const Botan::X509_Certificate& c, const std::st
         }
         return std::nullopt;
     }
-    if (alg == "1.2.840.113549.1.1.1" || alg == "1.2.840.113549.1.1.10") {
+    if (alg == kRsaEncryption || alg == kRsaPss) {
         const std::size_t bits = rsa_modulus_bits(c);
         if (bits < 2048) {
             return Problem{"chain.weak-algorithm", "the " + role + " has a " + std::to_string(bits) + "-bit RSA key; at least 2048 bits are required"};
@@ -121,7 +125,7 @@ std::optional<Problem> check_key(const Botan::X509_Certificate& c, const std::st
         }
         return std::nullopt;
     }
-    return Problem{"chain.weak-algorithm", "the " + role + " has a key type other than RSA or ECDSA (" + alg + ")"};
+    return Problem{"chain.weak-algorithm", "the " + role + " has a key type other than RSA or ECDSA (" + alg.to_string() + ")"};
 }
 
 // AuthorityInfoAccessSyntax (RFC 5280 4.2.2.1): one or more AccessDescriptions,
@@ -156,47 +160,48 @@ std::optional<Problem> check_profile(const Path& path, const Certificate& leaf_i
         const bool is_leaf = i == 0;
         const bool is_anchor = i == last;
         const std::string role = is_leaf ? "server certificate" : is_anchor ? "root CA certificate" : "intermediate CA certificate";
-        const std::string subject = " (" + c.subject_dn().to_string() + ")";
+        // Named in the message of a problem only (writing a DN out is not cheap).
+        auto subject = [&c] { return " (" + c.subject_dn().to_string() + ")"; };
 
         if (auto p = check_key(c, role)) return p;
         std::vector<uint8_t> serial = c.serial_number();
         while (serial.size() > 1 && serial.front() == 0) serial.erase(serial.begin());
-        if (serial.size() > 20) return Problem{"chain.invalid", "the " + role + " has a serial number longer than 20 octets" + subject};
+        if (serial.size() > 20) return Problem{"chain.invalid", "the " + role + " has a serial number longer than 20 octets" + subject()};
         if (!is_anchor && (serial.empty() || (serial.size() == 1 && serial[0] == 0))) {
-            return Problem{"chain.invalid", "the " + role + " has serial number zero" + subject};
+            return Problem{"chain.invalid", "the " + role + " has serial number zero" + subject()};
         }
         if (ext_present(c, kAkiOid) && ext_critical(c, kAkiOid)) {
-            return Problem{"chain.invalid", "the " + role + " marks authorityKeyIdentifier critical" + subject};
+            return Problem{"chain.invalid", "the " + role + " marks authorityKeyIdentifier critical" + subject()};
         }
         if (!is_anchor && c.authority_key_id().empty()) {
-            return Problem{"chain.invalid", "the " + role + " has no authorityKeyIdentifier" + subject};
+            return Problem{"chain.invalid", "the " + role + " has no authorityKeyIdentifier" + subject()};
         }
         if (is_anchor && !anchor_aki_ok(c)) {
-            return Problem{"chain.invalid", "the root CA's authorityKeyIdentifier must hold only a keyIdentifier" + subject};
+            return Problem{"chain.invalid", "the root CA's authorityKeyIdentifier must hold only a keyIdentifier" + subject()};
         }
         if (ext_present(c, kAiaOid)) {
-            if (ext_critical(c, kAiaOid)) return Problem{"chain.invalid", "the " + role + " marks authorityInfoAccess critical" + subject};
+            if (ext_critical(c, kAiaOid)) return Problem{"chain.invalid", "the " + role + " marks authorityInfoAccess critical" + subject()};
             if (!access_descriptions_ok(c.v3_extensions().get_extension_bits(kAiaOid))) {
-                return Problem{"chain.invalid", "the " + role + " has an empty or malformed authorityInfoAccess" + subject};
+                return Problem{"chain.invalid", "the " + role + " has an empty or malformed authorityInfoAccess" + subject()};
             }
         }
         // Botan reads a keyUsage without a bit as no keyUsage at all.
         if (ext_present(c, kKuOid) && c.constraints() == Botan::NO_CONSTRAINTS) {
-            return Problem{"chain.key-usage", "the " + role + " has a keyUsage extension with no usage in it (RFC 5280 4.2.1.3)" + subject};
+            return Problem{"chain.key-usage", "the " + role + " has a keyUsage extension with no usage in it (RFC 5280 4.2.1.3)" + subject()};
         }
         if (ext_present(c, kPcOid) && !ext_critical(c, kPcOid)) {
-            return Problem{"chain.invalid", "the " + role + " has a policyConstraints extension not marked critical" + subject};
+            return Problem{"chain.invalid", "the " + role + " has a policyConstraints extension not marked critical" + subject()};
         }
         if (!is_leaf) {
-            if (!ext_present(c, kSkiOid)) return Problem{"chain.invalid", "the " + role + " has no subjectKeyIdentifier" + subject};
+            if (!ext_present(c, kSkiOid)) return Problem{"chain.invalid", "the " + role + " has no subjectKeyIdentifier" + subject()};
             if (!ext_critical(c, kBcOid)) {
-                return Problem{"chain.basic-constraints", "the " + role + " does not mark basicConstraints critical" + subject};
+                return Problem{"chain.basic-constraints", "the " + role + " does not mark basicConstraints critical" + subject()};
             }
             if (ext_present(c, kKuOid) && (c.constraints() & Botan::KEY_CERT_SIGN) == 0) {
-                return Problem{"chain.key-usage", "the " + role + " is a CA but its keyUsage lacks keyCertSign" + subject};
+                return Problem{"chain.key-usage", "the " + role + " is a CA but its keyUsage lacks keyCertSign" + subject()};
             }
             if (is_anchor && ext_present(c, kEkuOid)) {
-                return Problem{"chain.eku", "the root CA certificate carries an extendedKeyUsage extension" + subject};
+                return Problem{"chain.eku", "the root CA certificate carries an extendedKeyUsage extension" + subject()};
             }
             if (c.raw_subject_dn().size() <= 2) {
                 return Problem{"chain.invalid", "the " + role + " is a CA certificate with an empty subject (RFC 5280 4.1.2.6)"};
@@ -205,7 +210,7 @@ std::optional<Problem> check_profile(const Path& path, const Certificate& leaf_i
             // present, names its own key.
             if (is_anchor && self_issued(c) && !c.authority_key_id().empty() && !c.subject_key_id().empty() &&
                 c.authority_key_id() != c.subject_key_id()) {
-                return Problem{"chain.invalid", "the root CA's authorityKeyIdentifier does not match its subjectKeyIdentifier" + subject};
+                return Problem{"chain.invalid", "the root CA's authorityKeyIdentifier does not match its subjectKeyIdentifier" + subject()};
             }
         }
     }
