@@ -40,6 +40,9 @@ const Botan::OID kBasicConstraintsOid("2.5.29.19");
 const Botan::OID kCrlDistributionPointsOid("2.5.29.31");
 const Botan::OID kTemplateNameOid("1.3.6.1.4.1.311.20.2");
 const Botan::OID kTemplateOid("1.3.6.1.4.1.311.21.7");
+const Botan::OID kServerAuthOid("1.3.6.1.5.5.7.3.1");
+const Botan::OID kClientAuthOid("1.3.6.1.5.5.7.3.2");
+const Botan::OID kAnyEkuOid("2.5.29.37.0");
 const Botan::OID kRsaOid("1.2.840.113549.1.1.1");
 const Botan::OID kRsaPssOid("1.2.840.113549.1.1.10");
 
@@ -139,17 +142,19 @@ std::string openssl_utf8(unsigned tag, const uint8_t* p, std::size_t n) {
 
 // ---- names ----------------------------------------------------------------
 
+const std::pair<Botan::OID, std::string DistinguishedName::*> kNameFields[] = {
+    {Botan::OID("2.5.4.3"), &DistinguishedName::common_name},
+    {Botan::OID("2.5.4.10"), &DistinguishedName::organization},
+    {Botan::OID("2.5.4.11"), &DistinguishedName::organizational_unit},
+    {Botan::OID("2.5.4.7"), &DistinguishedName::locality},
+    {Botan::OID("2.5.4.8"), &DistinguishedName::state},
+    {Botan::OID("2.5.4.6"), &DistinguishedName::country},
+};
+
 // The first value of CN, O, OU, L, ST and C in the Name, as OpenSSL's
-// X509_NAME_get_index_by_NID finds it (in encoded order).
+// X509_NAME_get_index_by_NID finds it (in encoded order), read from its DER.
 DistinguishedName read_name(const Bytes& der) {
-    static const std::pair<Botan::OID, std::string DistinguishedName::*> kFields[] = {
-        {Botan::OID("2.5.4.3"), &DistinguishedName::common_name},
-        {Botan::OID("2.5.4.10"), &DistinguishedName::organization},
-        {Botan::OID("2.5.4.11"), &DistinguishedName::organizational_unit},
-        {Botan::OID("2.5.4.7"), &DistinguishedName::locality},
-        {Botan::OID("2.5.4.8"), &DistinguishedName::state},
-        {Botan::OID("2.5.4.6"), &DistinguishedName::country},
-    };
+    const auto& kFields = kNameFields;
     DistinguishedName dn;
     bool seen[std::size(kFields)] = {};
     Botan::BER_Decoder outer(der);
@@ -166,6 +171,27 @@ DistinguishedName read_name(const Bytes& der) {
                 seen[i] = true;
                 dn.*kFields[i].second = openssl_utf8(tag_of(value), value.bits(), value.length());
             }
+        }
+    }
+    return dn;
+}
+
+// The same from Botan's decode of the Name, where Botan's text of each value
+// is OpenSSL's: ASCII in a string type of one octet per character (or
+// UTF-8). nullopt when a value is another, for read_name.
+std::optional<DistinguishedName> ascii_name(const Botan::X509_DN& name) {
+    DistinguishedName dn;
+    bool seen[std::size(kNameFields)] = {};
+    for (const auto& [type, value] : name.dn_info()) {
+        for (std::size_t i = 0; i < std::size(kNameFields); ++i) {
+            if (seen[i] || kNameFields[i].first != type) continue;
+            const unsigned tag = value.tagging();
+            const bool plain = tag == Botan::UTF8_STRING || tag == Botan::PRINTABLE_STRING || tag == Botan::IA5_STRING ||
+                               tag == Botan::VISIBLE_STRING || tag == Botan::NUMERIC_STRING;
+            const std::string& text = value.value();
+            if (!plain || std::any_of(text.begin(), text.end(), [](char c) { return (c & 0x80) != 0; })) return std::nullopt;
+            seen[i] = true;
+            dn.*kNameFields[i].second = text;
         }
     }
     return dn;
@@ -315,11 +341,10 @@ void read_eku(const Botan::Extensions& extensions, Certificate& out) {
         while (list.more_items()) {
             Botan::OID purpose;
             list.decode(purpose);
-            const std::string dotted = purpose.to_string();
-            eku.push_back(dotted == "1.3.6.1.5.5.7.3.1"   ? "serverAuth"
-                          : dotted == "1.3.6.1.5.5.7.3.2" ? "clientAuth"
-                          : dotted == "2.5.29.37.0"       ? "anyExtendedKeyUsage"
-                                                          : dotted);
+            eku.push_back(purpose == kServerAuthOid   ? "serverAuth"
+                          : purpose == kClientAuthOid ? "clientAuth"
+                          : purpose == kAnyEkuOid     ? "anyExtendedKeyUsage"
+                                                      : purpose.to_string());
         }
         out.eku = std::move(eku);
     } catch (const std::exception&) {
@@ -473,13 +498,13 @@ struct SignatureNames {
 // Looked up once per OID (a run meets a handful) in OpenSSL's object table.
 SignatureNames signature_names(const Botan::OID& oid) {
     static std::mutex mutex;
-    static std::map<std::string, SignatureNames> known;
-    const std::string dotted = oid.to_string();
+    static std::map<Botan::OID, SignatureNames> known;
     {
         const std::lock_guard<std::mutex> lock(mutex);
-        const auto it = known.find(dotted);
+        const auto it = known.find(oid);
         if (it != known.end()) return it->second;
     }
+    const std::string dotted = oid.to_string();
     SignatureNames names{dotted, ""};
     ossl::ObjectPtr object(OBJ_txt2obj(dotted.c_str(), 1));
     const int nid = object ? OBJ_obj2nid(object.get()) : NID_undef;
@@ -497,7 +522,7 @@ SignatureNames signature_names(const Botan::OID& oid) {
     }
     ERR_clear_error();
     const std::lock_guard<std::mutex> lock(mutex);
-    known.emplace(dotted, names);
+    known.emplace(oid, names);
     return names;
 }
 
@@ -551,8 +576,10 @@ bool read_fields(const Botan::X509_Certificate& x509, Certificate& out) {
         return false;
     }
     try {
-        out.subject = read_name(x509.raw_subject_dn());
-        out.issuer = read_name(x509.raw_issuer_dn());
+        std::optional<DistinguishedName> subject = ascii_name(x509.subject_dn());
+        std::optional<DistinguishedName> issuer = ascii_name(x509.issuer_dn());
+        out.subject = subject ? std::move(*subject) : read_name(x509.raw_subject_dn());
+        out.issuer = issuer ? std::move(*issuer) : read_name(x509.raw_issuer_dn());
     } catch (const std::exception&) {
         return false;
     }

@@ -5,7 +5,6 @@
 // validation is in botan_path.cpp.
 #include "crypto/certificate.hpp"
 
-#include <arpa/inet.h>
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
 #include <openssl/objects.h>
@@ -54,26 +53,6 @@ using SequenceAnyPtr = std::unique_ptr<ASN1_SEQUENCE_ANY, ossl::Deleter<ASN1_SEQ
 using P7StackPtr = std::unique_ptr<STACK_OF(PKCS7), ossl::Deleter<STACK_OF(PKCS7), p7_stack_free>>;
 using SafeBagStackPtr = std::unique_ptr<STACK_OF(PKCS12_SAFEBAG), ossl::Deleter<STACK_OF(PKCS12_SAFEBAG), safebag_stack_free>>;
 using BnPtr = std::unique_ptr<BIGNUM, ossl::Deleter<BIGNUM, BN_free>>;
-
-std::string to_hex(const unsigned char* data, std::size_t len) {
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    out.reserve(len * 2);
-    for (std::size_t i = 0; i < len; ++i) {
-        out += hex[data[i] >> 4];
-        out += hex[data[i] & 15];
-    }
-    return out;
-}
-
-std::string sha1_hex(std::string_view data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha1(), nullptr) != 1) {
-        throw ossl::error("cert.digest", "SHA-1 computation failed");
-    }
-    return to_hex(digest, len);
-}
 
 std::string lower(std::string s) {
     for (char& c : s) {
@@ -444,8 +423,60 @@ bool is_private_key_label(std::string_view label) {
            label == "EC PRIVATE KEY";
 }
 
+// The body of a plain PEM block: lines of base64 only, padded at the end,
+// no headers, no blank or indented line. Every such body reads the same with
+// PEM_read_bio, which is slower than all else done with a certificate file
+// but for Botan's decode and the signature check. nullopt for any other
+// block, which PEM_read_bio reads (or refuses) as before.
+std::optional<std::string> plain_pem_body(std::string_view text) {
+    const std::size_t line_end = text.find('\n');
+    const std::size_t end = text.rfind("\n-----END ");
+    if (line_end == std::string_view::npos || end == std::string_view::npos || end < line_end) return std::nullopt;
+    std::string_view begin_line = text.substr(0, line_end);
+    if (!begin_line.empty() && begin_line.back() == '\r') begin_line.remove_suffix(1);
+    if (begin_line.size() < 10 || begin_line.substr(begin_line.size() - 5) != "-----") return std::nullopt;
+    const std::string_view body = text.substr(line_end + 1, end + 1 - (line_end + 1));
+    std::string der;
+    der.reserve(body.size() * 3 / 4);
+    uint32_t bits = 0;
+    std::size_t sextets = 0;
+    std::size_t padding = 0;
+    bool line_start = true;
+    for (const char c : body) {
+        int value = -1;
+        if (c >= 'A' && c <= 'Z') value = c - 'A';
+        else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
+        else if (c >= '0' && c <= '9') value = c - '0' + 52;
+        else if (c == '+') value = 62;
+        else if (c == '/') value = 63;
+        if (c == '\n' || c == '\r') {
+            if (line_start && c == '\n') return std::nullopt;  // a blank line
+            line_start = c == '\n';
+            continue;
+        }
+        line_start = false;
+        if (c == '=') {
+            ++padding;
+            value = 0;
+        } else if (value < 0 || padding > 0) {
+            return std::nullopt;  // not base64, or data after the padding
+        }
+        bits = (bits << 6) | static_cast<uint32_t>(value);
+        if (++sextets % 4 == 0) {
+            der += static_cast<char>((bits >> 16) & 0xFF);
+            der += static_cast<char>((bits >> 8) & 0xFF);
+            der += static_cast<char>(bits & 0xFF);
+            bits = 0;
+        }
+    }
+    if (sextets % 4 != 0 || padding > 2) return std::nullopt;
+    der.resize(der.size() - padding);
+    return der;
+}
+
 // The DER inside one PEM block (base64 and the block's headers handled by OpenSSL).
 std::string pem_block_der(std::string_view text) {
+    if (std::optional<std::string> der = plain_pem_body(text)) return std::move(*der);
     ossl::BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
     if (!bio) throw ossl::error("cert.unreadable", "cannot allocate a memory BIO");
     char* name = nullptr;

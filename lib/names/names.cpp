@@ -354,18 +354,23 @@ std::string parent_of(std::string_view name) {
 std::string first_label(std::string_view name) { return std::string(name.substr(0, name.find('.'))); }
 
 bool matches(std::string_view presented, std::string_view reference) {
-    std::string p = strip_trailing_dot(presented);
-    std::string r = strip_trailing_dot(reference);
+    // Case-insensitive and without copies: verify compares every SAN of every
+    // plan entry with every SAN of each certificate.
+    auto without_dot = [](std::string_view s) {
+        if (!s.empty() && s.back() == '.') s.remove_suffix(1);
+        return s;
+    };
+    const std::string_view p = without_dot(presented);
+    const std::string_view r = without_dot(reference);
     if (p.empty() || r.empty()) return false;
-    if (p == r) return true;
+    if (iequals(p, r)) return true;
     if (!is_wildcard(p)) return false;
-    std::string_view base = std::string_view(p).substr(2);
+    const std::string_view base = p.substr(2);
     if (base.find('*') != std::string_view::npos || base.find('.') == std::string_view::npos) return false;
-    std::size_t dot = r.find('.');
-    if (dot == std::string::npos || dot == 0) return false;
-    std::string_view first = std::string_view(r).substr(0, dot);
-    if (first.find('*') != std::string_view::npos) return false;
-    return std::string_view(r).substr(dot + 1) == base;
+    const std::size_t dot = r.find('.');
+    if (dot == std::string_view::npos || dot == 0) return false;
+    if (r.substr(0, dot).find('*') != std::string_view::npos) return false;
+    return iequals(r.substr(dot + 1), base);
 }
 
 bool publicly_issuable(std::string_view name) {
@@ -390,6 +395,11 @@ bool publicly_issuable(std::string_view name) {
 std::optional<std::string> ip_octets(std::string_view text) {
     if (text.size() > 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
     if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+    // Most references are DNS names: no letter beyond 'f' is in an address.
+    const bool address_characters = std::all_of(text.begin(), text.end(), [](char c) {
+        return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':';
+    });
+    if (!address_characters) return std::nullopt;
     const std::string literal(text);
     unsigned char octets[16];
     if (inet_pton(AF_INET, literal.c_str(), octets) == 1) return std::string(reinterpret_cast<char*>(octets), 4);
