@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -528,7 +529,13 @@ SignatureNames signature_names(const Botan::OID& oid) {
 
 // Botan has checked the time when decoding; its calendar fields, as
 // ASN1_TIME_to_tm gives them, to seconds (clamped as time_point_of does).
+// Botan's own count of seconds serves from 1970 to 2200 (beyond, it throws or
+// overflows); other times, rare, are read from its text.
 TimePoint time_of(const Botan::X509_Time& t) {
+    static const Botan::X509_Time kEpoch("19700101000000Z", Botan::GENERALIZED_TIME);
+    static const Botan::X509_Time kLatest("22000101000000Z", Botan::GENERALIZED_TIME);
+    if (t.cmp(kLatest) >= 0) return time_point_of(std::numeric_limits<std::time_t>::max());
+    if (t.cmp(kEpoch) >= 0) return time_point_of(static_cast<std::time_t>(t.time_since_epoch()));
     std::tm tm{};
     if (std::sscanf(t.readable_string().c_str(), "%d/%d/%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
                     &tm.tm_min, &tm.tm_sec) != 6) {

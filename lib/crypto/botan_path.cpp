@@ -181,7 +181,7 @@ Botan::CertificatePathStatusCodes check_chain(const Path& cert_path, std::chrono
         const CertPtr& issuer = cert_path[at_self_signed_root ? i : i + 1];
 
         if (at_self_signed_root && !issuer->is_self_signed()) status.insert(S::CHAIN_LACKS_TRUST_ROOT);
-        if (subject->issuer_dn() != issuer->subject_dn()) status.insert(S::CHAIN_NAME_MISMATCH);
+        if (!chain::issued_by_name(*subject, *issuer)) status.insert(S::CHAIN_NAME_MISMATCH);
         if (subject->is_serial_negative()) status.insert(S::CERT_SERIAL_NEGATIVE);
         for (const auto& dn_pair : subject->subject_dn().dn_info()) {
             const std::size_t dn_ub = Botan::X509_DN::lookup_ub(dn_pair.first);
@@ -229,7 +229,7 @@ Botan::CertificatePathStatusCodes check_chain(const Path& cert_path, std::chrono
     for (std::size_t i = cert_path.size() - 1; i > 0; --i) {
         std::set<S>& status = cert_status.at(i);
         const CertPtr& subject = cert_path[i];
-        if (subject->subject_dn() != subject->issuer_dn()) {
+        if (!chain::issued_by_name(*subject, *subject)) {
             if (max_path_length > 0) {
                 --max_path_length;
             } else {

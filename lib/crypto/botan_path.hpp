@@ -52,6 +52,15 @@ inline bool ext_critical(const Botan::X509_Certificate& c, const Botan::OID& oid
     return c.v3_extensions().critical_extension_set(oid);
 }
 inline bool self_issued(const Botan::X509_Certificate& c) { return c.raw_subject_dn() == c.raw_issuer_dn(); }
+// Botan's comparison of two names (X509_DN's ==, which folds case and
+// spaces), with the common case first: the same encoding is the same name.
+inline bool same_name(const Botan::X509_DN& a, const std::vector<uint8_t>& a_der, const Botan::X509_DN& b,
+                      const std::vector<uint8_t>& b_der) {
+    return a_der == b_der || a == b;
+}
+inline bool issued_by_name(const Botan::X509_Certificate& subject, const Botan::X509_Certificate& issuer) {
+    return same_name(subject.issuer_dn(), subject.raw_issuer_dn(), issuer.subject_dn(), issuer.raw_subject_dn());
+}
 
 // ---- trust_store.cpp
 // A trusted or offered certificate, decoded once per process; null when Botan

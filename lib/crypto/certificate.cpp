@@ -13,6 +13,7 @@
 #include <openssl/provider.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstring>
 #include <ctime>
@@ -436,19 +437,22 @@ std::optional<std::string> plain_pem_body(std::string_view text) {
     if (!begin_line.empty() && begin_line.back() == '\r') begin_line.remove_suffix(1);
     if (begin_line.size() < 10 || begin_line.substr(begin_line.size() - 5) != "-----") return std::nullopt;
     const std::string_view body = text.substr(line_end + 1, end + 1 - (line_end + 1));
-    std::string der;
-    der.reserve(body.size() * 3 / 4);
+    // Each octet's value in base64, -1 for any other character.
+    static const std::array<int8_t, 256> kValue = [] {
+        std::array<int8_t, 256> table{};
+        table.fill(-1);
+        const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
+        return table;
+    }();
+    std::string der(body.size() * 3 / 4 + 3, '\0');
+    std::size_t out = 0;
     uint32_t bits = 0;
     std::size_t sextets = 0;
     std::size_t padding = 0;
     bool line_start = true;
     for (const char c : body) {
-        int value = -1;
-        if (c >= 'A' && c <= 'Z') value = c - 'A';
-        else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
-        else if (c >= '0' && c <= '9') value = c - '0' + 52;
-        else if (c == '+') value = 62;
-        else if (c == '/') value = 63;
+        int value = kValue[static_cast<unsigned char>(c)];
         if (c == '\n' || c == '\r') {
             if (line_start && c == '\n') return std::nullopt;  // a blank line
             line_start = c == '\n';
@@ -463,14 +467,14 @@ std::optional<std::string> plain_pem_body(std::string_view text) {
         }
         bits = (bits << 6) | static_cast<uint32_t>(value);
         if (++sextets % 4 == 0) {
-            der += static_cast<char>((bits >> 16) & 0xFF);
-            der += static_cast<char>((bits >> 8) & 0xFF);
-            der += static_cast<char>(bits & 0xFF);
+            der[out++] = static_cast<char>((bits >> 16) & 0xFF);
+            der[out++] = static_cast<char>((bits >> 8) & 0xFF);
+            der[out++] = static_cast<char>(bits & 0xFF);
             bits = 0;
         }
     }
     if (sextets % 4 != 0 || padding > 2) return std::nullopt;
-    der.resize(der.size() - padding);
+    der.resize(out - padding);
     return der;
 }
 

@@ -21,6 +21,7 @@ constexpr std::size_t kMaxBuildSteps = 4096;
 std::vector<CertPtr> useful_intermediates(const Botan::X509_Certificate& leaf, const std::vector<CertPtr>& offered,
                                           const std::vector<CertPtr>& anchors, bool any_anchor) {
     const std::size_t n = offered.size();
+    if (n == 0) return {};
     std::set<Botan::X509_DN> reaches_anchor;
     for (const auto& a : anchors) reaches_anchor.insert(a->subject_dn());
     std::vector<bool> up(n, false);
@@ -53,7 +54,7 @@ std::vector<CertPtr> useful_intermediates(const Botan::X509_Certificate& leaf, c
 
 // Whether `issuer` may have issued `subject`, by name and key identifier.
 bool may_issue(const Botan::X509_Certificate& issuer, const Botan::X509_Certificate& subject) {
-    if (issuer.subject_dn() != subject.issuer_dn()) return false;
+    if (!issued_by_name(subject, issuer)) return false;
     const auto& aki = subject.authority_key_id();
     const auto& ski = issuer.subject_key_id();
     return aki.empty() || ski.empty() || aki == ski;
