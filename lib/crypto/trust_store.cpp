@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "crypto/botan_path.hpp"
 #include "crypto/digest.hpp"
@@ -81,19 +82,27 @@ std::string certificate_sha256(const std::string& der) {
 std::shared_ptr<const Botan::Public_Key> cached_public_key(const Botan::X509_Certificate& c) {
     constexpr std::size_t kMaxCachedKeys = 4096;
     static std::mutex mutex;
-    static std::map<std::string, std::shared_ptr<const Botan::Public_Key>> cache;
-    const std::vector<uint8_t>& info = c.subject_public_key_info();
-    const std::string spki(info.begin(), info.end());
+    static std::map<std::vector<uint8_t>, std::shared_ptr<const Botan::Public_Key>, std::less<>> cache;
+    // Mostly the same issuer from one path to the next: each thread keeps
+    // the last key it was given, compared by content.
+    thread_local std::vector<uint8_t> last_spki;
+    thread_local std::shared_ptr<const Botan::Public_Key> last_key;
+    const std::vector<uint8_t>& spki = c.subject_public_key_info();
+    if (last_key && last_spki == spki) return last_key;
+    std::shared_ptr<const Botan::Public_Key> key;
     {
         const std::lock_guard<std::mutex> lock(mutex);
         const auto it = cache.find(spki);
-        if (it != cache.end()) return it->second;
+        if (it != cache.end()) key = it->second;
     }
-    std::shared_ptr<const Botan::Public_Key> key(c.subject_public_key());
-    if (key) {
+    if (!key) {
+        key.reset(c.subject_public_key());
+        if (!key) return key;
         const std::lock_guard<std::mutex> lock(mutex);
         if (cache.size() < kMaxCachedKeys) cache.emplace(spki, key);
     }
+    last_spki = spki;
+    last_key = key;
     return key;
 }
 
