@@ -6,8 +6,10 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "crypto/process.hpp"
 
 int main(int argc, char** argv) {
+    certtool::crypto::configure_process();
     const char* no_color = std::getenv("NO_COLOR");
     certtool::cli::Terminal term{std::cout, std::cerr, isatty(STDOUT_FILENO) == 1, isatty(STDERR_FILENO) == 1,
                                  no_color != nullptr && *no_color != '\0'};

@@ -36,13 +36,10 @@ bool has(const std::vector<std::string>& list, const std::string& item) {
 }
 
 // Whether `name` is covered by one of the certificate's SANs (RFC 9525: no CN
-// fallback; a wildcard only as the whole leftmost label, and only if allowed).
+// fallback; an IP address only by an iPAddress entry; a wildcard only as the
+// whole leftmost label, and only if allowed).
 bool covered(const crypto::Certificate& c, const std::string& name, bool wildcard_allowed) {
-    for (const auto& presented : c.dns_names) {
-        if (names::is_wildcard(presented) && !wildcard_allowed) continue;
-        if (names::matches(presented, name)) return true;
-    }
-    return false;
+    return names::sans_cover(c.dns_names, c.ip_addresses, name, wildcard_allowed);
 }
 
 // A span of whole days as the tables count it (core/time.hpp whole_days_left);
@@ -58,7 +55,8 @@ void check_validity(const crypto::Certificate& c, const Context& ctx, Findings& 
         return;
     }
     const long left = whole_days_left(ctx.at, c.not_after);
-    if (c.not_after <= ctx.at) {
+    // notAfter is the last second of the validity period (RFC 5280 4.1.2.5).
+    if (ctx.at > c.not_after) {
         f.add(Severity::error, "validity.expired", "expired " + days_text(-left) + " before the check time");
     } else if (left < ctx.warn_days) {
         f.add(Severity::warning, "validity.expiring",
@@ -95,6 +93,34 @@ void check_key_usage(const crypto::Certificate& c, Findings& f) {
         f.add(Severity::warning, "key-usage", "RSA key usage lacks keyEncipherment: clients using RSA key exchange will fail");
 }
 
+// CA/Browser Forum BR 7.1.4.3: a subject CN repeats one of the SANs, character
+// for character (G6 says the same for Lync). TLS clients read only the SANs
+// (RFC 9525), so the CN misleads only where it names another server: a host
+// name that no dNSName covers and that is not the parent domain of one, or an
+// IP address that is not among the iPAddress entries. That is an error; a CN
+// that names no other server (a friendly name, the parent domain of the SANs,
+// a case variant, a label on a certificate naming its server by address
+// only) is a warning.
+void check_subject_among_sans(const crypto::Certificate& c, Findings& f) {
+    const std::string& cn = c.subject.common_name;
+    if (cn.empty() || has(c.dns_names, cn) || has(c.ip_addresses, cn)) return;
+    bool other_server = false;
+    if (names::ip_octets(cn)) {
+        other_server = !names::sans_cover({}, c.ip_addresses, cn);
+    } else if (names::normalize_fqdn(cn, false, nullptr) && !c.dns_names.empty()) {
+        other_server = std::none_of(c.dns_names.begin(), c.dns_names.end(), [&](const std::string& san) {
+            return names::matches(san, cn) || names::is_within(san, cn);
+        });
+    }
+    if (other_server)
+        f.add(Severity::error, "subject.not-in-san",
+              "the subject " + cn + " is not among the SANs and names another server than they do; the subject must "
+                  "repeat one of them (CA/Browser Forum BR 7.1.4.3, G6)");
+    else
+        f.add(Severity::warning, "subject.not-in-san",
+              "the subject " + cn + " is not repeated among the SANs; TLS checks only the SANs (CA/Browser Forum BR 7.1.4.3, G6)");
+}
+
 void check_chain_and_key(const crypto::Certificate& c, const Context& ctx, Findings& f) {
     if (ctx.check_chain) {
         const auto result = crypto::validate_chain(c, ctx.chain);
@@ -102,6 +128,13 @@ void check_chain_and_key(const crypto::Certificate& c, const Context& ctx, Findi
     }
     if (ctx.key != nullptr && !crypto::key_matches(*ctx.key, c))
         f.add(Severity::error, "key.mismatch", "the private key given does not belong to this certificate");
+}
+
+// The verdict keeps the certificate's data for the report, not its decode.
+Verdict verdict_for(const crypto::Certificate& c, const std::string& source, const std::string& certificate_id) {
+    Verdict v{source, certificate_id, c, {}};
+    v.certificate.decoded.reset();
+    return v;
 }
 
 }  // namespace
@@ -132,7 +165,7 @@ const model::CertificateRequirement* match_requirement(const crypto::Certificate
 
 Verdict check_against_plan(const crypto::Certificate& c, const model::CertificateRequirement& r, const Context& ctx,
                            const std::string& source) {
-    Verdict v{source, r.id, c, {}};
+    Verdict v = verdict_for(c, source, r.id);
     Findings f(v.findings, r.topology_path, r.id);
 
     // Names (rules 12.5): every planned SAN present; RFC 9525, no CN fallback.
@@ -198,11 +231,19 @@ Verdict check_against_plan(const crypto::Certificate& c, const model::Certificat
 
 Verdict check_generic(const crypto::Certificate& c, const GenericRequirement& r, const Context& ctx,
                       const std::string& source) {
-    Verdict v{source, "", c, {}};
+    Verdict v = verdict_for(c, source, "");
     Findings f(v.findings, "", "");
-    for (const auto& name : r.names)
-        if (!covered(c, name, true))
-            f.add(Severity::error, "name.missing", name + " is not covered by the certificate's SANs (RFC 9525; the subject CN does not count)");
+    for (const auto& name : r.names) {
+        if (covered(c, name, true)) continue;
+        if (names::ip_octets(name))
+            f.add(Severity::error, "name.missing",
+                  name + " is not among the certificate's IP address SANs (RFC 9525: an IP address is matched only "
+                         "against iPAddress entries, never a DNS name or the subject CN)");
+        else
+            f.add(Severity::error, "name.missing",
+                  name + " is not covered by the certificate's SANs (RFC 9525; the subject CN does not count)");
+    }
+    check_subject_among_sans(c, f);
     check_eku(c, r.eku, f);
     check_key_usage(c, f);
     check_signature(c, f);

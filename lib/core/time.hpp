@@ -17,9 +17,14 @@ using TimePoint = std::chrono::system_clock::time_point;
 // and difference certtool computes in range.
 TimePoint time_point_of(std::time_t seconds);
 
-// "2026-11-23", "2026-11-23T12:00:00Z", "2026-11-23T12:00:00" or "...+00:00";
-// nullopt for anything else (other offsets are refused rather than guessed).
-// Clamped like time_point_of.
+// ISO 8601 / RFC 3339 as admins and tools write it: "2026-11-23" (midnight
+// UTC), or "2026-11-23T12:00:00" ('T' or a space) with optional fractional
+// seconds (".005") and an optional zone: "Z", or an offset "+02:00" ("+0200",
+// "+02") that is subtracted to give UTC; no zone means UTC. Fractional seconds
+// are dropped: certificate times count whole seconds (RFC 5280 4.1.2.5), so
+// 00:00:00.999 is still the second 00:00:00. nullopt for anything else,
+// impossible dates (February 30) included. Clamped like time_point_of. The one
+// reader of --at for every verb, and of the times in certtool's own JSON.
 std::optional<TimePoint> parse_utc(const std::string& text);
 
 std::string format_date(TimePoint t);      // "2026-11-23"

@@ -1,8 +1,10 @@
-// Certificates read with OpenSSL 3: PEM / DER / PKCS#12 sniffing, and every
-// field of Certificate. Chain validation is in botan_path.cpp.
+// Certificates read: PEM / DER / PKCS#12 sniffing (OpenSSL 3), each
+// certificate decoded once by Botan and its fields read from that decode
+// (botan_certificate.cpp), or by OpenSSL where that reading needs it (keys
+// other than RSA, RSASSA-PSS signatures, what Botan cannot decode). Chain
+// validation is in botan_path.cpp.
 #include "crypto/certificate.hpp"
 
-#include <arpa/inet.h>
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
 #include <openssl/objects.h>
@@ -10,6 +12,8 @@
 #include <openssl/pkcs12.h>
 #include <openssl/provider.h>
 
+#include <algorithm>
+#include <array>
 #include <climits>
 #include <cstring>
 #include <ctime>
@@ -18,6 +22,7 @@
 #include <utility>
 
 #include "core/time.hpp"
+#include "crypto/botan_certificate.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/openssl_util.hpp"
 #include "crypto/pbe_limits.hpp"
@@ -49,26 +54,6 @@ using SequenceAnyPtr = std::unique_ptr<ASN1_SEQUENCE_ANY, ossl::Deleter<ASN1_SEQ
 using P7StackPtr = std::unique_ptr<STACK_OF(PKCS7), ossl::Deleter<STACK_OF(PKCS7), p7_stack_free>>;
 using SafeBagStackPtr = std::unique_ptr<STACK_OF(PKCS12_SAFEBAG), ossl::Deleter<STACK_OF(PKCS12_SAFEBAG), safebag_stack_free>>;
 using BnPtr = std::unique_ptr<BIGNUM, ossl::Deleter<BIGNUM, BN_free>>;
-
-std::string to_hex(const unsigned char* data, std::size_t len) {
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    out.reserve(len * 2);
-    for (std::size_t i = 0; i < len; ++i) {
-        out += hex[data[i] >> 4];
-        out += hex[data[i] & 15];
-    }
-    return out;
-}
-
-std::string sha1_hex(std::string_view data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha1(), nullptr) != 1) {
-        throw ossl::error("cert.digest", "SHA-1 computation failed");
-    }
-    return to_hex(digest, len);
-}
 
 std::string lower(std::string s) {
     for (char& c : s) {
@@ -122,16 +107,6 @@ DistinguishedName read_name(const X509_NAME* name) {
     return dn;
 }
 
-std::string ip_text(const ASN1_OCTET_STRING* ip) {
-    const unsigned char* bytes = ASN1_STRING_get0_data(ip);
-    const int len = ASN1_STRING_length(ip);
-    char buf[INET6_ADDRSTRLEN] = {0};
-    if (len == 4 && inet_ntop(AF_INET, bytes, buf, sizeof buf) != nullptr) return buf;
-    if (len == 16 && inet_ntop(AF_INET6, bytes, buf, sizeof buf) != nullptr) return buf;
-    // Not an address (e.g. an 8-byte name-constraint form): show the bytes.
-    return to_hex(bytes, len > 0 ? static_cast<std::size_t>(len) : 0);
-}
-
 // Linear in the number of entries: each one is appended once.
 void read_san(X509* x, Certificate& out) {
     int crit = 0;
@@ -145,7 +120,8 @@ void read_san(X509* x, Certificate& out) {
             out.dns_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
                                        static_cast<std::size_t>(ASN1_STRING_length(s)));
         } else if (name->type == GEN_IPADD) {
-            out.ip_addresses.push_back(ip_text(name->d.iPAddress));
+            out.ip_addresses.push_back(ip_address_text(ASN1_STRING_get0_data(name->d.iPAddress),
+                                                       static_cast<std::size_t>(std::max(0, ASN1_STRING_length(name->d.iPAddress)))));
         }
     }
 }
@@ -386,6 +362,28 @@ X509Ptr decode_der(std::string_view der) {
     return x;
 }
 
+// One certificate from its DER (all of it): decoded by Botan and read from
+// that decode, or read by OpenSSL where read_fields leaves it (then Botan's
+// decode, if any, is still kept for validate_chain). nullopt when neither
+// reads it.
+std::optional<Certificate> read_certificate(std::string der) {
+    std::shared_ptr<const DecodedCertificate> decoded = decode_certificate(der);
+    Certificate out;
+    if (decoded && read_fields(decoded->x509, out)) {
+        out.sha256_fingerprint = sha256_hex(der);
+        out.sha1_thumbprint = sha1_hex(der);
+        const std::vector<uint8_t>& spki = decoded->x509.subject_public_key_info();
+        out.public_key_sha256 = sha256_hex(std::string_view(reinterpret_cast<const char*>(spki.data()), spki.size()));
+        out.der = std::move(der);
+    } else {
+        X509Ptr x = decode_der(der);
+        if (!x) return std::nullopt;
+        out = from_x509(x.get(), std::move(der));
+    }
+    out.decoded = std::move(decoded);
+    return out;
+}
+
 // ---- PEM ------------------------------------------------------------------
 
 struct PemBlock {
@@ -426,8 +424,63 @@ bool is_private_key_label(std::string_view label) {
            label == "EC PRIVATE KEY";
 }
 
+// The body of a plain PEM block: lines of base64 only, padded at the end,
+// no headers, no blank or indented line. Every such body reads the same with
+// PEM_read_bio, which is slower than all else done with a certificate file
+// but for Botan's decode and the signature check. nullopt for any other
+// block, which PEM_read_bio reads (or refuses) as before.
+std::optional<std::string> plain_pem_body(std::string_view text) {
+    const std::size_t line_end = text.find('\n');
+    const std::size_t end = text.rfind("\n-----END ");
+    if (line_end == std::string_view::npos || end == std::string_view::npos || end < line_end) return std::nullopt;
+    std::string_view begin_line = text.substr(0, line_end);
+    if (!begin_line.empty() && begin_line.back() == '\r') begin_line.remove_suffix(1);
+    if (begin_line.size() < 10 || begin_line.substr(begin_line.size() - 5) != "-----") return std::nullopt;
+    const std::string_view body = text.substr(line_end + 1, end + 1 - (line_end + 1));
+    // Each octet's value in base64, -1 for any other character.
+    static const std::array<int8_t, 256> kValue = [] {
+        std::array<int8_t, 256> table{};
+        table.fill(-1);
+        const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
+        return table;
+    }();
+    std::string der(body.size() * 3 / 4 + 3, '\0');
+    std::size_t out = 0;
+    uint32_t bits = 0;
+    std::size_t sextets = 0;
+    std::size_t padding = 0;
+    bool line_start = true;
+    for (const char c : body) {
+        int value = kValue[static_cast<unsigned char>(c)];
+        if (c == '\n' || c == '\r') {
+            if (line_start && c == '\n') return std::nullopt;  // a blank line
+            line_start = c == '\n';
+            continue;
+        }
+        line_start = false;
+        if (c == '=') {
+            ++padding;
+            value = 0;
+        } else if (value < 0 || padding > 0) {
+            return std::nullopt;  // not base64, or data after the padding
+        }
+        bits = (bits << 6) | static_cast<uint32_t>(value);
+        if (++sextets % 4 == 0) {
+            der[out++] = static_cast<char>((bits >> 16) & 0xFF);
+            der[out++] = static_cast<char>((bits >> 8) & 0xFF);
+            der[out++] = static_cast<char>(bits & 0xFF);
+            bits = 0;
+        }
+    }
+    if (sextets % 4 != 0 || padding > 2) return std::nullopt;
+    der.resize(out - padding);
+    return der;
+}
+
 // The DER inside one PEM block (base64 and the block's headers handled by OpenSSL).
 std::string pem_block_der(std::string_view text) {
+    if (std::optional<std::string> der = plain_pem_body(text)) return std::move(*der);
     ossl::BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
     if (!bio) throw ossl::error("cert.unreadable", "cannot allocate a memory BIO");
     char* name = nullptr;
@@ -455,13 +508,12 @@ CertificateBundle load_pem(std::string_view data, const std::optional<std::strin
                 throw CryptoError("cert.unreadable",
                                   "the file holds more than " + std::to_string(kMaxCertificates) + " certificates");
             }
-            std::string der = pem_block_der(block.text);
-            X509Ptr x = decode_der(der);
-            if (!x) {
+            std::optional<Certificate> certificate = read_certificate(pem_block_der(block.text));
+            if (!certificate) {
                 throw CryptoError("cert.unreadable", "certificate " + std::to_string(bundle.certificates.size() + 1) +
                                                          " of the PEM file is not a valid X.509 certificate");
             }
-            bundle.certificates.push_back(from_x509(x.get(), std::move(der)));
+            bundle.certificates.push_back(std::move(*certificate));
         } else if (is_private_key_label(block.label) && !bundle.key) {
             bundle.key = load_private_key_pem(block.text, password);
         }
@@ -589,11 +641,15 @@ CertificateBundle load_pkcs12(PKCS12* p12, const std::optional<std::string>& pas
     if (static_cast<std::size_t>(extra) + (cert ? 1 : 0) > kMaxCertificates) {
         throw CryptoError("cert.unreadable", "the file holds more than " + std::to_string(kMaxCertificates) + " certificates");
     }
-    if (cert) bundle.certificates.push_back(from_x509(cert.get(), der_of(cert.get())));
-    for (int i = 0; i < extra; ++i) {
-        X509* x = sk_X509_value(ca.get(), i);
-        bundle.certificates.push_back(from_x509(x, der_of(x)));
-    }
+    // Already decoded by OpenSSL (PKCS12_parse): read from that decode, with
+    // Botan's kept for validate_chain.
+    auto read = [](X509* x) {
+        Certificate c = from_x509(x, der_of(x));
+        c.decoded = decode_certificate(c.der);
+        return c;
+    };
+    if (cert) bundle.certificates.push_back(read(cert.get()));
+    for (int i = 0; i < extra; ++i) bundle.certificates.push_back(read(sk_X509_value(ca.get(), i)));
     if (key) {
         PrivateKey pk;
         pk.impl().pkey = std::move(key);
@@ -605,9 +661,9 @@ CertificateBundle load_pkcs12(PKCS12* p12, const std::optional<std::string>& pas
 }  // namespace
 
 Certificate parse_certificate_der(std::string_view der) {
-    X509Ptr x = decode_der(der);
-    if (!x) throw CryptoError("cert.unreadable", "the data is not a DER X.509 certificate");
-    return from_x509(x.get(), std::string(der));
+    std::optional<Certificate> certificate = read_certificate(std::string(der));
+    if (!certificate) throw CryptoError("cert.unreadable", "the data is not a DER X.509 certificate");
+    return std::move(*certificate);
 }
 
 CertificateBundle load_certificates(std::string_view data, const std::optional<std::string>& pkcs12_password) {
@@ -619,9 +675,9 @@ CertificateBundle load_certificates(std::string_view data, const std::optional<s
     CertificateBundle bundle;
     if (data.find("-----BEGIN") != std::string_view::npos) {
         bundle = load_pem(data, pkcs12_password);
-    } else if (X509Ptr x = decode_der(data)) {
+    } else if (std::optional<Certificate> certificate = read_certificate(std::string(data))) {
         bundle.format = "DER";
-        bundle.certificates.push_back(from_x509(x.get(), std::string(data)));
+        bundle.certificates.push_back(std::move(*certificate));
     } else {
         const auto* p = reinterpret_cast<const unsigned char*>(data.data());
         Pkcs12Ptr p12(data.empty() ? nullptr : d2i_PKCS12(nullptr, &p, static_cast<long>(data.size())));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@
 #include "crypto/keys.hpp"
 
 namespace certtool::crypto {
+
+struct DecodedCertificate;  // botan_certificate.hpp
 
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -40,6 +43,9 @@ struct Certificate {
     TimePoint not_before;                 // both clamped to 1950 .. 2200 (core/time.hpp time_point_of)
     TimePoint not_after;
     std::string ms_template;              // 1.3.6.1.4.1.311.20.2 or the v2 template OID, if present
+    // The one decode of der (by Botan), which validate_chain reuses; null when
+    // Botan cannot decode it. Not data: a copy kept for reporting may drop it.
+    std::shared_ptr<const DecodedCertificate> decoded;
 };
 
 // What a file (or a TLS handshake) gave us: certificates in order (the first

@@ -214,7 +214,8 @@ std::string read_file_bounded(const std::string& path, std::size_t max_bytes, co
         fail(code_prefix + ".too-large", path, too_large);
     }
     std::string out;
-    std::array<char, 65536> buffer{};
+    if (S_ISREG(st.st_mode)) out.reserve(static_cast<std::size_t>(st.st_size));
+    std::array<char, 65536> buffer;  // not cleared: read() fills what is used
     for (;;) {
         const ssize_t n = ::read(fd, buffer.data(), buffer.size());
         if (n < 0) {

@@ -1,5 +1,6 @@
 #include "names/names.hpp"
 
+#include <arpa/inet.h>
 #include <libpsl.h>
 #include <sys/stat.h>
 
@@ -14,12 +15,6 @@ namespace certtool::names {
 namespace {
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string to_lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = lower(c);
-    return out;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -203,7 +198,7 @@ bool common_tld(std::string_view tld) {
 
 std::string strip_trailing_dot(std::string_view name) {
     if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-    return to_lower(name);
+    return lower_ascii(name);
 }
 
 }  // namespace
@@ -287,7 +282,7 @@ std::optional<std::string> normalize_fqdn(std::string_view text, bool allow_wild
         set_why(why, "'" + std::string(name) + "' is a single label; Lync needs a fully qualified domain name");
         return std::nullopt;
     }
-    return to_lower(name);
+    return lower_ascii(name);
 }
 
 std::optional<std::string> host_of_url_or_name(std::string_view text, std::string* why) {
@@ -359,18 +354,23 @@ std::string parent_of(std::string_view name) {
 std::string first_label(std::string_view name) { return std::string(name.substr(0, name.find('.'))); }
 
 bool matches(std::string_view presented, std::string_view reference) {
-    std::string p = strip_trailing_dot(presented);
-    std::string r = strip_trailing_dot(reference);
+    // Case-insensitive and without copies: verify compares every SAN of every
+    // plan entry with every SAN of each certificate.
+    auto without_dot = [](std::string_view s) {
+        if (!s.empty() && s.back() == '.') s.remove_suffix(1);
+        return s;
+    };
+    const std::string_view p = without_dot(presented);
+    const std::string_view r = without_dot(reference);
     if (p.empty() || r.empty()) return false;
-    if (p == r) return true;
+    if (iequals(p, r)) return true;
     if (!is_wildcard(p)) return false;
-    std::string_view base = std::string_view(p).substr(2);
+    const std::string_view base = p.substr(2);
     if (base.find('*') != std::string_view::npos || base.find('.') == std::string_view::npos) return false;
-    std::size_t dot = r.find('.');
-    if (dot == std::string::npos || dot == 0) return false;
-    std::string_view first = std::string_view(r).substr(0, dot);
-    if (first.find('*') != std::string_view::npos) return false;
-    return std::string_view(r).substr(dot + 1) == base;
+    const std::size_t dot = r.find('.');
+    if (dot == std::string_view::npos || dot == 0) return false;
+    if (r.substr(0, dot).find('*') != std::string_view::npos) return false;
+    return iequals(r.substr(dot + 1), base);
 }
 
 bool publicly_issuable(std::string_view name) {
@@ -390,6 +390,57 @@ bool publicly_issuable(std::string_view name) {
         if (psl_is_public_suffix2(list.ctx, n.c_str() + dot + 1, type)) return true;
     }
     return false;
+}
+
+std::optional<std::string> ip_octets(std::string_view text) {
+    if (text.size() > 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+    if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+    // Most references are DNS names: no letter beyond 'f' is in an address.
+    const bool address_characters = std::all_of(text.begin(), text.end(), [](char c) {
+        return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':';
+    });
+    if (!address_characters) return std::nullopt;
+    const std::string literal(text);
+    unsigned char octets[16];
+    if (inet_pton(AF_INET, literal.c_str(), octets) == 1) return std::string(reinterpret_cast<char*>(octets), 4);
+    if (inet_pton(AF_INET6, literal.c_str(), octets) == 1) return std::string(reinterpret_cast<char*>(octets), 16);
+    return std::nullopt;
+}
+
+bool sans_cover(const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
+                std::string_view reference, bool wildcard_allowed) {
+    if (const auto ip = ip_octets(reference)) {
+        return std::any_of(ip_addresses.begin(), ip_addresses.end(),
+                           [&](const std::string& presented) { return ip_octets(presented) == ip; });
+    }
+    for (const auto& presented : dns_names) {
+        if (!is_wildcard(presented)) {
+            if (matches(presented, reference)) return true;
+            continue;
+        }
+        // The names under a public suffix belong to different owners (the
+        // buckets of s3.amazonaws.com): a wildcard over one covers none of them.
+        if (wildcard_allowed && matches(presented, reference) &&
+            public_suffix_section(std::string_view(presented).substr(2)) == SuffixSection::none)
+            return true;
+    }
+    return false;
+}
+
+SuffixSection public_suffix_section(std::string_view name) {
+    const std::string n = strip_trailing_dot(name);
+    if (n.empty()) return SuffixSection::none;
+    const SuffixList& list = suffix_list();
+    if (!list.ctx) return is_single_label(n) ? SuffixSection::icann : SuffixSection::none;
+    if (psl_is_public_suffix2(list.ctx, n.c_str(), PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE)) return SuffixSection::icann;
+    if (psl_is_public_suffix2(list.ctx, n.c_str(), PSL_TYPE_PRIVATE | PSL_TYPE_NO_STAR_RULE)) return SuffixSection::private_domains;
+    return SuffixSection::none;
+}
+
+std::string lower_ascii(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = lower(c);
+    return out;
 }
 
 std::string public_suffix_list_source() { return suffix_list().description; }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace certtool::names {
 
@@ -34,6 +35,30 @@ std::string first_label(std::string_view name);
 // exact (case-insensitive), or a wildcard that is the whole leftmost label and
 // matches exactly one label. Never a partial-label wildcard.
 bool matches(std::string_view presented, std::string_view reference);
+
+// The octets of an IP address literal: dotted-quad IPv4 (no leading zeros)
+// or IPv6 text, optionally in brackets ("[2001:db8::1]"); nullopt for anything
+// else, a DNS name included.
+std::optional<std::string> ip_octets(std::string_view text);
+
+// Whether a certificate's subjectAltName entries cover a reference identifier
+// (RFC 9525 6.3): an IP address literal only an iPAddress entry with the same
+// octets, a DNS name only a dNSName entry (matches(); wildcard entries only
+// when wildcard_allowed, and never one over a public suffix, see
+// public_suffix_section). The subject CN is never consulted.
+bool sans_cover(const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
+                std::string_view reference, bool wildcard_allowed = true);
+
+// The section of the Public Suffix List that lists `name` as a public suffix:
+// ICANN (names registries hand out: "com", "co.uk") or private (a company
+// hands out names under its domain to others: "s3.amazonaws.com",
+// "github.io"). none for any other name; the "*" default rule does not count.
+// Without list data, a single label counts as ICANN.
+enum class SuffixSection { none, icann, private_domains };
+SuffixSection public_suffix_section(std::string_view name);
+
+// ASCII letters lower-cased, every other byte kept.
+std::string lower_ascii(std::string_view text);
 
 // Whether a public CA can issue a certificate for `name`: false for a single
 // label, for a name that is itself a public suffix, and for a name not under

@@ -9,6 +9,11 @@
 #          Baseline: a shell loop of
 #          `openssl x509 -noout -checkend 0 -ext subjectAltName -in FILE`,
 #          one process per file. Target: certtool at least 50 times faster.
+#          Second baseline (issue 12): `openssl verify -CAfile ca.pem FILE...`
+#          over the same files in one process, pinned to one core (taskset
+#          -c 0): parsing and chain validation without process start-ups.
+#          Target: certtool at least 2 times faster, with a peak memory
+#          under 64 MB.
 #  audit   `certtool audit TOPOLOGY --live --trust ca.pem --format json` on a
 #          generated topology whose plan has 500 live endpoints (163 Edge pool
 #          members in 14 pools/sites: access 443 (+ 5061 in the one federation
@@ -46,6 +51,8 @@ RUNS=${BENCH_RUNS:-3}
 VERIFY_FILES=10000
 VERIFY_KEYS=8
 TARGET_VERIFY_SPEEDUP=50
+TARGET_VERIFY_OPENSSL_RATIO=2
+TARGET_VERIFY_PEAK_MB=64
 TARGET_AUDIT_SPEEDUP=20
 AUDIT_ENDPOINTS=500
 AUDIT_MAX_POOL_MEMBERS=12  # the lint's limit per Edge pool
@@ -219,8 +226,50 @@ EOF
     local certtool_median
     certtool_median=$(median "${times[@]}")
 
-    # The baseline, over the same files (or the first BENCH_BASELINE_FILES, scaled).
+    # openssl verify over every file in one process (one argument list when it
+    # fits in ARG_MAX, else xargs batches as large as fit), on one core.
     local files=("$dir"/certs/*.pem)
+    local pin=()
+    command -v taskset >/dev/null && pin=(taskset -c 0)
+    local arg_bytes arg_max
+    arg_bytes=$(printf '%s\0' "${files[@]}" | wc -c)
+    arg_max=$(getconf ARG_MAX)
+    printf '%s\0' "${files[@]}" >"$work/files.list"
+    local openssl_times=() openssl_peak_kb=0
+    for run in $(seq 1 "$RUNS"); do
+        if ((arg_bytes + 65536 < arg_max)); then
+            timed "$work/openssl-verify.out" "${pin[@]}" openssl verify -CAfile "$dir/ca.pem" "${files[@]}"
+        else
+            timed "$work/openssl-verify.out" xargs -0 -s $((arg_max - 65536)) -a "$work/files.list" "${pin[@]}" \
+                openssl verify -CAfile "$dir/ca.pem"
+        fi
+        ((RUN_STATUS == 0)) || { tail -5 "$work/openssl-verify.out" "$work/stderr" >&2; die "verify: openssl verify exited $RUN_STATUS"; }
+        local ok
+        ok=$(grep -c ': OK$' "$work/openssl-verify.out" || true)
+        ((ok == VERIFY_FILES)) || die "verify: openssl verify said OK for $ok files, not $VERIFY_FILES"
+        openssl_times+=("$RUN_SECONDS")
+        ((RUN_KB > openssl_peak_kb)) && openssl_peak_kb=$RUN_KB
+        printf 'verify run %d  openssl verify    %8.3f s  max RSS %6.1f MB  (one process%s)\n' "$run" "$RUN_SECONDS" \
+            "$(mb "$RUN_KB")" "$( ((${#pin[@]})) && echo ', taskset -c 0')"
+    done
+    local openssl_verify_median ratio
+    openssl_verify_median=$(median "${openssl_times[@]}")
+    ratio=$(awk -v a="$openssl_verify_median" -v b="$certtool_median" 'BEGIN {printf "%.2f", a / b}')
+    echo "certtool verify: $certtool_median s, one-process openssl verify: $openssl_verify_median s, ratio Y/X = $ratio (target >= $TARGET_VERIFY_OPENSSL_RATIO)"
+    if awk -v r="$ratio" -v t="$TARGET_VERIFY_OPENSSL_RATIO" 'BEGIN {exit !(r >= t)}'; then
+        echo "PASS verify vs one-process openssl verify: ratio $ratio (target >= $TARGET_VERIFY_OPENSSL_RATIO)"
+    else
+        echo "FAIL verify vs one-process openssl verify: ratio $ratio (target >= $TARGET_VERIFY_OPENSSL_RATIO)"
+        failed=1
+    fi
+    if awk -v k="$peak_kb" -v t="$TARGET_VERIFY_PEAK_MB" 'BEGIN {exit !(k < t * 1024)}'; then
+        echo "PASS verify peak memory: $(mb "$peak_kb") MB (target < $TARGET_VERIFY_PEAK_MB MB; openssl verify $(mb "$openssl_peak_kb") MB)"
+    else
+        echo "FAIL verify peak memory: $(mb "$peak_kb") MB (target < $TARGET_VERIFY_PEAK_MB MB; openssl verify $(mb "$openssl_peak_kb") MB)"
+        failed=1
+    fi
+
+    # The baseline, over the same files (or the first BENCH_BASELINE_FILES, scaled).
     local sample=${BENCH_BASELINE_FILES:-$VERIFY_FILES}
     ((sample > 0 && sample <= VERIFY_FILES)) || sample=$VERIFY_FILES
     local bad=0 f start end

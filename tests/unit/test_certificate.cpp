@@ -20,6 +20,7 @@
 #include "core/time.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/keys.hpp"
+#include "names/names.hpp"
 
 namespace {
 
@@ -298,4 +299,97 @@ TEST_CASE("certificate: a validity far in the future or the past is clamped to 1
     CHECK(certtool::format_date(*certtool::parse_utc("2262-04-12")) == "2200-01-01");
     CHECK(certtool::whole_days_left(*certtool::parse_utc("0001-01-01"), *certtool::parse_utc("9999-12-31")) == 91311);
     CHECK(certtool::time_point_of(0) == std::chrono::system_clock::from_time_t(0));
+}
+
+TEST_CASE("certificate: validate_chain refuses a keyUsage without a bit and a malformed authorityInfoAccess", "[certificate]") {
+    // x509-limbo rfc5280::root-inconsistent-ca-extensions and webpki::malformed-aia,
+    // which Botan 2 takes for no keyUsage and for an extension it skips.
+    REQUIRE(pki().ok);
+    const std::string base =
+        "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\n"
+        "authorityKeyIdentifier=keyid\nsubjectAltName=DNS:profile.contoso.com\n";
+    pki().leaf("ku-empty", "rsa:2048", "/CN=profile.contoso.com", base + "keyUsage=DER:03:01:00\n", "int", "-days 365");
+    pki().leaf("aia-bad", "rsa:2048", "/CN=profile.contoso.com",
+               base + "keyUsage=critical,digitalSignature\nauthorityInfoAccess=DER:6d:61:6c:66:6f:72:6d:65:64\n", "int", "-days 365");
+    pki().leaf("aia-good", "rsa:2048", "/CN=profile.contoso.com",
+               base + "keyUsage=critical,digitalSignature\n"
+                      "authorityInfoAccess=caIssuers;URI:http://pki.contoso.com/int.crt,OCSP;URI:http://ocsp.contoso.com\n",
+               "int", "-days 365");
+    ValidationRequest r;
+    r.trusted_der = {pki().cert("root").der};
+    r.intermediates_der = {pki().cert("int").der};
+    r.hostname = "profile.contoso.com";
+
+    const ValidationResult empty_usage = validate_chain(pki().cert("ku-empty"), r);
+    INFO(empty_usage.message);
+    CHECK(empty_usage.code == "chain.key-usage");
+    const ValidationResult bad_aia = validate_chain(pki().cert("aia-bad"), r);
+    INFO(bad_aia.message);
+    CHECK(bad_aia.code == "chain.invalid");
+    CHECK(bad_aia.message.find("authorityInfoAccess") != std::string::npos);
+    CHECK(validate_chain(pki().cert("aia-good"), r).valid);
+}
+
+TEST_CASE("certificate: a wildcard over an ICANN suffix is refused, one over a private suffix matches nothing under it",
+          "[certificate]") {
+    // x509-limbo online::s3.amazonaws.com (valid for s3.amazonaws.com itself)
+    // and webpki::san::public-suffix-private-namespace-wildcard-san.
+    REQUIRE(pki().ok);
+    const std::string base =
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
+        "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n";
+    pki().leaf("s3", "rsa:2048", "/CN=s3.amazonaws.com", base + "subjectAltName=DNS:s3.amazonaws.com,DNS:*.s3.amazonaws.com\n",
+               "int", "-days 365");
+    pki().leaf("couk", "rsa:2048", "/CN=contoso.co.uk", base + "subjectAltName=DNS:contoso.co.uk,DNS:*.co.uk\n", "int",
+               "-days 365");
+    auto check = [&](const std::string& cert, const std::string& host) {
+        ValidationRequest r;
+        r.trusted_der = {pki().cert("root").der};
+        r.intermediates_der = {pki().cert("int").der};
+        r.hostname = host;
+        return validate_chain(pki().cert(cert), r).code;
+    };
+    CHECK(check("couk", "contoso.co.uk") == "chain.invalid");
+    if (certtool::names::public_suffix_section("s3.amazonaws.com") != certtool::names::SuffixSection::private_domains) {
+        WARN("the Public Suffix List in use lacks s3.amazonaws.com: " << certtool::names::public_suffix_list_source());
+        return;
+    }
+    CHECK(check("s3", "s3.amazonaws.com") == "chain.ok");
+    CHECK(check("s3", "bucket.s3.amazonaws.com") == "chain.name-mismatch");
+}
+
+TEST_CASE("certificate: one decode (Botan) reads every field as OpenSSL read it, and is kept for validate_chain",
+          "[certificate]") {
+    REQUIRE(pki().ok);
+    pki().run("openssl req -x509 -newkey rsa:3072 -nodes -keyout odd.key -utf8 -sha384 -set_serial -12345 "
+              "-subj '/CN=p\xc3\xb6\xc3\xb6l.contoso.com/O=Cont\xc3\xb6so/OU=\xe6\x97\xa5\xe6\x9c\xac/C=CH' "
+              "-addext 'subjectAltName=DNS:a.contoso.com,IP:2001:db8:0:0:0:0:0:5,URI:http://contoso.com,DNS:b.contoso.com' "
+              "-addext 'basicConstraints=critical,CA:TRUE,pathlen:0' "
+              "-addext 'extendedKeyUsage=serverAuth,1.3.6.1.4.1.311.10.3.12' "
+              "-addext 'crlDistributionPoints=URI:http://crl.contoso.com/a.crl,URI:ldap://dc01/contoso' "
+              "-addext '1.3.6.1.4.1.311.21.7=DER:30:0a:06:08:2b:06:01:04:01:82:37:15' -out odd.pem");
+    const Certificate c = pki().cert("odd");
+    CHECK(c.subject.common_name == "p\xc3\xb6\xc3\xb6l.contoso.com");
+    CHECK(c.subject.organization == "Cont\xc3\xb6so");
+    CHECK(c.subject.organizational_unit == "\xe6\x97\xa5\xe6\x9c\xac");
+    CHECK(c.issuer.country == "CH");
+    CHECK(c.serial_hex == "-3039");
+    CHECK(c.dns_names == std::vector<std::string>{"a.contoso.com", "b.contoso.com"});
+    CHECK(c.ip_addresses == std::vector<std::string>{"2001:db8::5"});
+    CHECK(c.is_ca);
+    CHECK(c.eku == std::vector<std::string>{"serverAuth", "1.3.6.1.4.1.311.10.3.12"});
+    CHECK_FALSE(c.has_key_usage_extension);
+    CHECK(c.crl_distribution_points == std::vector<std::string>{"http://crl.contoso.com/a.crl", "ldap://dc01/contoso"});
+    CHECK(c.key.bits == 3072);
+    CHECK(c.signature_algorithm == "sha384WithRSAEncryption");
+    CHECK(c.signature_hash == "sha384");
+    CHECK(c.ms_template == "1.3.6.1.4.1.311.21");
+    CHECK(c.public_key_sha256 == load_private_key_pem(pki().text("odd.key"), std::nullopt).public_key_sha256());
+    CHECK(c.decoded != nullptr);
+
+    // What Botan cannot decode (a notAfter in the year 9999) is read by OpenSSL, as before.
+    const std::string forever = read_file(std::string(CERTTOOL_SOURCE_DIR) + "/tests/fuzz/corpus/certificate/regress-not-after-9999.der");
+    const Certificate late = parse_certificate_der(forever);
+    CHECK(late.decoded == nullptr);
+    CHECK(late.not_after == *certtool::parse_utc("2200-01-01"));
 }

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -17,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/time.hpp"
 #include "crypto/certificate.hpp"
 
 namespace {
@@ -31,32 +31,10 @@ std::optional<json> read_json(const std::string& path) {
     return json::parse(in);
 }
 
-// "2024-01-01T00:00:00+00:00" / "...Z" (limbo writes UTC).
+// limbo writes ISO 8601 ("2024-04-01T00:00:00.005+00:00"): read as --at reads it.
 std::optional<TimePoint> parse_time(const json& value) {
     if (!value.is_string()) return std::nullopt;
-    const std::string text = value.get<std::string>();
-    std::tm tm{};
-    std::istringstream in(text);
-    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-    if (in.fail()) return std::nullopt;
-    std::string rest;
-    in >> rest;
-    // Fractional seconds are kept (RFC 5280 comparisons at one-second
-    // granularity are validate_chain's business).
-    std::chrono::milliseconds fraction{0};
-    if (!rest.empty() && rest[0] == '.') {
-        std::size_t i = 1;
-        int ms = 0;
-        int digits = 0;
-        for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9'; ++i) {
-            if (digits < 3) ms = ms * 10 + (rest[i] - '0'), ++digits;
-        }
-        for (; digits < 3; ++digits) ms *= 10;
-        fraction = std::chrono::milliseconds(ms);
-        rest = rest.substr(i);
-    }
-    if (!rest.empty() && rest != "Z" && rest != "+00:00") return std::nullopt;
-    return std::chrono::system_clock::from_time_t(timegm(&tm)) + fraction;
+    return certtool::parse_utc(value.get<std::string>());
 }
 
 std::vector<std::string> pem_ders(const json& pem) {
@@ -219,8 +197,8 @@ TEST_CASE("limbo: x509-limbo SERVER cases meet the conformance targets", "[limbo
     }
     table << std::left << std::setw(34) << "total" << std::right << std::setw(6) << total.pass << std::setw(6)
           << total.fail << std::setw(6) << total.skip << "\n\n";
-    table << "valid cases rejected:   " << valid_rejected.size() << " of " << valid_run << " (target <= 3)\n";
-    table << "invalid cases accepted: " << invalid_accepted.size() << " of " << invalid_run << " (target <= 9)\n";
+    table << "valid cases rejected:   " << valid_rejected.size() << " of " << valid_run << " (target <= 2)\n";
+    table << "invalid cases accepted: " << invalid_accepted.size() << " of " << invalid_run << " (target <= 5)\n";
     table << "hostname cases right:   " << hostname_right << " of " << hostname_total << " (target >= 31 of 33)\n";
     table << "baseline, openssl verify: accepts 51 of 57 valid, accepts 57 of 139 invalid, 19 of 33 hostname right\n";
     table << "\nvalid cases rejected:\n";
@@ -233,14 +211,15 @@ TEST_CASE("limbo: x509-limbo SERVER cases meet the conformance targets", "[limbo
     for (const auto& [reason, count] : reasons) table << "  " << count << " x " << reason << "\n";
     std::cout << table.str() << std::flush;
 
-    // The issue targets. The valid cases still rejected are deliberate (see
-    // the README, "Conformance"): a CA certificate as the server certificate
+    // The targets, at what is reached (issue 12 raised them from 3 and 9).
+    // The valid cases still rejected are deliberate (see the README,
+    // "Conformance"): a CA certificate as the server certificate
     // (rfc5280::ca-as-leaf, pathlen::validation-ignores-pathlen-in-leaf;
-    // CA/B Forum BR 7.1.2.7.8 forbids it, as webpki::ca-as-leaf expects) and a
-    // wildcard over a private-section public suffix (online::s3.amazonaws.com,
-    // which webpki::san::public-suffix-private-namespace-wildcard-san
-    // requires to be rejected).
-    CHECK(valid_rejected.size() <= 3);
-    CHECK(invalid_accepted.size() <= 9);
+    // CA/B Forum BR 7.1.2.7.8 forbids it, as webpki::ca-as-leaf expects). The
+    // subject CN rule of webpki::cn::not-in-san is checked by verify's generic
+    // checks, not here (check/check.cpp), so the two webpki::cn cases stay
+    // among the invalid ones accepted; test_limbo_cli_e2e.cpp counts them.
+    CHECK(valid_rejected.size() <= 2);
+    CHECK(invalid_accepted.size() <= 5);
     CHECK(hostname_right >= 31);
 }

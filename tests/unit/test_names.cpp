@@ -190,3 +190,58 @@ TEST_CASE("names: the Public Suffix List is loaded once and safe to use from thr
     for (auto& thread : threads) thread.join();
     for (int ok : results) CHECK(ok == 200);
 }
+
+TEST_CASE("names: ip_octets reads IPv4 and IPv6 literals, nothing else", "[names]") {
+    CHECK(ip_octets("192.0.2.7") == std::string("\xc0\x00\x02\x07", 4));
+    CHECK(ip_octets("2001:db8::1") == ip_octets("2001:DB8:0:0:0:0:0:1"));
+    CHECK(ip_octets("[2001:db8::1]") == ip_octets("2001:db8::1"));
+    CHECK(ip_octets("::1")->size() == 16);
+    CHECK_FALSE(ip_octets("192.168.001.001"));  // leading zeros: octal to some readers
+    CHECK_FALSE(ip_octets("0xC0A80101"));
+    CHECK_FALSE(ip_octets("192.0.2"));
+    CHECK_FALSE(ip_octets("sip.contoso.com"));
+    CHECK_FALSE(ip_octets(""));
+    CHECK_FALSE(ip_octets("[]"));
+}
+
+TEST_CASE("names: sans_cover matches an IP address only against iPAddress entries (RFC 9525)", "[names]") {
+    const std::vector<std::string> none;
+    // x509-limbo webpki::san::exact-localhost-ip-san and rfc5280::san::ip-in-dns.
+    CHECK(sans_cover(none, {"127.0.0.1"}, "127.0.0.1"));
+    CHECK_FALSE(sans_cover({"8.8.8.8"}, none, "8.8.8.8"));
+    CHECK_FALSE(sans_cover({"127.0.0.1"}, {"127.0.0.2"}, "127.0.0.1"));
+    CHECK(sans_cover(none, {"2001:db8::1"}, "2001:DB8:0::1"));
+    CHECK(sans_cover(none, {"2001:db8::1"}, "[2001:db8::1]"));
+    CHECK_FALSE(sans_cover(none, {"192.0.2.7"}, "sip.contoso.com"));
+    CHECK_FALSE(sans_cover({"sip.contoso.com"}, {"192.0.2.7"}, "192.0.2.8"));
+    // DNS names as matches() says, wildcards only when allowed.
+    CHECK(sans_cover({"sip.contoso.com"}, none, "SIP.contoso.com."));
+    CHECK(sans_cover({"*.contoso.com"}, none, "meet.contoso.com"));
+    CHECK_FALSE(sans_cover({"*.contoso.com"}, none, "meet.contoso.com", false));
+    CHECK_FALSE(sans_cover(none, none, "meet.contoso.com"));
+}
+
+TEST_CASE("names: the Public Suffix List's ICANN and private sections are told apart", "[names]") {
+    CHECK(public_suffix_section("com") == SuffixSection::icann);
+    CHECK(public_suffix_section("co.uk") == SuffixSection::icann);
+    CHECK(public_suffix_section("contoso.com") == SuffixSection::none);
+    CHECK(public_suffix_section("contoso.local") == SuffixSection::none);
+    CHECK(public_suffix_section("") == SuffixSection::none);
+    if (public_suffix_section("s3.amazonaws.com") == SuffixSection::none) {
+        WARN("the Public Suffix List in use has no private section: " << public_suffix_list_source());
+        return;
+    }
+    CHECK(public_suffix_section("s3.amazonaws.com") == SuffixSection::private_domains);
+    CHECK(public_suffix_section("GitHub.IO.") == SuffixSection::private_domains);
+    CHECK(public_suffix_section("contoso.github.io") == SuffixSection::none);
+    // The names under a private suffix belong to others: a wildcard over one covers none of them.
+    CHECK(sans_cover({"s3.amazonaws.com", "*.s3.amazonaws.com"}, {}, "s3.amazonaws.com"));
+    CHECK_FALSE(sans_cover({"*.s3.amazonaws.com"}, {}, "bucket.s3.amazonaws.com"));
+    CHECK_FALSE(sans_cover({"*.github.io"}, {}, "contoso.github.io"));
+}
+
+TEST_CASE("names: lower_ascii folds ASCII letters only", "[names]") {
+    CHECK(lower_ascii("Sip.CONTOSO.com") == "sip.contoso.com");
+    CHECK(lower_ascii("\xc3\x89T\xc3\x89") == "\xc3\x89t\xc3\x89");
+    CHECK(lower_ascii("") == "");
+}
