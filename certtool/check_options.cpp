@@ -1,14 +1,10 @@
 #include "check_options.hpp"
 
-#include <dirent.h>
 #include <sys/stat.h>
-
-#include <algorithm>
 
 #include "core/diagnostic.hpp"
 #include "core/time.hpp"
-#include "crypto/certificate.hpp"
-#include "fs/safe_file.hpp"
+#include "inventory/inventory.hpp"
 
 namespace certtool::cli {
 
@@ -31,10 +27,10 @@ std::vector<std::string> trust_anchors(const std::vector<std::string>& files) {
     std::vector<std::string> der;
     for (const auto& file : files) {
         try {
-            const auto bundle = crypto::load_certificates(fs::read_file_bounded(file, kMaxCertificateFile, "trust"), std::nullopt);
-            for (const auto& c : bundle.certificates) der.push_back(c.der);
-        } catch (const crypto::CryptoError& e) {
-            usage_error(e.code(), file, std::string("cannot read the trust anchors: ") + e.what());
+            for (const auto& c : inventory::read_certificate_file(file, Secret(), "trust").certificates) der.push_back(c.der);
+        } catch (const InputError& e) {
+            const auto& d = e.diagnostics().front();
+            usage_error(d.code, file, "cannot read the trust anchors: " + d.message);
         }
     }
     return der;
@@ -68,19 +64,9 @@ std::vector<std::string> expand_files(const std::vector<std::string>& paths, con
             files.push_back(path);
             continue;
         }
-        std::vector<std::string> inside;
-        DIR* d = ::opendir(path.c_str());
-        if (d == nullptr) usage_error(code, path, "cannot read the directory");
-        while (const dirent* e = ::readdir(d)) {
-            const std::string name = e->d_name;
-            if (name.empty() || name[0] == '.') continue;
-            const std::string full = fs::join(path, name);
-            struct stat fst {};
-            if (::stat(full.c_str(), &fst) == 0 && S_ISREG(fst.st_mode)) inside.push_back(full);
-        }
-        ::closedir(d);
-        std::sort(inside.begin(), inside.end());
-        files.insert(files.end(), inside.begin(), inside.end());
+        const auto inside = inventory::files_in(path);
+        if (!inside) usage_error(code, path, "cannot read the directory");
+        files.insert(files.end(), inside->begin(), inside->end());
     }
     return files;
 }

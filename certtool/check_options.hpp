@@ -12,8 +12,6 @@
 
 namespace certtool::cli {
 
-inline constexpr std::size_t kMaxCertificateFile = 16 << 20;
-
 struct CheckOptions {
     std::vector<std::string> trust;  // PEM/DER files of trusted roots; empty = the system store
     std::string at;                  // UTC check time, "" = now
@@ -28,8 +26,8 @@ void add_check_options(CLI::App& command, CheckOptions& options);
 // time it cannot read, the loader's code (with the file) for a bad trust file.
 check::Context make_context(const CheckOptions& options);
 
-// The files named and the regular files directly inside the directories named
-// (hidden ones skipped), in name order. Throws InputError `code` naming the
+// The files named and, for each folder named, the files in it as lib/inventory
+// lists them (README "Certificate files"). Throws InputError `code` naming the
 // path when one does not exist.
 std::vector<std::string> expand_files(const std::vector<std::string>& paths, const std::string& code);
 

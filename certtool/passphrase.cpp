@@ -52,12 +52,6 @@ Secret passphrase_given(const PassphraseOptions& options) {
     return {};
 }
 
-std::optional<std::string> passphrase_if_given(const PassphraseOptions& options) {
-    if (!options.file.empty()) return fs::passphrase_from_file(options.file);
-    if (!options.env.empty()) return fs::passphrase_from_env(options.env);
-    return std::nullopt;
-}
-
 Secret passphrase_required(const PassphraseOptions& options, const std::string& prompt, bool confirm) {
     if (Secret given = passphrase_given(options)) return given;
     const int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);

@@ -26,8 +26,4 @@ Secret passphrase_given(const PassphraseOptions& options);
 // given; throws InputError "passphrase.missing" when there is no terminal.
 Secret passphrase_required(const PassphraseOptions& options, const std::string& prompt, bool confirm);
 
-// passphrase_given() as a plain string, which nothing wipes. Only verify.cpp
-// still uses it; delete it when verify holds its passphrase in a Secret.
-std::optional<std::string> passphrase_if_given(const PassphraseOptions& options);
-
 }  // namespace certtool::cli

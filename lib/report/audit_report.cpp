@@ -7,6 +7,7 @@
 
 #include "core/plural.hpp"
 #include "core/time.hpp"
+#include "report/findings.hpp"
 #include "report/report.hpp"
 #include "report/text.hpp"
 
@@ -77,15 +78,6 @@ std::string xml_escape(const std::string& in) {
     return out;
 }
 
-nlohmann::ordered_json finding_json(const Finding& f, bool with_certificate) {
-    nlohmann::ordered_json j;
-    j["severity"] = model::to_string(f.severity);
-    j["code"] = f.code;
-    j["message"] = f.message;
-    if (with_certificate) j["certificate"] = f.certificate;
-    if (!f.policy.empty()) j["policy"] = f.policy;
-    return j;
-}
 
 }  // namespace
 
@@ -121,7 +113,7 @@ void render_audit_table(const audit::Report& report, const model::Plan& plan, co
                 out << "          (the same " << plural(o->findings.size(), "finding", "findings") << " as the row above)\n";
             } else {
                 for (const auto& f : o->findings)
-                    out << "          " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
+                    out << "          " << finding_line(f, color) << "\n";
             }
             previous = o;
         }
@@ -129,7 +121,7 @@ void render_audit_table(const audit::Report& report, const model::Plan& plan, co
         // a member's file is missing): under its rows, once.
         for (const auto& f : report.findings)
             if (f.certificate == id)
-                out << "  " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
+                out << "  " << finding_line(f, color) << "\n";
     }
     std::vector<const Finding*> rest;
     for (const auto& f : report.findings)

@@ -80,6 +80,22 @@ TEST_CASE("verify: a certificate issued from certtool's request passes against i
     CHECK(doc["summary"]["failed"] == 0);
 }
 
+TEST_CASE("verify: a file listing its chain root first still has its leaf checked (the one leaf rule)", "[verify][e2e]") {
+    Lab lab;
+    const auto cert = lab.issue(lab.request(kExternal), "external");
+    const std::string bundle = lab.dir + "/root-first.pem";
+    {
+        std::ofstream out(bundle);
+        out << std::ifstream(lab.dir + "/ca.pem").rdbuf() << std::ifstream(cert).rdbuf();
+    }
+    const auto r = run_certtool({"verify", kTopology, bundle, "--trust", lab.dir + "/ca.pem", "--format", "json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto doc = nlohmann::json::parse(r.out);
+    CHECK(doc["results"][0]["certificate_id"] == kExternal);
+    CHECK(doc["results"][0]["subject"] != "certtool test root");
+}
+
 TEST_CASE("verify: colour only on a terminal by default, never under NO_COLOR unless --color always says so", "[verify][e2e]") {
     Lab lab;
     const auto cert = lab.issue(lab.request(kExternal), "external");

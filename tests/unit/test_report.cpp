@@ -7,6 +7,8 @@
 
 #include "core/diagnostic.hpp"
 #include "report/report.hpp"
+#include "report/verify_report.hpp"
+#include <nlohmann/json.hpp>
 
 using namespace certtool;
 using model::Role;
@@ -437,4 +439,21 @@ TEST_CASE("report: select with a value that matches nothing is a usage error lis
         CHECK(d.message.find("roles: edge-external, reverse-proxy") != std::string::npos);
         CHECK(d.message.find("ids: edge-external.lsedge-contoso-net, reverse-proxy.rp01") != std::string::npos);
     }
+}
+
+TEST_CASE("report: verify JSON replaces bytes that are not UTF-8 in a subject or file name, never throws", "[report]") {
+    check::Verdict v;
+    v.source = "cert\xFF.pem";
+    v.certificate.subject.common_name = "sip.\xC3(contoso.com";
+    v.certificate.dns_names = {"sip.contoso.com"};
+    v.findings.push_back(model::Finding{model::Severity::warning, "chain.untrusted", "issuer \xFE unknown", "", "", ""});
+    std::ostringstream out;
+    REQUIRE_NOTHROW(report::render_verify_json({v}, TimePoint{}, out));
+    const auto doc = nlohmann::json::parse(out.str());
+    CHECK(doc["results"][0]["source"] == "cert\xEF\xBF\xBD.pem");
+    CHECK(doc["results"][0]["subject"] == "sip.\xEF\xBF\xBD(contoso.com");
+    CHECK(doc["summary"]["checked"] == 1);
+    std::ostringstream table;
+    report::render_verify_table({v}, TimePoint{}, false, table);
+    CHECK(table.str().find("1 certificate checked: 1 passed, 0 failed") != std::string::npos);
 }
