@@ -14,7 +14,7 @@
 #include "crypto/keys.hpp"
 #include "fs/safe_file.hpp"
 #include "report/text.hpp"
-#include "topology/topology.hpp"
+#include "plan_policy.hpp"
 #include "verb.hpp"
 
 namespace certtool::cli {
@@ -254,8 +254,7 @@ void render_json(const acme::Result& result, std::ostream& out) {
 }
 
 ExitCode run_acme(const AcmeOptions& options, Terminal& term) {
-    const auto loaded = topology::load_file(options.topology);
-    const model::Plan plan = model::build_plan(loaded.topology, loaded.source);
+    const model::Plan plan = load_plan(options.topology, PlanUse::write, options.force, term).plan;
     acme::IssueOptions o = issue_options(options);
     InterruptGuard guard;
     // Progress on stderr only where a person watches.
@@ -297,9 +296,7 @@ Verb register_acme(CLI::App& app) {
     command->add_option("--requests", options->requests, "folder of the requests certtool csr wrote (<id>.csr)")->required();
     command->add_option("--out", options->out, "folder for <id>.pem, <id>.chain.pem, acme-state.json and the account key (created 0700)")->required();
     command->add_option("--dns-hook", options->dns_hook, "program run as: CMD present|cleanup _acme-challenge.<name>. <value> (no shell)")->required();
-    command->add_option("--only", options->only, "only certificates with this role or id (public-CA ones); repeatable, or comma-separated")
-        ->delimiter(',')
-        ->allow_extra_args(false);
+    add_only_option(*command, options->only, "order (public-CA ones)");
     command->add_option("--account-key", options->account_key, "account key (PEM); created (ECDSA P-256, 0600) when missing; default <out>/acme-account.key");
     command->add_option("--contact", options->contact, "contact for a new account, mailto:...; repeatable")->allow_extra_args(false);
     command->add_flag("--agree-tos", options->agree_tos, "agree to the CA's terms of service when a new account is created");
@@ -324,8 +321,8 @@ Verb register_acme(CLI::App& app) {
     command->add_option("--trust", options->trust, "PEM roots for checking the issued chain (repeatable); default: the system store");
     command->add_flag("--no-chain", options->no_chain, "do not validate the issued chain");
     command->add_option("--warn-days", options->warn_days, "warn when a certificate expires within this many days")->capture_default_str()->check(CLI::Range(0, 3650));
-    command->add_flag("--force", options->force, "order again although a certificate for the request is in place; order despite plan error findings");
-    command->add_option("--format", options->format, "table or json (certtool.acme/v1)")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+    add_force_option(*command, options->force, "order again although a certificate for the request is in place");
+    add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.acme/v1"}});
     add_color_option(*command, options->color);
 
     command->footer("Arguments:\n"
@@ -341,7 +338,8 @@ Verb register_acme(CLI::App& app) {
                     "Exit codes:\n"
                     "  0  every certificate is in place and passes the verify checks (warnings allowed)\n"
                     "  1  an order failed (the CA, the hook, DNS: code and message printed), or a certificate fails a check\n"
-                    "  2  bad usage or bad input (topology, requests, options); nothing was sent to the CA\n"
+                    "  2  bad usage or bad input (topology, requests, options), or a plan with error findings and no --force\n"
+                    "     (README \"A plan with errors\"); nothing was sent to the CA\n"
                     "  3  internal error (a bug: please report it)\n"
                     "\n"
                     "Examples:\n"

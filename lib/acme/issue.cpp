@@ -459,8 +459,8 @@ Result issue(const model::Plan& plan, const IssueOptions& options, const Progres
     if (const auto why = url_refusal(options.directory_url); !why.empty())
         input_error("usage.server", "", "--server " + printable(options.directory_url, 200) + ": " + why);
     if (plan.has_errors() && !options.force)
-        input_error("acme.plan-has-errors", plan.source.path,
-                    "the plan has error findings; run 'certtool plan' to see them, fix the topology, or add --force to order anyway");
+        input_error(model::kPlanHasErrors, plan.source.path,
+                    error_summary(plan) + "; run 'certtool plan' to see them all, fix the topology, or add --force to order anyway");
 
     // What is ordered: the public-CA certificates, narrowed by --only.
     std::vector<const model::CertificateRequirement*> chosen;
