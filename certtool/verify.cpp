@@ -7,7 +7,7 @@
 #include "check_options.hpp"
 #include "core/diagnostic.hpp"
 #include "crypto/keys.hpp"
-#include "fs/safe_file.hpp"
+#include "inventory/key_file.hpp"
 #include "passphrase.hpp"
 #include "plan_policy.hpp"
 #include "report/verify_report.hpp"
@@ -54,7 +54,7 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
     std::optional<crypto::PrivateKey> separate_key;
     if (!options.key_file.empty()) {
         try {
-            separate_key = crypto::load_private_key_pem(fs::read_file_bounded(options.key_file, 1 << 20, "verify"), password.value());
+            separate_key = inventory::read_key_file(options.key_file, password, "verify").key;
         } catch (const crypto::CryptoError& e) {
             usage_error(e.code(), options.key_file, e.what());
         }

@@ -14,6 +14,7 @@
 #include "crypto/jose.hpp"
 #include "fs/safe_file.hpp"
 #include "inventory/inventory.hpp"
+#include "inventory/key_file.hpp"
 #include "acme/state.hpp"
 
 namespace certtool::acme {
@@ -24,7 +25,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr std::size_t kMaxCsrBytes = 1 << 20;
-constexpr std::size_t kMaxKeyBytes = 1 << 20;
 constexpr std::size_t kMaxCertificateBytes = 4 << 20;
 
 [[noreturn]] void input_error(const std::string& code, const std::string& file, const std::string& message) {
@@ -108,9 +108,8 @@ Job prepare_job(const model::CertificateRequirement& c, const IssueOptions& opti
 crypto::PrivateKey account_key(const IssueOptions& options, const std::string& path, bool* created, Secret* pem_to_write) {
     if (fs::exists(path)) {
         if (fs::is_symlink(path)) input_error("output.symlink", path, "is a symbolic link; refusing to read the account key through it");
-        const Secret pem(fs::read_file_bounded(path, kMaxKeyBytes, "acme.account-key"));
         try {
-            auto key = crypto::load_private_key_pem(*pem, std::nullopt);
+            auto key = inventory::read_key_file(path, Secret(), "acme.account-key").key;
             (void)crypto::jws_algorithm(key);
             return key;
         } catch (const crypto::CryptoError& e) {

@@ -13,6 +13,7 @@
 #include "crypto/certificate.hpp"
 #include "crypto/issue.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/key_file.hpp"
 #include "inventory/inventory.hpp"
 #include "model/roles.hpp"
 
@@ -73,13 +74,9 @@ crypto::Certificate read_certificate(const std::string& path) {
 }
 
 crypto::PrivateKey read_key(const std::string& path, const Secret& passphrase) {
-    std::string pem = fs::read_file_bounded(path, 1 << 20, "ca");
     try {
-        auto key = crypto::load_private_key_pem(pem, passphrase.value());
-        crypto::cleanse(pem);
-        return key;
+        return inventory::read_key_file(path, passphrase, "ca").key;
     } catch (const crypto::CryptoError& e) {
-        crypto::cleanse(pem);
         fail(e.code(), path,
              e.code() == "key.encrypted" ? "the CA key is encrypted: give --passphrase-file or --passphrase-env" : e.what());
     }
@@ -142,9 +139,8 @@ InitResult init(const InitOptions& o) {
         const crypto::Issuer self{nullptr, &key};
         const std::string der =
             crypto::issue_certificate(crypto::public_key_der(key), request, issuer.key == nullptr ? self : issuer);
-        std::string key_pem = crypto::to_pkcs8_pem(key, o.passphrase.value());
-        write_new(path_in(o.dir, name + ".key"), key_pem, 0600);
-        crypto::cleanse(key_pem);
+        const Secret key_pem(crypto::to_pkcs8_pem(key, o.passphrase.value()));
+        write_new(path_in(o.dir, name + ".key"), *key_pem, 0600);
         write_new(path_in(o.dir, name + ".pem"), crypto::certificate_pem(der), 0644);
         result.files.push_back(path_in(o.dir, name + ".key"));
         result.files.push_back(path_in(o.dir, name + ".pem"));

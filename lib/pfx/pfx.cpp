@@ -6,6 +6,7 @@
 #include "core/diagnostic.hpp"
 #include "core/thumbprint.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/key_file.hpp"
 #include "inventory/inventory.hpp"
 
 namespace certtool::pfx {
@@ -67,15 +68,12 @@ Result write_pfx(const Options& o) {
     }
     const auto chain = order_chain(leaf, pool, o.chain_files.empty() ? o.cert_file : o.chain_files.front());
 
-    std::string key_pem = fs::read_file_bounded(o.key_file, 1 << 20, "pfx");
     crypto::PrivateKey key;
     try {
-        key = crypto::load_private_key_pem(key_pem, o.key_passphrase.value());
+        key = inventory::read_key_file(o.key_file, o.key_passphrase, "pfx").key;
     } catch (const crypto::CryptoError& e) {
-        crypto::cleanse(key_pem);
         fail(e.code(), o.key_file, e.code() == "key.encrypted" ? "the key is encrypted: give --key-passphrase-file or --key-passphrase-env" : e.what());
     }
-    crypto::cleanse(key_pem);
     if (!crypto::key_matches(key, leaf))
         fail("pfx.key-mismatch", o.key_file, "this key does not belong to the certificate in " + o.cert_file + " (CN=" + leaf.subject.common_name + ")");
 

@@ -9,6 +9,7 @@
 #include "core/json_bounded.hpp"
 #include "crypto/keys.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/key_file.hpp"
 #include "renew/renew.hpp"
 #include "report/renew_report.hpp"
 #include "request/requests.hpp"
@@ -19,7 +20,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr std::size_t kMaxKeyFile = 1 << 20;
 constexpr std::size_t kMaxReportFile = 64 << 20;
 
 [[noreturn]] void fail(const std::string& code, const std::string& file, const std::string& message) {
@@ -90,18 +90,15 @@ std::map<std::string, std::string> keys_to_reuse(const Decisions& decisions, con
             if (!d.old) continue;  // nothing held yet and no key: a new one
             fail("renew.key-missing", path, "--reuse-key: there is no key for " + d.id + " to reuse");
         }
-        std::string pem = fs::read_file_bounded(path, kMaxKeyFile, "key");
         std::optional<crypto::PrivateKey> key;
         try {
-            key = crypto::load_private_key_pem(pem, options.passphrase.value());
+            key = inventory::read_key_file(path, options.passphrase, "key").key;
         } catch (const crypto::CryptoError& e) {
-            crypto::cleanse(pem);
             if (e.code() == "key.encrypted")
                 fail("key.encrypted", path, "this key is encrypted; give its passphrase with --passphrase-file or --passphrase-env");
             if (e.code() == "key.wrong-passphrase") fail("key.wrong-passphrase", path, "the passphrase does not open this key");
             fail(e.code(), path, std::string("is not a usable private key (PEM): ") + e.what());
         }
-        crypto::cleanse(pem);
         if (d.old && !d.old->public_key_sha256.empty() && key->public_key_sha256() != d.old->public_key_sha256)
             fail("renew.key-mismatch", path,
                  "is not the key of the certificate being renewed (" + d.old->source + ", SHA-256 " + d.old->sha256.substr(0, 16) +

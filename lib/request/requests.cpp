@@ -14,6 +14,7 @@
 #include "crypto/digest.hpp"
 #include "crypto/keys.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/key_file.hpp"
 #include "model/roles.hpp"
 #include "report/certreq_inf.hpp"
 #include "report/report.hpp"
@@ -22,7 +23,6 @@ namespace certtool::request {
 
 namespace {
 
-constexpr std::size_t kMaxKeyFileBytes = 1 << 20;
 constexpr std::size_t kMaxManifestBytes = 64 << 20;
 constexpr const char* kManifestSchema = "certtool.csr-manifest/v1";
 
@@ -46,9 +46,9 @@ struct Job {
     bool key_reused = false;
     bool key_external = false;  // key_path is an Options::existing_key_files entry
     bool key_encrypted = false;
-    std::string previous_key_pem;  // with --new-key: kept beside the new one
+    Secret previous_key_pem;  // with --new-key: kept beside the new one
     std::string replaced_key_path;
-    std::string key_pem;  // only for a new key
+    Secret key_pem;  // only for a new key
     std::string csr_pem;
     std::string inf;
     std::string public_key_sha256;
@@ -83,10 +83,6 @@ void check_key_size(const crypto::KeyParams& p, const Options& options, Result& 
     }
 }
 
-bool looks_encrypted(const std::string& pem) {
-    return pem.find("ENCRYPTED PRIVATE KEY") != std::string::npos || pem.find("Proc-Type: 4,ENCRYPTED") != std::string::npos;
-}
-
 // Every path this run will read or write, checked before anything is read or
 // written: a symbolic link planted at any of them (the key above all) is refused,
 // never followed.
@@ -106,15 +102,15 @@ void load_existing_key(Job& job, const Options& options) {
         if (job.key_external) input_error("key.missing", job.key_path, "the key to reuse does not exist");
         return;
     }
-    std::string pem = fs::read_file_bounded(job.key_path, kMaxKeyFileBytes, "key");
     if (options.new_key && !job.key_external) {
-        job.previous_key_pem = std::move(pem);
+        job.previous_key_pem = inventory::read_key_bytes(job.key_path, "key");
         return;
     }
     try {
-        job.key = crypto::load_private_key_pem(pem, options.passphrase.value());
+        auto file = inventory::read_key_file(job.key_path, options.passphrase, "key");
+        job.key = std::move(file.key);
+        job.key_encrypted = file.encrypted;
     } catch (const crypto::CryptoError& e) {
-        crypto::cleanse(pem);
         if (e.code() == "key.encrypted")
             input_error("key.encrypted", job.key_path,
                         "this existing key is encrypted; give its passphrase with --passphrase-file or --passphrase-env");
@@ -124,8 +120,6 @@ void load_existing_key(Job& job, const Options& options) {
                     "exists but is not a usable private key (PEM): " + std::string(e.what()) +
                         (job.key_external ? "" : "; move it away, or use --new-key to replace it"));
     }
-    job.key_encrypted = looks_encrypted(pem);
-    crypto::cleanse(pem);
     const auto found = job.key->params();
     if (found.type != job.params.type || found.bits != job.params.bits)
         input_error("csr.key-mismatch", job.key_path,
@@ -186,7 +180,7 @@ void prepare(Job& job, const Options& options, const report::InfContext& inf_con
     job.public_key_sha256 = job.key->public_key_sha256();
     if (!job.key_reused) {
         const bool encrypt = options.encrypt_keys && options.passphrase.has_value();
-        job.key_pem = crypto::to_pkcs8_pem(*job.key, encrypt ? options.passphrase.value() : std::nullopt);
+        job.key_pem = Secret(crypto::to_pkcs8_pem(*job.key, encrypt ? options.passphrase.value() : std::nullopt));
         job.key_encrypted = encrypt;
     }
     const auto asked = csr_request(*job.certificate, options);
@@ -330,7 +324,7 @@ Result write_requests(const model::Plan& plan, const Options& options, const Pro
         job.inf_path = base + ".inf";
         check_paths(job, fs::join(options.out_dir, "manifest.json"));
         load_existing_key(job, options);
-        if (!job.previous_key_pem.empty()) {
+        if (job.previous_key_pem) {
             job.replaced_key_path = job.key_path + ".replaced-" + stamp;
             if (fs::exists(job.replaced_key_path))
                 input_error("output.exists", job.replaced_key_path, "already exists; run again in a second");
@@ -345,12 +339,12 @@ Result write_requests(const model::Plan& plan, const Options& options, const Pro
     if (!dir_exists) fs::prepare_output_directory(options.out_dir, true);
     for (auto& job : jobs) {
         if (!job.key_reused) {
-            if (!job.previous_key_pem.empty()) {
-                fs::write_file_atomic(job.replaced_key_path, job.previous_key_pem, {0600, false});
-                crypto::cleanse(job.previous_key_pem);
+            if (job.previous_key_pem) {
+                fs::write_file_atomic(job.replaced_key_path, *job.previous_key_pem, {0600, false});
+                job.previous_key_pem.wipe();
             }
-            fs::write_file_atomic(job.key_path, job.key_pem, {0600, !job.replaced_key_path.empty()});
-            crypto::cleanse(job.key_pem);
+            fs::write_file_atomic(job.key_path, *job.key_pem, {0600, !job.replaced_key_path.empty()});
+            job.key_pem.wipe();
         }
         fs::write_file_atomic(job.csr_path, job.csr_pem, {0644, true});
         fs::write_file_atomic(job.inf_path, job.inf, {0644, true});
