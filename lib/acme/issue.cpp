@@ -31,15 +31,6 @@ constexpr std::size_t kMaxCertificateBytes = 4 << 20;
     throw InputError(Diagnostic{code, file, "", 0, 0, message});
 }
 
-std::string utc_stamp() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &tm);
-    return text;
-}
-
 std::vector<std::string> san_names(const model::CertificateRequirement& c) {
     std::vector<std::string> names;
     for (const auto& san : c.sans) names.push_back(san.name);
@@ -408,7 +399,7 @@ void order_one(Client& client, const Job& job, State& state, const IssueOptions&
 
     // Chain first: a run killed in between leaves a chain without its leaf,
     // which the next run orders (or downloads) again, never a leaf alone.
-    const std::string stamp = utc_stamp();
+    const std::string stamp = format_stamp(std::chrono::system_clock::now());
     const std::string chain_text = join(blocks, "");
     keep_previous(job.chain_file, chain_text, stamp, result);
     keep_previous(job.cert_file, blocks.front(), stamp, result);

@@ -120,6 +120,8 @@ std::string format(TimePoint t, const char* pattern) {
 std::string format_date(TimePoint t) { return format(t, "%Y-%m-%d"); }
 std::string format_datetime(TimePoint t) { return format(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
+std::string format_stamp(TimePoint t) { return format(t, "%Y%m%dT%H%M%SZ"); }
+
 long whole_days_left(TimePoint at, TimePoint until) {
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(until - at).count();
     return static_cast<long>(seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400));

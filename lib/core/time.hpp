@@ -29,6 +29,7 @@ std::optional<TimePoint> parse_utc(const std::string& text);
 
 std::string format_date(TimePoint t);      // "2026-11-23"
 std::string format_datetime(TimePoint t);  // "2026-11-23T12:00:00Z"
+std::string format_stamp(TimePoint t);     // "20261123T120000Z": for file names (<file>.replaced-<stamp>)
 
 // The days left at `at` until `until` (a certificate's expiry), in whole days
 // rounded towards negative infinity: in 6 hours is 0, 6 hours ago is -1,

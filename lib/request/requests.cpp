@@ -10,6 +10,7 @@
 #include "core/diagnostic.hpp"
 #include "core/parallel.hpp"
 #include "core/plural.hpp"
+#include "core/time.hpp"
 #include "crypto/csr.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/keys.hpp"
@@ -210,15 +211,6 @@ void prepare_all(std::vector<Job>& jobs, const Options& options, const report::I
     }, {options.jobs, {}});
 }
 
-std::string utc_stamp() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &tm);
-    return text;
-}
-
 std::string base_name(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
 
 nlohmann::ordered_json manifest_entry(const Job& job) {
@@ -306,7 +298,7 @@ Result write_requests(const model::Plan& plan, const Options& options, const Pro
 
     // Everything that can fail because of the input fails here, before any write.
     std::vector<Job> jobs(selected.certificates.size());
-    const std::string stamp = utc_stamp();
+    const std::string stamp = format_stamp(std::chrono::system_clock::now());
     std::set<std::string> checked_sizes;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         Job& job = jobs[i];
