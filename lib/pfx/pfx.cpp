@@ -77,7 +77,7 @@ Result write_pfx(const Options& o) {
     }
     crypto::cleanse(key_pem);
     if (!crypto::key_matches(key, leaf))
-        fail("pfx.key-mismatch", o.key_file, "this key does not belong to the certificate in " + o.cert_file + " (CN=" + leaf.subject.common_name + ")");
+        fail("key.mismatch", o.key_file, "this key does not belong to the certificate in " + o.cert_file + " (CN=" + leaf.subject.common_name + ")");
 
     Result result;
     result.out = o.out;
