@@ -13,6 +13,7 @@
 #include "crypto/jose.hpp"
 #include "crypto/keys.hpp"
 #include "fs/safe_file.hpp"
+#include "report/findings.hpp"
 #include "report/text.hpp"
 #include "topology/topology.hpp"
 #include "verb.hpp"
@@ -191,8 +192,7 @@ void render_table(const acme::Result& result, bool color, Terminal& term) {
         out << "      " << c.certificate_file << (c.chain_file.empty() ? "" : ", " + c.chain_file) << "\n";
         if (!c.order_url.empty()) out << "      order " << c.order_url << "\n";
         for (const auto& r : c.replaced_files) out << "      previous kept as " << r << "\n";
-        for (const auto& f : v.findings)
-            out << "      " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
+        for (const auto& f : v.findings) out << "      " << report::finding_line(f, color) << "\n";
         for (const auto& w : c.warnings) out << "      " << severity_label(model::Severity::warning, color) << " " << w << "\n";
     }
     if (!result.not_ordered.empty()) {
@@ -234,14 +234,7 @@ void render_json(const acme::Result& result, std::ostream& out) {
             j["sha256"] = v.certificate.sha256_fingerprint;
             j["thumbprint"] = v.certificate.sha1_thumbprint;
             nlohmann::ordered_json findings = nlohmann::ordered_json::array();
-            for (const auto& f : v.findings) {
-                nlohmann::ordered_json fj;
-                fj["severity"] = model::to_string(f.severity);
-                fj["code"] = f.code;
-                fj["message"] = f.message;
-                if (!f.policy.empty()) fj["policy"] = f.policy;
-                findings.push_back(std::move(fj));
-            }
+            for (const auto& f : v.findings) findings.push_back(report::finding_json(f));
             j["findings"] = std::move(findings);
         }
         j["warnings"] = c.warnings;
