@@ -25,6 +25,7 @@ constexpr std::string_view kScript = "`certtool script`";
 constexpr std::string_view kAcme = "`certtool acme`";
 constexpr std::string_view kFiles = "Certificate files";
 constexpr std::string_view kInput = "Exit codes";
+constexpr std::string_view kPlanWithErrors = "A plan with errors";
 constexpr std::string_view kTopology = "Topology input: `certtool.topology/v1`";
 constexpr std::string_view kCrypto = "Codes of the cryptographic layer";
 
@@ -140,7 +141,9 @@ std::vector<CatalogueEntry> entries() {
         {"files.io", S::error, "a file under --files cannot be read", kAudit},
         {"files.too-large", S::error, "a file under --files over 16 MiB", kAudit},
         {"files.not-a-directory", S::error, "--files is not a directory", kAudit},
-        {"plan.has-errors", S::warning, "the topology's own plan has errors", kAudit},
+        {"plan.has-errors", S::varies, "the topology's own plan has error findings", kPlanWithErrors,
+         {"csr.plan-has-errors", "renew.plan-has-errors", "acme.plan-has-errors"},
+         "a warning from verify and audit, and from the writing verbs with --force; without it they refuse (exit 2)"},
         {"usage.audit", S::error, "neither --live nor --files", kAudit},
         {"usage.map-port", S::error, "a --map-port that is not FROM:TO", kAudit},
 
@@ -153,7 +156,6 @@ std::vector<CatalogueEntry> entries() {
         {"key.iterations", S::error, "an encrypted PEM key asking for too many iterations", kFiles},
 
         // certtool csr (lib/request) and the output files of every writing verb (lib/fs).
-        {"csr.plan-has-errors", S::error, "the plan has error findings: nothing written (--force writes)", kCsr},
         {"csr.nothing-to-do", S::error, "the plan has no certificate to request", kCsr},
         {"csr.key-mismatch", S::error, "an existing key is not of the planned algorithm and size", kCsr},
         {"usage.key-bits", S::error, "a key size Lync does not support", kCsr},
@@ -198,7 +200,6 @@ std::vector<CatalogueEntry> entries() {
 
         // certtool renew (lib/renew).
         {"renew.inventory", S::error, "an inventory file or audit report that cannot be used", kRenew},
-        {"renew.plan-has-errors", S::error, "the plan has error findings: nothing renewed", kRenew},
         {"usage.within", S::error, "a --within that is not 30d, 12h, 2w or days", kRenew},
         {"usage.keys", S::error, "--reuse-key without --keys, or the other way round", kRenew},
         {"usage.out", S::error, "no --out, or an --out that cannot be used", kRenew},
@@ -273,7 +274,6 @@ std::vector<CatalogueEntry> entries() {
         {"acme.csr.too-large", S::error, "REQ_DIR/<id>.csr is over its size limit", kAcme},
         {"acme.not-public", S::error, "--only names a certificate not planned for a public CA", kAcme},
         {"acme.nothing-to-order", S::error, "the plan has no public-CA certificate to order", kAcme},
-        {"acme.plan-has-errors", S::error, "the plan has error findings: nothing ordered (--force orders)", kAcme},
         {"acme.account-key", S::error, "the account key cannot be used", kAcme},
         {"acme.account-key.io", S::error, "the account key cannot be read", kAcme},
         {"acme.account-key.too-large", S::error, "the account key file is over its size limit", kAcme},

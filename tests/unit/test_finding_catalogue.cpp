@@ -389,7 +389,7 @@ TEST_CASE("finding catalogue: every code the sources of lib/ and certtool/ can e
                              "plan.has-errors", "chain.untrusted", "chain.name-mismatch", "tls.refused", "acme.server-error",
                              "acme.garbage", "topology.syntax", "topology.too-many-errors", "topology.io", "files.too-large",
                              "passphrase.file.io", "cert.pkcs12-mac", "script.current-unreadable", "issue.failed",
-                             "csr.plan-has-errors", "usage.at"}) {
+                             "usage.at"}) {
         INFO(code);
         CHECK(emitted.codes.count(code) == 1);
     }
@@ -497,6 +497,9 @@ TEST_CASE("finding catalogue: old names resolve to the code that replaced them",
     CHECK(current_code("renew.key-mismatch") == "key.mismatch");
     CHECK(current_code("renew.key-missing") == "key.missing");
     CHECK(current_code("xmpp-multiple-sites") == "xmpp-route-multiple");
+    CHECK(current_code("csr.plan-has-errors") == "plan.has-errors");
+    CHECK(current_code("renew.plan-has-errors") == "plan.has-errors");
+    CHECK(current_code("acme.plan-has-errors") == "plan.has-errors");
     CHECK(current_code("key.too-small") == "key.too-small");
     CHECK(current_code("no-such-code") == "no-such-code");
     for (const auto& entry : finding_catalogue())
