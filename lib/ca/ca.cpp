@@ -207,9 +207,9 @@ SignResult sign(const SignOptions& o) {
     }
     const bool planned_rsa = r.key.algorithm == topology::KeyAlgorithm::rsa;
     if ((csr.key.type == crypto::KeyType::rsa) != planned_rsa)
-        fail("ca.key-algorithm", o.csr_file, "the request's key is not " + r.key.algorithm_name() + " as the plan says");
+        fail("key.algorithm", o.csr_file, "the request's key is not " + r.key.algorithm_name() + " as the plan says");
     if (csr.key.type == crypto::KeyType::rsa && csr.key.bits < 2048 && (r.key.bits >= 2048 || model::facts(r.role).min_rsa_bits >= 2048))
-        fail("ca.key-too-small", o.csr_file, "RSA " + std::to_string(csr.key.bits) + "-bit key: the plan needs at least 2048");
+        fail("key.too-small", o.csr_file, "RSA " + std::to_string(csr.key.bits) + "-bit key: the plan needs at least 2048");
 
     Lock lock(o.dir);
     const auto config = read_json(path_in(o.dir, "ca.json"), kCaSchema);

@@ -77,7 +77,7 @@ struct SignResult {
 // EKU and key usage for the CSR's public key; the CSR's own names are never
 // copied and never dropped silently: if they differ from the plan, throws
 // InputError ca.names-differ listing both ways, unless accepted. Also
-// ca.no-crl-url, ca.key-too-small, csr.invalid, csr.signature, key.wrong-passphrase.
+// ca.no-crl-url, key.too-small, key.algorithm, csr.invalid, csr.signature, key.wrong-passphrase.
 SignResult sign(const SignOptions& options);
 
 NameDifference compare_names(const std::vector<std::string>& csr_names, const model::CertificateRequirement& requirement);

@@ -110,7 +110,7 @@ void check_request(const Pkcs12Request& request, const std::string& password) {
         throw CryptoError("pfx.failed", "invalid argument: the password holds a NUL character or is too long");
     }
     if (!key_matches(*request.key, *request.certificate)) {
-        throw CryptoError("pfx.key-mismatch", "the private key is not the key of the certificate");
+        throw CryptoError("key.mismatch", "the private key is not the key of the certificate");
     }
     check_chain(request);
 }

@@ -25,7 +25,7 @@ struct Pkcs12Request {
     int iterations = 0;                     // 0: the profile's default; at most 600000
 };
 
-// Builds the PFX (DER bytes). Throws CryptoError: "pfx.key-mismatch" (the key
+// Builds the PFX (DER bytes). Throws CryptoError: "key.mismatch" (the key
 // is not the certificate's), "pfx.chain" (the chain does not lead to the
 // certificate: each element must have issued the one before it), "pfx.failed".
 std::string make_pkcs12(const Pkcs12Request& request, const std::string& password);

@@ -82,7 +82,7 @@ void check_keys(Builder& b) {
     const auto& policy = b.topology().policy;
     if (policy.key_algorithm == topology::KeyAlgorithm::rsa) {
         if (policy.key_bits < 2048) {
-            b.finding(policy.allow_weak_keys ? Severity::warning : Severity::error, "key-too-small",
+            b.finding(policy.allow_weak_keys ? Severity::warning : Severity::error, "key.too-small",
                       "RSA " + std::to_string(policy.key_bits) +
                           "-bit keys: Lync accepts 1024 but 2048 or more is recommended (INFRA); public CAs refuse "
                           "them" +
@@ -91,14 +91,14 @@ void check_keys(Builder& b) {
                           ". The OAuth certificate always gets 2048 (C7)",
                       "/policy/key_bits");
         } else if (policy.key_bits != 2048 && policy.key_bits != 4096) {
-            b.finding(Severity::warning, "key-size-unsupported",
+            b.finding(Severity::warning, "key.size-unsupported",
                       "RSA " + std::to_string(policy.key_bits) +
                           "-bit keys: Lync documents 1024, 2048 and 4096 only (INFRA, Request-CsCertificate -KeySize)",
                       "/policy/key_bits");
         }
     }
     if (policy.signature_hash == "sha1")
-        b.finding(Severity::warning, "sha1-signature",
+        b.finding(Severity::warning, "signature.sha1",
                   "SHA-1: Lync accepts it (INFRA), but public CAs no longer issue SHA-1 certificates; use sha256",
                   "/policy/signature_hash");
 }

@@ -75,7 +75,7 @@ Result write_pfx(const Options& o) {
         fail(e.code(), o.key_file, e.code() == "key.encrypted" ? "the key is encrypted: give --key-passphrase-file or --key-passphrase-env" : e.what());
     }
     if (!crypto::key_matches(key, leaf))
-        fail("pfx.key-mismatch", o.key_file, "this key does not belong to the certificate in " + o.cert_file + " (CN=" + leaf.subject.common_name + ")");
+        fail("key.mismatch", o.key_file, "this key does not belong to the certificate in " + o.cert_file + " (CN=" + leaf.subject.common_name + ")");
 
     Result result;
     result.out = o.out;

@@ -37,7 +37,7 @@ struct Result {
 // legacy (3DES, SHA-1 MAC) otherwise.
 crypto::Pkcs12Profile default_profile(const model::Platform& platform);
 
-// Throws InputError: pfx.key-mismatch, pfx.chain (a chain certificate that
+// Throws InputError: key.mismatch, pfx.chain (a chain certificate that
 // does not lead to the leaf, or a gap), output.exists, key.*, cert.*. Nothing
 // is written unless the whole file could be built and read back.
 Result write_pfx(const Options& options);

@@ -125,8 +125,8 @@ struct Written {
 std::string dated_folder(const std::string& out_dir, TimePoint at);
 
 // Checks the keys --reuse-key would use: with the old certificate known, the key
-// file must exist (InputError "renew.key-missing") and hold its key
-// ("renew.key-mismatch"; the loader's code, naming the file, when it cannot be
+// file must exist (InputError "key.missing") and hold its key
+// ("key.mismatch"; the loader's code, naming the file, when it cannot be
 // read or opened); with none known, an existing key is reused and an absent one
 // means a new key. Returns id -> key file for the keys to reuse.
 std::map<std::string, std::string> keys_to_reuse(const Decisions& decisions, const WriteOptions& options);

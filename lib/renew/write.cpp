@@ -88,7 +88,7 @@ std::map<std::string, std::string> keys_to_reuse(const Decisions& decisions, con
         if (fs::is_symlink(path)) fail("output.symlink", path, "is a symbolic link; refusing to read through it");
         if (!fs::exists(path)) {
             if (!d.old) continue;  // nothing held yet and no key: a new one
-            fail("renew.key-missing", path, "--reuse-key: there is no key for " + d.id + " to reuse");
+            fail("key.missing", path, "--reuse-key: there is no key for " + d.id + " to reuse");
         }
         std::optional<crypto::PrivateKey> key;
         try {
@@ -100,7 +100,7 @@ std::map<std::string, std::string> keys_to_reuse(const Decisions& decisions, con
             fail(e.code(), path, std::string("is not a usable private key (PEM): ") + e.what());
         }
         if (d.old && !d.old->public_key_sha256.empty() && key->public_key_sha256() != d.old->public_key_sha256)
-            fail("renew.key-mismatch", path,
+            fail("key.mismatch", path,
                  "is not the key of the certificate being renewed (" + d.old->source + ", SHA-256 " + d.old->sha256.substr(0, 16) +
                      "...); give the --keys folder its request was made from, or renew without --reuse-key");
         reuse[d.id] = path;

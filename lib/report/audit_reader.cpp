@@ -2,6 +2,7 @@
 // renew and script take from an audit report, read one way.
 #include <algorithm>
 
+#include "core/finding_catalogue.hpp"
 #include "core/json_bounded.hpp"
 #include "core/json_reader.hpp"
 #include "core/thumbprint.hpp"
@@ -14,7 +15,7 @@ namespace {
 
 class AuditReader : public JsonReader {
 public:
-    AuditReader(const std::string& file, const std::string& error_code) : JsonReader(file, "audit", "an audit report") {
+    AuditReader(const std::string& file, const std::string& error_code) : JsonReader(file, error_code, "an audit report") {
         use_one_code(error_code);
     }
 
@@ -93,8 +94,11 @@ private:
                 type_error(where, "a finding (an object)", f);
                 continue;
             }
-            const auto code = string_field(f, "code", where, true);
+            auto code = string_field(f, "code", where, true);
             const auto severity = string_field(f, "severity", where, true);
+            // A report an older certtool wrote may carry a code by its old name: it
+            // is read as the code that replaced it (README "Old names").
+            if (code) *code = std::string(current_code(*code));
             if (code && severity && *severity == "error" &&
                 std::find(error_codes.begin(), error_codes.end(), *code) == error_codes.end())
                 error_codes.push_back(*code);

@@ -75,7 +75,7 @@ void check_key_size(const crypto::KeyParams& p, const Options& options, Result& 
         input_error("usage.key-bits", "", "RSA keys are 1024, 2048, 3072 or 4096 bits, not " + std::to_string(p.bits));
     if (p.bits < 2048) {
         if (!options.allow_weak_keys)
-            input_error("csr.weak-key", "",
+            input_error("key.too-small", "",
                         "RSA " + std::to_string(p.bits) +
                             "-bit keys are refused: public CAs will not sign them and 2048 is the recommended minimum "
                             "(INFRA); add --allow-weak-keys if you really need them");

@@ -584,7 +584,7 @@ TEST_CASE("ca e2e: sign refuses a weak key, garbage, a bad signature, an unknown
         std::vector<std::string> extra;
     };
     const std::vector<Case> cases{
-        {"RSA 1024 request", weak, kExternal, lab.dir / "weak.pem", "ca.key-too-small", {}},
+        {"RSA 1024 request", weak, kExternal, lab.dir / "weak.pem", "key.too-small", {}},
         {"garbage in PEM armour", garbage, kExternal, lab.dir / "garbage.pem", "csr.invalid", {}},
         {"plain text", text, kExternal, lab.dir / "text.pem", "csr.invalid", {}},
         {"tampered signature", tampered, kExternal, lab.dir / "tampered.pem", "csr.signature", {}},
@@ -593,7 +593,7 @@ TEST_CASE("ca e2e: sign refuses a weak key, garbage, a bad signature, an unknown
         {"--crl-url not http", lab.csr(kExternal), kExternal, lab.dir / "ftp.pem", "usage.crl-url", {"--crl-url", "ftp://pki.contoso.net/x.crl"}},
         {"existing --out", lab.csr(kExternal), kExternal, existing, "output.exists", {}},
         {"--out in a missing directory", lab.csr(kExternal), kExternal, lab.dir / "missing/out.pem", "output.missing", {}},
-        {"an ECDSA request for an RSA plan", ec_csr, kExternal, lab.dir / "ec.pem", "ca.key-algorithm", {}},
+        {"an ECDSA request for an RSA plan", ec_csr, kExternal, lab.dir / "ec.pem", "key.algorithm", {}},
     };
     const auto before = snapshot(lab.ca);
     for (const auto& c : cases) {
@@ -920,7 +920,7 @@ TEST_CASE("pfx e2e: a wrong key, another CA's chain, an existing --out or a lock
         std::vector<std::string> chain, extra;
     };
     const std::vector<Case> cases{
-        {"the internal certificate's key", lab.dir / "a.pfx", "pfx.key-mismatch", lab.key(kInternal), "", {}, {}},
+        {"the internal certificate's key", lab.dir / "a.pfx", "key.mismatch", lab.key(kInternal), "", {}, {}},
         {"a chain of another CA with the same names", lab.dir / "b.pfx", "pfx.chain", "", "", {twin + "/chain.pem"}, {}},
         {"a chain of another CA", lab.dir / "c.pfx", "pfx.chain", "", "", {other + "/chain.pem"}, {}},
         {"our chain plus another CA's root", lab.dir / "d.pfx", "pfx.chain", "", "", {lab.ca + "/chain.pem", other + "/root.pem"}, {}},

@@ -675,7 +675,7 @@ TEST_CASE("csr: --key-bits chooses the RSA size and 1024 needs --allow-weak-keys
         const auto r = csr({kEnterprise, "--out", out, "--key-bits", "1024"});
         INFO(r.out << r.err);
         CHECK(r.exit_code == 2);
-        CHECK(contains(r.err, "[csr.weak-key]"));
+        CHECK(contains(r.err, "[key.too-small]"));
         CHECK(contains(r.err, "--allow-weak-keys"));
         CHECK_FALSE(fs::exists(fs::symlink_status(out)));
     }

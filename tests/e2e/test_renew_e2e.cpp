@@ -221,7 +221,7 @@ TEST_CASE("renew e2e: --reuse-key requests with the old certificate's key, and r
     r = lab.renew({"--inventory", lab.inv, "--at", at, "--out", out2, "--reuse-key", "--keys", lab.dir + "/other",
                    "--only", "edge-external"});
     CHECK(r.exit_code == 2);
-    CHECK(contains(r.err, "renew.key-mismatch"));
+    CHECK(contains(r.err, "[key.mismatch]"));
     CHECK(contains(r.err, lab.dir + "/other/" + kExternal + ".key"));
     CHECK_FALSE(exists(out2));
 
@@ -229,7 +229,7 @@ TEST_CASE("renew e2e: --reuse-key requests with the old certificate's key, and r
     r = lab.renew({"--inventory", lab.inv, "--at", at, "--out", out2, "--reuse-key", "--keys", lab.dir + "/other",
                    "--only", "edge-internal"});
     CHECK(r.exit_code == 2);
-    CHECK(contains(r.err, "renew.key-missing"));
+    CHECK(contains(r.err, "[key.missing]"));
     CHECK_FALSE(exists(out2));
 
     r = lab.renew({"--inventory", lab.inv, "--at", at, "--out", out2, "--reuse-key"});

@@ -192,19 +192,19 @@ TEST_CASE("model: RSA 1024 is an error unless allowed, OAuth is always raised to
     auto t = enterprise();
     t["policy"] = {{"key_bits", 1024}};
     auto plan = plan_of(t);
-    REQUIRE(findings(plan, "key-too-small").size() == 1);
-    CHECK(findings(plan, "key-too-small")[0].severity == model::Severity::error);
-    CHECK(findings(plan, "key-too-small")[0].path == "/policy/key_bits");
+    REQUIRE(findings(plan, "key.too-small").size() == 1);
+    CHECK(findings(plan, "key.too-small")[0].severity == model::Severity::error);
+    CHECK(findings(plan, "key.too-small")[0].path == "/policy/key_bits");
     CHECK(certificate(plan, "edge-external.lsedge-contoso-net").key.bits == 1024);
     CHECK(certificate(plan, "oauth.global").key.bits == 2048);
 
     t["policy"]["allow_weak_keys"] = true;
     plan = plan_of(t);
-    CHECK(findings(plan, "key-too-small")[0].severity == model::Severity::warning);
+    CHECK(findings(plan, "key.too-small")[0].severity == model::Severity::warning);
     CHECK_FALSE(plan.has_errors());
 
     t["policy"] = {{"key_bits", 3072}};
-    CHECK(findings(plan_of(t), "key-size-unsupported").size() == 1);
+    CHECK(findings(plan_of(t), "key.size-unsupported").size() == 1);
 }
 
 TEST_CASE("model: ECDSA keys sign only", "[model][keys]") {

@@ -199,7 +199,7 @@ TEST_CASE("pkcs12: a key that is not the certificate's, or a chain that does not
     };
     Pkcs12Request r = request(Pkcs12Profile::legacy);
     r.key = &pki().other_key;
-    CHECK(failure(r).first == "pfx.key-mismatch");
+    CHECK(failure(r).first == "key.mismatch");
 
     r = request(Pkcs12Profile::legacy);
     r.chain = {&pki().other_root};

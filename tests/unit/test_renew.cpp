@@ -336,10 +336,10 @@ TEST_CASE("renew: the document lists due and not-due certificates and --reuse-ke
     options.reuse_key = true;
     REQUIRE(::mkdir(dir.path("keys").c_str(), 0700) == 0);
     options.keys_dir = dir.path("keys");
-    CHECK(input_error_code([&] { (void)renew::keys_to_reuse(d, options); }) == "renew.key-missing");
+    CHECK(input_error_code([&] { (void)renew::keys_to_reuse(d, options); }) == "key.missing");
     const auto other = crypto::generate_key({crypto::KeyType::ec, 256});
     (void)dir.file("keys/" + kExternal + ".key", crypto::to_pkcs8_pem(other, std::nullopt));
-    CHECK(input_error_code([&] { (void)renew::keys_to_reuse(d, options); }) == "renew.key-mismatch");
+    CHECK(input_error_code([&] { (void)renew::keys_to_reuse(d, options); }) == "key.mismatch");
     (void)dir.file("keys/" + kExternal + ".key", crypto::to_pkcs8_pem(pki().leaf_key, std::nullopt));
     const auto planned = renew::planned_keys(d, options);
     REQUIRE(planned.count(kExternal) == 1);
