@@ -2,19 +2,17 @@
 // validated by DNS-01 through the admin's hook, checked like `verify` does.
 #include <csignal>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "acme/hook.hpp"
 #include "acme/issue.hpp"
 #include "check_options.hpp"
 #include "core/diagnostic.hpp"
-#include "core/plural.hpp"
 #include "core/time.hpp"
 #include "crypto/jose.hpp"
 #include "crypto/keys.hpp"
 #include "fs/safe_file.hpp"
-#include "report/text.hpp"
-#include "topology/topology.hpp"
+#include "plan_policy.hpp"
+#include "report/acme_report.hpp"
 #include "verb.hpp"
 
 namespace certtool::cli {
@@ -79,36 +77,27 @@ private:
 
 // The EAB key as the CA shows it (base64url), from a file's first line or a
 // variable: never from argv.
-std::string eab_key(const AcmeOptions& options) {
-    std::string text;
-    std::string where;
+Secret eab_key(const AcmeOptions& options) {
+    Secret line;  // the value as given: every copy below is a Secret, wiped however this ends
     if (!options.eab_hmac_file.empty()) {
-        where = options.eab_hmac_file;
-        text = fs::read_file_bounded(options.eab_hmac_file, 4096, "acme.eab-file");
-        if (const auto end = text.find_first_of("\r\n"); end != std::string::npos) {
-            for (auto i = end; i < text.size(); ++i) text[i] = '\0';  // only the first line counts; wipe the rest
-            text.resize(end);
-        }
+        const Secret whole(fs::read_file_bounded(options.eab_hmac_file, 4096, "acme.eab-file"));
+        line = Secret(whole->substr(0, whole->find_first_of("\r\n")));  // only the first line counts
     } else {
         const char* value = std::getenv(options.eab_hmac_env.c_str());
         if (value == nullptr || *value == '\0')
             usage_error("acme.eab-env", "", "environment variable " + options.eab_hmac_env + " is not set or empty");
-        text = value;
-        where = "$" + options.eab_hmac_env;
+        line = Secret(std::string(value));
     }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.pop_back();
-    std::string key;
+    const auto end = line->find_last_not_of(" \t");
+    const Secret text(line->substr(0, end == std::string::npos ? 0 : end + 1));
+    Secret key;
     try {
-        key = crypto::base64url_decode(text);
+        key = Secret(crypto::base64url_decode(*text));
     } catch (const crypto::CryptoError&) {
-        crypto::cleanse(text);
         usage_error("acme.eab-hmac", options.eab_hmac_file, "the EAB HMAC key is not base64url (as the CA shows it)");
     }
-    crypto::cleanse(text);
-    if (key.size() < 16) {
-        crypto::cleanse(key);
+    if (key->size() < 16)
         usage_error("acme.eab-hmac", options.eab_hmac_file, "the EAB HMAC key is shorter than 16 bytes: is this the right value?");
-    }
     return key;
 }
 
@@ -160,102 +149,8 @@ acme::IssueOptions issue_options(const AcmeOptions& options) {
     return o;
 }
 
-using report::text::clean;
-using report::text::severity_label;
-
-void render_table(const acme::Result& result, bool color, Terminal& term) {
-    auto& out = term.out;
-    out << "ACME CA  " << result.directory_url << "\n";
-    out << "account  " << result.account_url << (result.account_created ? " (created)" : "") << "; key " << result.account_key_file
-        << (result.account_key_created ? " (new, 0600)" : "") << "\n\n";
-    std::size_t issued = 0, in_place = 0, failed = 0, failing_checks = 0;
-    for (const auto& c : result.certificates) {
-        if (c.error) {
-            ++failed;
-            out << report::text::paint("FAILED", "\033[31m", color) << "  " << c.id << "\n";
-            out << "      " << severity_label(model::Severity::error, color) << " " << c.error->code << ": " << c.error->where << ": "
-                << c.error->message << "\n";
-            for (const auto& w : c.warnings) out << "      " << severity_label(model::Severity::warning, color) << " " << w << "\n";
-            continue;
-        }
-        (c.outcome == "issued" ? issued : in_place) += 1;
-        const auto& v = *c.verdict;
-        if (!v.passed()) ++failing_checks;
-        out << (c.outcome == "issued" ? "ISSUED" : "IN PLACE") << "  " << c.id << "  " << report::text::verdict_label(v.passed(), color)
-            << (c.resumed ? "  (order of an earlier run continued)" : "") << "\n";
-        const auto days = whole_days_left(std::chrono::system_clock::now(), v.certificate.not_after);
-        out << "      CN=" << clean(v.certificate.subject.common_name) << ", " << plural(v.certificate.dns_names.size(), "SAN", "SANs")
-            << ", expires " << format_datetime(v.certificate.not_after) << " (" << plural(days, "day", "days") << "), sha256 "
-            << v.certificate.sha256_fingerprint.substr(0, 16)
-            << "...\n";
-        out << "      " << c.certificate_file << (c.chain_file.empty() ? "" : ", " + c.chain_file) << "\n";
-        if (!c.order_url.empty()) out << "      order " << c.order_url << "\n";
-        for (const auto& r : c.replaced_files) out << "      previous kept as " << r << "\n";
-        for (const auto& f : v.findings)
-            out << "      " << severity_label(f.severity, color) << " " << f.code << ": " << clean(f.message) << "\n";
-        for (const auto& w : c.warnings) out << "      " << severity_label(model::Severity::warning, color) << " " << w << "\n";
-    }
-    if (!result.not_ordered.empty()) {
-        out << "\nnot ordered (not planned for a public CA):";
-        for (const auto& id : result.not_ordered) out << " " << id;
-        out << "\n";
-    }
-    out << "\n" << result.certificates.size() << " certificate" << (result.certificates.size() == 1 ? "" : "s") << ": " << issued
-        << " issued, " << in_place << " in place, " << failed << " failed; " << failing_checks << " with error findings\n";
-}
-
-void render_json(const acme::Result& result, std::ostream& out) {
-    nlohmann::ordered_json doc;
-    doc["schema"] = "certtool.acme/v1";
-    doc["directory"] = result.directory_url;
-    doc["account"] = {{"url", result.account_url},
-                      {"created", result.account_created},
-                      {"key_file", result.account_key_file},
-                      {"key_created", result.account_key_created}};
-    nlohmann::ordered_json certificates = nlohmann::ordered_json::array();
-    for (const auto& c : result.certificates) {
-        nlohmann::ordered_json j;
-        j["id"] = c.id;
-        j["outcome"] = c.outcome;
-        j["resumed"] = c.resumed;
-        j["order"] = c.order_url;
-        if (c.error) {
-            j["error"] = {{"code", c.error->code}, {"where", c.error->where}, {"message", c.error->message}};
-        } else {
-            const auto& v = *c.verdict;
-            j["certificate_file"] = c.certificate_file;
-            j["chain_file"] = c.chain_file;
-            j["replaced_files"] = c.replaced_files;
-            j["passed"] = v.passed();
-            j["subject"] = v.certificate.subject.common_name;
-            j["sans"] = v.certificate.dns_names;
-            j["not_before_utc"] = format_datetime(v.certificate.not_before);
-            j["not_after_utc"] = format_datetime(v.certificate.not_after);
-            j["sha256"] = v.certificate.sha256_fingerprint;
-            j["thumbprint"] = v.certificate.sha1_thumbprint;
-            nlohmann::ordered_json findings = nlohmann::ordered_json::array();
-            for (const auto& f : v.findings) {
-                nlohmann::ordered_json fj;
-                fj["severity"] = model::to_string(f.severity);
-                fj["code"] = f.code;
-                fj["message"] = f.message;
-                if (!f.policy.empty()) fj["policy"] = f.policy;
-                findings.push_back(std::move(fj));
-            }
-            j["findings"] = std::move(findings);
-        }
-        j["warnings"] = c.warnings;
-        certificates.push_back(std::move(j));
-    }
-    doc["certificates"] = std::move(certificates);
-    doc["not_ordered"] = result.not_ordered;
-    doc["warnings"] = result.warnings;
-    out << doc.dump(2) << "\n";
-}
-
 ExitCode run_acme(const AcmeOptions& options, Terminal& term) {
-    const auto loaded = topology::load_file(options.topology);
-    const model::Plan plan = model::build_plan(loaded.topology, loaded.source);
+    const model::Plan plan = load_plan(options.topology, PlanUse::write, options.force, term).plan;
     acme::IssueOptions o = issue_options(options);
     InterruptGuard guard;
     // Progress on stderr only where a person watches.
@@ -266,22 +161,18 @@ ExitCode run_acme(const AcmeOptions& options, Terminal& term) {
     try {
         result = acme::issue(plan, o, progress);
     } catch (const acme::Error& e) {
-        crypto::cleanse(o.eab_hmac_key);
         term.err << "certtool: error: " << (e.where().empty() ? "" : e.where() + ": ") << e.what() << " [" << e.code() << "]\n";
         if (e.code() == "acme.interrupted") term.err << "certtool: interrupted; the hook's cleanup ran for every record presented\n";
         return ExitCode::problems_found;
-    } catch (...) {
-        crypto::cleanse(o.eab_hmac_key);
-        throw;
     }
-    crypto::cleanse(o.eab_hmac_key);
+    o.eab_hmac_key.wipe();
     for (const auto& w : result.warnings) term.err << "certtool: warning: " << w << "\n";
     for (const auto& c : result.certificates)
         if (c.error) term.err << "certtool: error: " << c.id << ": " << c.error->where << ": " << c.error->message << " [" << c.error->code << "]\n";
     if (options.format == "json")
-        render_json(result, term.out);
+        report::render_acme_json(result, term.out);
     else
-        render_table(result, use_color(options.color, term), term);
+        report::render_acme_table(result, std::chrono::system_clock::now(), use_color(options.color, term), term.out);
     term.out.flush();
     return result.all_passed() ? ExitCode::success : ExitCode::problems_found;
 }
@@ -297,9 +188,7 @@ Verb register_acme(CLI::App& app) {
     command->add_option("--requests", options->requests, "folder of the requests certtool csr wrote (<id>.csr)")->required();
     command->add_option("--out", options->out, "folder for <id>.pem, <id>.chain.pem, acme-state.json and the account key (created 0700)")->required();
     command->add_option("--dns-hook", options->dns_hook, "program run as: CMD present|cleanup _acme-challenge.<name>. <value> (no shell)")->required();
-    command->add_option("--only", options->only, "only certificates with this role or id (public-CA ones); repeatable, or comma-separated")
-        ->delimiter(',')
-        ->allow_extra_args(false);
+    add_only_option(*command, options->only, "order (public-CA ones)");
     command->add_option("--account-key", options->account_key, "account key (PEM); created (ECDSA P-256, 0600) when missing; default <out>/acme-account.key");
     command->add_option("--contact", options->contact, "contact for a new account, mailto:...; repeatable")->allow_extra_args(false);
     command->add_flag("--agree-tos", options->agree_tos, "agree to the CA's terms of service when a new account is created");
@@ -324,8 +213,8 @@ Verb register_acme(CLI::App& app) {
     command->add_option("--trust", options->trust, "PEM roots for checking the issued chain (repeatable); default: the system store");
     command->add_flag("--no-chain", options->no_chain, "do not validate the issued chain");
     command->add_option("--warn-days", options->warn_days, "warn when a certificate expires within this many days")->capture_default_str()->check(CLI::Range(0, 3650));
-    command->add_flag("--force", options->force, "order again although a certificate for the request is in place; order despite plan error findings");
-    command->add_option("--format", options->format, "table or json (certtool.acme/v1)")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+    add_force_option(*command, options->force, "order again although a certificate for the request is in place");
+    add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.acme/v1"}});
     add_color_option(*command, options->color);
 
     command->footer("Arguments:\n"
@@ -341,7 +230,8 @@ Verb register_acme(CLI::App& app) {
                     "Exit codes:\n"
                     "  0  every certificate is in place and passes the verify checks (warnings allowed)\n"
                     "  1  an order failed (the CA, the hook, DNS: code and message printed), or a certificate fails a check\n"
-                    "  2  bad usage or bad input (topology, requests, options); nothing was sent to the CA\n"
+                    "  2  bad usage or bad input (topology, requests, options), or a plan with error findings and no --force\n"
+                    "     (README \"A plan with errors\"); nothing was sent to the CA\n"
                     "  3  internal error (a bug: please report it)\n"
                     "\n"
                     "Examples:\n"

@@ -7,7 +7,7 @@
 #include "check_options.hpp"
 #include "passphrase.hpp"
 #include "report/audit_report.hpp"
-#include "topology/topology.hpp"
+#include "plan_policy.hpp"
 #include "verb.hpp"
 
 namespace certtool::cli {
@@ -58,8 +58,7 @@ std::map<int, int> parse_port_map(const std::vector<std::string>& items) {
 ExitCode run_audit(const AuditOptions& options, Terminal& term) {
     if (!options.live && options.files.empty())
         usage_error("usage.audit", "", "say what to audit: --live (connect to every endpoint) and/or --files DIR (exported certificates)");
-    const auto loaded = topology::load_file(options.topology);
-    const model::Plan full = model::build_plan(loaded.topology, loaded.source);
+    const model::Plan full = load_plan(options.topology, PlanUse::check, false, term).plan;
     const model::Plan plan = options.only.empty() ? full : model::select_certificates(full, options.only);
 
     audit::Options run;
@@ -77,10 +76,7 @@ ExitCode run_audit(const AuditOptions& options, Terminal& term) {
         for (const auto& r : plan.certificates) run.only_ids.push_back(r.id);
     audit::Report report = audit::run(full, run);
     run.pkcs12_password.wipe();
-    if (full.has_errors())
-        report.findings.insert(report.findings.begin(),
-                               {model::Severity::warning, "plan.has-errors",
-                                "the topology's plan has errors of its own; run certtool plan " + options.topology, "", "", ""});
+    if (auto finding = plan_has_errors_finding(full, options.topology)) report.findings.insert(report.findings.begin(), std::move(*finding));
 
     report::AuditStyle style;
     style.color = use_color(options.color, term);
@@ -114,13 +110,9 @@ Verb register_audit(CLI::App& app) {
         ->capture_default_str()
         ->check(CLI::Range(1, 4096));
     command->add_option("--map-port", options->map_port, "FROM:TO: connect to port TO where the plan says FROM (tunnels, labs); repeatable");
-    command->add_option("--only", options->only, "audit only certificates with this role or id; repeatable, or comma-separated")
-        ->delimiter(',')
-        ->allow_extra_args(false);
+    add_only_option(*command, options->only, "audit");
     add_passphrase_options(*command, options->passphrase, "for the PKCS#12 files under --files");
-    command->add_option("--format", options->format, "table (for people), json (certtool.audit/v1), junit (JUnit XML for CI)")
-        ->check(CLI::IsMember({"table", "json", "junit"}))
-        ->capture_default_str();
+    add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.audit/v1"}, {"junit", "JUnit XML for CI"}});
     command->add_option("--fail-on", options->fail_on, "exit 1 on findings of this severity or worse: error, warning")
         ->check(CLI::IsMember({"error", "warning"}))
         ->capture_default_str();

@@ -9,7 +9,7 @@
 #include "core/plural.hpp"
 #include "fs/safe_file.hpp"
 #include "passphrase.hpp"
-#include "topology/topology.hpp"
+#include "plan_policy.hpp"
 #include "verb.hpp"
 
 namespace certtool::cli {
@@ -32,6 +32,7 @@ struct CaOptions {
     std::string crl_url;
     int sign_days = 0;
     bool accept_name_differences = false;
+    bool force = false;
     std::string out;
     // crl
     std::vector<std::string> revoke;
@@ -67,8 +68,9 @@ ExitCode run_init(CaOptions& o, Terminal& term) {
 }
 
 ExitCode run_sign(CaOptions& o, Terminal& term) {
-    const auto loaded = topology::load_file(o.topology);
-    const model::Plan plan = model::build_plan(loaded.topology, loaded.source);
+    const auto planned = load_plan(o.topology, PlanUse::write, o.force, term);
+    const auto& loaded = planned.loaded;
+    const model::Plan& plan = planned.plan;
     const auto* requirement = plan.find(o.cert_id);
     if (requirement == nullptr)
         usage_error("usage.unknown-certificate", loaded.source.path, "--cert " + o.cert_id + " is not a certificate id of this plan (see certtool plan)");
@@ -159,6 +161,7 @@ Verb register_ca(CLI::App& app) {
     sign->add_flag("--accept-name-differences", o->accept_name_differences,
                    "issue with the plan's names even though the request asks for other names");
     sign->add_option("--out", o->out, "also write the certificate here (never overwritten)");
+    add_force_option(*sign, o->force, "");
     add_passphrase_options(*sign, o->passphrase, "for an encrypted CA key");
     o->sign_command = sign;
 
@@ -169,7 +172,7 @@ Verb register_ca(CLI::App& app) {
     add_passphrase_options(*crl, o->passphrase, "for an encrypted CA key");
     o->crl_command = crl;
 
-    command->footer("\n" + exit_codes_help("done", "not used") +
+    command->footer("\n" + exit_codes_help("done", "not used", true) +
                     "\n"
                     "Examples:\n"
                     "  certtool ca init labca --intermediate --crl-url http://pki.contoso.net/labca.crl\n"

@@ -5,6 +5,7 @@
 #include "core/diagnostic.hpp"
 #include "core/time.hpp"
 #include "inventory/inventory.hpp"
+#include "verb.hpp"
 
 namespace certtool::cli {
 
@@ -14,7 +15,7 @@ void usage_error(const std::string& code, const std::string& file, const std::st
 
 void add_check_options(CLI::App& command, CheckOptions& options) {
     command.add_option("--trust", options.trust, "PEM file of trusted roots (repeatable); default: the system store");
-    command.add_option("--at", options.at, "check as at this UTC time, e.g. 2026-12-01 or 2026-12-01T08:00:00Z");
+    add_at_option(command, options.at, "check as at");
     command.add_option("--warn-days", options.warn_days, "warn when a certificate expires within this many days")
         ->capture_default_str()
         ->check(CLI::Range(0, 3650));
@@ -40,13 +41,7 @@ std::vector<std::string> trust_anchors(const std::vector<std::string>& files) {
 
 check::Context make_context(const CheckOptions& options) {
     check::Context context;
-    if (options.at.empty()) {
-        context.at = std::chrono::system_clock::now();
-    } else {
-        const auto at = parse_utc(options.at);
-        if (!at) usage_error("usage.at", "", "--at takes a UTC time such as 2026-11-23 or 2026-11-23T12:00:00Z, not '" + options.at + "'");
-        context.at = *at;
-    }
+    context.at = at_or_now(options.at);
     context.warn_days = options.warn_days;
     context.check_chain = !options.no_chain;
     context.chain.at = context.at;

@@ -82,28 +82,6 @@ std::string unexpected_arguments(const std::vector<std::string>& args, const std
 
 }  // namespace
 
-void add_color_option(CLI::App& command, std::string& mode) {
-    command.add_option("--color", mode,
-                       "colour the output: auto (when writing to a terminal and NO_COLOR is unset), always, never "
-                       "(always and never win over NO_COLOR)")
-        ->check(CLI::IsMember({"auto", "always", "never"}))
-        ->capture_default_str();
-}
-
-bool use_color(const std::string& mode, const Terminal& term) {
-    if (mode == "always") return true;
-    if (mode == "never") return false;
-    return term.out_is_tty && !term.no_color;
-}
-
-std::string exit_codes_help(const std::string& success, const std::string& problems_found) {
-    return "Exit codes:\n"
-           "  0  " + success + "\n"
-           "  1  " + problems_found + "\n"
-           "  2  bad usage or bad input (every problem is printed with its file and JSON path)\n"
-           "  3  internal error (a bug: please report it)\n";
-}
-
 int run(const std::vector<std::string>& args, Terminal& term) {
     CLI::App app{"Plans certificates for Microsoft Lync Server 2013 and Skype for Business Server external access.", "certtool"};
     app.set_version_flag("--version", std::string("certtool ") + CERTTOOL_VERSION, "print the version and exit");

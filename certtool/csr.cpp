@@ -6,7 +6,7 @@
 #include "model/plan.hpp"
 #include "passphrase.hpp"
 #include "request/requests.hpp"
-#include "topology/topology.hpp"
+#include "plan_policy.hpp"
 #include "verb.hpp"
 
 namespace certtool::cli {
@@ -42,18 +42,7 @@ void print_written(const request::Result& result, const std::string& out_dir, Te
 }
 
 ExitCode run_csr(CsrOptions& options, Terminal& term) {
-    const auto loaded = topology::load_file(options.topology);
-    const model::Plan plan = model::build_plan(loaded.topology, loaded.source);
-    if (plan.has_errors() && !options.force) {
-        int shown = 0;
-        for (const auto& f : plan.findings) {
-            if (f.severity != model::Severity::error) continue;
-            if (shown++ < 5) term.err << "certtool: error: " << plan.source.path << ": " << f.path << ": " << f.message << " [" << f.code << "]\n";
-        }
-        term.err << "certtool: nothing written: the plan has error findings (see 'certtool plan " << options.topology
-                 << "'); fix the topology, or add --force to request anyway\n";
-        return ExitCode::problems_found;
-    }
+    const model::Plan plan = load_plan(options.topology, PlanUse::write, options.force, term).plan;
 
     request::Options req;
     req.out_dir = options.out;
@@ -92,15 +81,13 @@ Verb register_csr(CLI::App& app) {
 
     command->add_option("TOPOLOGY", options->topology, "topology file (certtool.topology/v1 JSON)")->required();
     command->add_option("--out", options->out, "directory for the keys, requests and manifest (created 0700 if missing)")->required();
-    command->add_option("--only", options->only, "only certificates with this role or id; repeatable, or comma-separated")
-        ->delimiter(',')
-        ->allow_extra_args(false);
+    add_only_option(*command, options->only, "request");
     command->add_option("--key-bits", options->key_bits, "key size instead of the topology policy's: RSA 2048, 3072, 4096 (1024 with --allow-weak-keys); ECDSA 256, 384, 521");
     command->add_flag("--new-key", options->new_key, "generate new keys even where a key file exists (the old key is kept as <id>.key.replaced-<time>)");
     command->add_flag("--encrypt-keys", options->encrypt_keys, "write new keys encrypted (PKCS#8, AES-256) with the passphrase");
     add_passphrase_options(*command, options->passphrase, "for --encrypt-keys and for existing encrypted keys");
     command->add_option("--ms-template", options->ms_template, "Microsoft certificate template name to request (an enterprise CA applies it), e.g. WebServer");
-    command->add_flag("--force", options->force, "write requests even though the plan has error findings");
+    add_force_option(*command, options->force, "");
     command->add_flag("--allow-weak-keys", options->allow_weak_keys, "accept RSA 1024 (public CAs refuse it)");
     command->add_option("--jobs", options->jobs, "key generation threads (default: one per core)")->check(CLI::Range(1u, 256u));
 
@@ -114,8 +101,7 @@ Verb register_csr(CLI::App& app) {
                     "  manifest.json  plan hash and, per certificate, its files, subject, SANs and public-key SHA-256\n"
                     "Every request is read back with Botan and compared with the plan before anything is written.\n"
                     "\n" +
-                    exit_codes_help("every request was written",
-                                    "nothing was written: the plan has error findings (add --force to write anyway)") +
+                    exit_codes_help("every request was written", "not used", true) +
                     "\n"
                     "Examples:\n"
                     "  certtool csr site.json --out requests/\n"

@@ -5,7 +5,7 @@
 #include "core/plural.hpp"
 #include "passphrase.hpp"
 #include "pfx/pfx.hpp"
-#include "topology/topology.hpp"
+#include "plan_policy.hpp"
 #include "verb.hpp"
 
 namespace certtool::cli {
@@ -23,6 +23,7 @@ struct PfxCliOptions {
     bool legacy = false;
     std::string name;
     std::string topology;
+    bool force = false;
 };
 
 ExitCode run_pfx(const PfxCliOptions& o, Terminal& term) {
@@ -34,8 +35,7 @@ ExitCode run_pfx(const PfxCliOptions& o, Terminal& term) {
     options.friendly_name = o.name;
     std::optional<model::Plan> plan;
     if (!o.topology.empty()) {
-        const auto loaded = topology::load_file(o.topology);
-        plan = model::build_plan(loaded.topology, loaded.source);
+        plan = load_plan(o.topology, PlanUse::write, o.force, term).plan;
         options.plan = &*plan;
     }
     // --modern / --legacy decide; else the topology's oldest Windows Server; else the
@@ -86,7 +86,8 @@ Verb register_pfx(CLI::App& app) {
     command->add_option("--topology", o->topology,
                         "name the PFX after the certificate's plan id; without --modern or --legacy, its windows_server "
                         "decides (2019 or later: modern; else legacy)");
-    command->footer("\n" + exit_codes_help("the PFX was written and read back", "not used") +
+    add_force_option(*command, o->force, "");
+    command->footer("\n" + exit_codes_help("the PFX was written and read back", "not used", true) +
                     "\n"
                     "Examples:\n"
                     "  certtool pfx --key req/edge-external.lsedge-contoso-net.key --cert edge.cer --chain ca-chain.pem \\\n"

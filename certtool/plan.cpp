@@ -45,12 +45,8 @@ Verb register_plan(CLI::App& app) {
     CLI::App* command = app.add_subcommand("plan", "derive the certificates, SANs and DNS records a topology needs");
 
     command->add_option("TOPOLOGY", options->topology, "topology file (certtool.topology/v1 JSON)")->required();
-    command->add_option("--format", options->format, "output format: table (for people), json (certtool.plan/v1), markdown (for a change ticket)")
-        ->check(CLI::IsMember({"table", "json", "markdown"}))
-        ->capture_default_str();
-    command->add_option("--only", options->only, "show only certificates with this role (e.g. edge-external) or id; repeatable, or comma-separated")
-        ->delimiter(',')
-        ->allow_extra_args(false);
+    add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.plan/v1"}, {"markdown", "for a change ticket"}});
+    add_only_option(*command, options->only, "show");
     command->add_flag("--reasons", options->reasons, "table format: say why each SAN and DNS record is there");
     add_color_option(*command, options->color);
 

@@ -9,7 +9,7 @@
 #include "passphrase.hpp"
 #include "renew/renew.hpp"
 #include "report/renew_report.hpp"
-#include "topology/topology.hpp"
+#include "plan_policy.hpp"
 #include "verb.hpp"
 
 namespace certtool::cli {
@@ -25,6 +25,7 @@ struct RenewOptions {
     std::string keys;
     std::string at;
     bool dry_run = false;
+    bool force = false;
     std::vector<std::string> only;
     bool encrypt_keys = false;
     PassphraseOptions passphrase;
@@ -43,22 +44,8 @@ ExitCode run_renew(RenewOptions& options, Terminal& term) {
         usage_error("usage.keys", "", "--keys is only used with --reuse-key");
     if (!options.dry_run && options.out.empty())
         usage_error("usage.out", "", "--out DIR is required (the requests go into DIR/<date>/), unless --dry-run");
-    TimePoint at = std::chrono::system_clock::now();
-    if (!options.at.empty()) {
-        const auto parsed = parse_utc(options.at);
-        if (!parsed) usage_error("usage.at", "", "--at takes a UTC time such as 2026-11-23 or 2026-11-23T12:00:00Z, not '" + options.at + "'");
-        at = *parsed;
-    }
-
-    const auto loaded = topology::load_file(options.topology);
-    const model::Plan plan = model::build_plan(loaded.topology, loaded.source);
-    if (plan.has_errors()) {
-        const auto first = std::find_if(plan.findings.begin(), plan.findings.end(),
-                                        [](const auto& f) { return f.severity == model::Severity::error; });
-        usage_error("renew.plan-has-errors", options.topology,
-                    "the plan has error findings, first " + first->code + " at " + first->path + ": " + first->message +
-                        "; run 'certtool plan " + options.topology + "' and fix the topology before renewing");
-    }
+    const TimePoint at = at_or_now(options.at);
+    const model::Plan plan = load_plan(options.topology, PlanUse::write, options.force, term).plan;
     const model::Plan selected = options.only.empty() ? plan : model::select_certificates(plan, options.only);
 
     renew::WriteOptions write;
@@ -111,17 +98,14 @@ Verb register_renew(CLI::App& app) {
     command->add_option("--out", options->out, "folder for the requests: they go into OUT/<YYYY-MM-DD>/ (the date of --at, UTC)");
     command->add_flag("--reuse-key", options->reuse_key, "request with the current key <keys>/<id>.key instead of a new one");
     command->add_option("--keys", options->keys, "folder holding the current keys as <id>.key (with --reuse-key), e.g. the certtool csr --out folder");
-    command->add_option("--at", options->at, "decide as at this UTC time, e.g. 2026-12-01 or 2026-12-01T08:00:00Z (default: now)");
+    add_at_option(*command, options->at, "decide as at");
     command->add_flag("--dry-run", options->dry_run, "list what is due and the name changes; write nothing");
-    command->add_option("--only", options->only, "only certificates with this role or id; repeatable, or comma-separated")
-        ->delimiter(',')
-        ->allow_extra_args(false);
+    add_only_option(*command, options->only, "renew");
+    add_force_option(*command, options->force, "");
     command->add_flag("--encrypt-keys", options->encrypt_keys, "write new keys encrypted (PKCS#8, AES-256) with the passphrase");
     add_passphrase_options(*command, options->passphrase,
                            "for --encrypt-keys, encrypted keys to reuse and PKCS#12 files in the inventory");
-    command->add_option("--format", options->format, "table (for people) or json (certtool.renew/v1, as renewal.json)")
-        ->check(CLI::IsMember({"table", "json"}))
-        ->capture_default_str();
+    add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.renew/v1, as renewal.json"}});
 
     command->footer("Arguments:\n"
                     "  TOPOLOGY  the topology; the new requests carry its plan's names, not the old certificates'\n"
@@ -133,7 +117,7 @@ Verb register_renew(CLI::App& app) {
                     "reasons, the old certificate, and the names added and removed.\n"
                     "\n" +
                     exit_codes_help("nothing is due; nothing was written",
-                                    "something is due: its requests were written (with --dry-run: listed only)") +
+                                    "something is due: its requests were written (with --dry-run: listed only)", true) +
                     "\n"
                     "Examples:\n"
                     "  certtool renew site.json --inventory exported/ --within 30d --out renewals/\n"

@@ -11,7 +11,7 @@
 #include "passphrase.hpp"
 #include "report/script_report.hpp"
 #include "script/script.hpp"
-#include "topology/topology.hpp"
+#include "plan_policy.hpp"
 #include "verb.hpp"
 
 namespace certtool::cli {
@@ -28,31 +28,25 @@ struct ScriptOptions {
     int lead_hours = kLeadHoursNotGiven;
     std::vector<std::string> only;
     std::vector<std::string> immediate;
+    bool force = false;
     std::string at;
     PassphraseOptions passphrase;
 };
 
 ExitCode run_script(const ScriptOptions& options, Terminal& term) {
     if (options.lead_hours != kLeadHoursNotGiven) script::validate_lead_hours(options.lead_hours);
-    const auto loaded = topology::load_file(options.topology);
-    const model::Plan full = model::build_plan(loaded.topology, loaded.source);
+    const auto planned = load_plan(options.topology, PlanUse::write, options.force, term);
+    const model::Plan& full = planned.plan;
     const model::Plan plan = options.only.empty() ? full : model::select_certificates(full, options.only);
-    if (full.has_errors())
-        term.err << "certtool: warning: the topology's plan has errors of its own; run certtool plan " << options.topology << "\n";
 
     script::Options run;
     run.topology = options.topology;
-    run.at = std::chrono::system_clock::now();
-    if (!options.at.empty()) {
-        const auto at = parse_utc(options.at);
-        if (!at) usage_error("usage.at", "", "--at takes a UTC time such as 2026-11-23 or 2026-11-23T12:00:00Z, not '" + options.at + "'");
-        run.at = *at;
-    }
+    run.at = at_or_now(options.at);
     if (options.lead_hours != kLeadHoursNotGiven) run.lead_hours = options.lead_hours;
     for (const auto& id : options.immediate) {
         const auto* c = plan.find(id);
         if (c == nullptr)
-            usage_error("usage.unknown-certificate", loaded.source.path,
+            usage_error("usage.unknown-certificate", planned.loaded.source.path,
                         "--immediate " + id + " is not a certificate id of the plan (or of --only)");
         const bool stageable = std::any_of(c->usages.begin(), c->usages.end(),
                                            [](const std::string& u) { return script::minimum_lead_hours(u) > 0; });
@@ -104,14 +98,13 @@ Verb register_script(CLI::App& app) {
                         "what is deployed now, for -Roll staging: certtool audit --format json output, or a folder of certificate files");
     command->add_option("--lead-hours", options->lead_hours,
                         "hours between EffectiveDate and the old certificate's expiry (at least 8 for A/V, 24 for OAuth; can only raise them)");
-    command->add_option("--only", options->only, "script only certificates with this role or id; repeatable, or comma-separated")
-        ->delimiter(',')
-        ->allow_extra_args(false);
+    add_only_option(*command, options->only, "script");
     command->add_option("--immediate", options->immediate,
                         "assign this certificate id at once, without -Roll, even though the old one is known; repeatable")
         ->delimiter(',')
         ->allow_extra_args(false);
-    command->add_option("--at", options->at, "UTC time taken as now (default: now), e.g. 2026-11-23T12:00:00Z");
+    add_at_option(*command, options->at, "script as at");
+    add_force_option(*command, options->force, "");
     add_passphrase_options(*command, options->passphrase, "of the PFX files (and of PFX files under --current)");
     command->footer("Arguments:\n"
                     "  TOPOLOGY  the topology the certificates were planned from; its plan says which member gets which\n"
@@ -121,7 +114,7 @@ Verb register_script(CLI::App& app) {
                     "certificate's expiry is known (--current): EffectiveDate = expiry minus 8 hours (A/V) or 24 hours (OAuth).\n"
                     "OAuthTokenIssuer is assigned once, with -Identity Global, on the first Front End.\n"
                     "\n" +
-                    exit_codes_help("the scripts were written", "nothing written: a certificate could not be scripted (e.g. too late to stage)") +
+                    exit_codes_help("the scripts were written", "nothing written: a certificate could not be scripted (e.g. too late to stage)", true) +
                     "\n"
                     "Examples:\n"
                     "  certtool script site.json --pfx pfx/ --out scripts/ --passphrase-file pfx.pass\n"

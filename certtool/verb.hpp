@@ -7,10 +7,13 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "cli.hpp"
+#include "core/time.hpp"
 #include "exit_codes.hpp"
 
 namespace certtool::cli {
@@ -36,7 +39,18 @@ void add_color_option(CLI::App& command, std::string& mode);   // --color auto|a
 // default off; an explicit --color always or never wins. The one place that
 // reads term.no_color, so every verb with --color behaves the same.
 bool use_color(const std::string& mode, const Terminal& term);
-// The "Exit codes:" paragraph of a verb's --help footer, with what 0 and 1 mean for it.
-std::string exit_codes_help(const std::string& success, const std::string& problems_found);
+// The "Exit codes:" paragraph of a verb's --help footer, with what 0 and 1 mean
+// for it; `writes_from_plan` adds the plan-with-errors refusal to exit 2.
+std::string exit_codes_help(const std::string& success, const std::string& problems_found, bool writes_from_plan = false);
+// --only ROLE|ID, repeatable or comma-separated; `what` begins its help ("audit").
+void add_only_option(CLI::App& command, std::vector<std::string>& only, const std::string& what);
+// --format: one of `formats` (name, what it is for), the first the default.
+void add_format_option(CLI::App& command, std::string& format, const std::vector<std::pair<std::string, std::string>>& formats);
+// --at TIME; `purpose` begins its help ("check as at").
+void add_at_option(CLI::App& command, std::string& at, const std::string& purpose);
+// The time --at gave, or now. Throws InputError usage.at, naming the forms accepted.
+TimePoint at_or_now(const std::string& at);
+// --force: go on despite plan error findings (plan_policy.hpp), and `also` ("" for nothing else).
+void add_force_option(CLI::App& command, bool& force, const std::string& also);
 
 }  // namespace certtool::cli

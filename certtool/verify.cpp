@@ -9,8 +9,8 @@
 #include "crypto/keys.hpp"
 #include "fs/safe_file.hpp"
 #include "passphrase.hpp"
+#include "plan_policy.hpp"
 #include "report/verify_report.hpp"
-#include "topology/topology.hpp"
 #include "verb.hpp"
 
 namespace certtool::cli {
@@ -33,14 +33,18 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
     const bool generic = !options.names.empty();
     std::vector<std::string> file_args = options.positional;
     std::optional<model::Plan> plan;
+    std::vector<model::Finding> general;  // about the run, not one file
     if (!generic) {
         if (file_args.size() < 2)
             usage_error("usage.verify", "", "give a topology and at least one certificate file, or certificate files and --name");
-        const auto loaded = topology::load_file(file_args.front());
-        plan = model::build_plan(loaded.topology, loaded.source);
+        const std::string topology_file = file_args.front();
+        auto planned = load_plan(topology_file, PlanUse::check, false, term);
+        plan = std::move(planned.plan);
+        if (auto finding = plan_has_errors_finding(*plan, topology_file)) general.push_back(std::move(*finding));
         file_args.erase(file_args.begin());
         if (!options.cert_id.empty() && plan->find(options.cert_id) == nullptr)
-            usage_error("usage.unknown-certificate", loaded.source.path, "--cert " + options.cert_id + " is not a certificate id of this plan");
+            usage_error("usage.unknown-certificate", planned.loaded.source.path,
+                        "--cert " + options.cert_id + " is not a certificate id of this plan");
     } else if (!options.cert_id.empty()) {
         usage_error("usage.verify", "", "--cert needs a topology; with --name the checks are generic");
     }
@@ -64,9 +68,9 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
     const auto verdicts = check::check_files(expand_files(file_args, "verify.io"), checks, context, password);
 
     if (options.format == "json")
-        report::render_verify_json(verdicts, context.at, term.out);
+        report::render_verify_json(verdicts, general, context.at, term.out);
     else
-        report::render_verify_table(verdicts, context.at, use_color(options.color, term), term.out);
+        report::render_verify_table(verdicts, general, context.at, use_color(options.color, term), term.out);
     term.out.flush();
     const bool all_passed = std::all_of(verdicts.begin(), verdicts.end(), [](const auto& v) { return v.passed(); });
     return all_passed ? ExitCode::success : ExitCode::problems_found;
@@ -84,7 +88,7 @@ Verb register_verify(CLI::App& app) {
     command->add_option("--eku", options->eku, "without a topology: required EKU (serverAuth, clientAuth)")->capture_default_str();
     command->add_option("--key", options->key_file, "private key (PEM) that must belong to the certificate");
     add_passphrase_options(*command, options->passphrase, "for PKCS#12 files and encrypted keys");
-    command->add_option("--format", options->format, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+    add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.verify/v1"}});
     add_color_option(*command, options->color);
     command->footer("Arguments:\n"
                     "  With a topology: TOPOLOGY FILE...  each certificate is checked against its plan entry\n"

@@ -214,7 +214,7 @@ Account Client::account(const AccountRequest& request) {
         if (e.code() != "acme.account-does-not-exist") throw;
     }
     if (account.url.empty()) {
-        if (dir.external_account_required && request.eab_hmac_key.empty())
+        if (dir.external_account_required && !request.eab_hmac_key)
             throw Error("acme.external-account-required", where_of(dir.url),
                         "the CA requires external account binding: give --eab-kid ID and --eab-hmac-file FILE from the CA");
         if (!dir.terms_of_service.empty() && !request.agree_to_terms)
@@ -224,8 +224,8 @@ Account Client::account(const AccountRequest& request) {
         nlohmann::json payload = nlohmann::json::object();
         if (!request.contact.empty()) payload["contact"] = request.contact;
         if (!dir.terms_of_service.empty()) payload["termsOfServiceAgreed"] = request.agree_to_terms;
-        if (!request.eab_hmac_key.empty())
-            payload["externalAccountBinding"] = external_account_binding(jwk_, request.eab_kid, request.eab_hmac_key, dir.new_account);
+        if (request.eab_hmac_key)
+            payload["externalAccountBinding"] = external_account_binding(jwk_, request.eab_kid, *request.eab_hmac_key, dir.new_account);
         const auto created = signed_post(dir.new_account, payload, true);
         account.url = created.header("location");
         if (account.url.empty()) garbage(dir.new_account, "newAccount created the account but gave no Location header");

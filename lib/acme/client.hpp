@@ -16,6 +16,7 @@
 
 #include "acme/http.hpp"
 #include "acme/problem.hpp"
+#include "core/secret.hpp"
 #include "crypto/jose.hpp"
 #include "crypto/keys.hpp"
 
@@ -66,7 +67,7 @@ struct AccountRequest {
     std::vector<std::string> contact;  // "mailto:..."
     bool agree_to_terms = false;
     std::string eab_kid;
-    std::string eab_hmac_key;  // decoded bytes; empty = no binding
+    Secret eab_hmac_key;  // decoded bytes; none = no binding
 };
 
 struct Account {

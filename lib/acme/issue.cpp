@@ -13,6 +13,7 @@
 #include "crypto/digest.hpp"
 #include "crypto/jose.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/inventory.hpp"
 #include "acme/state.hpp"
 
 namespace certtool::acme {
@@ -104,17 +105,15 @@ Job prepare_job(const model::CertificateRequirement& c, const IssueOptions& opti
     return job;
 }
 
-crypto::PrivateKey account_key(const IssueOptions& options, const std::string& path, bool* created, std::string* pem_to_write) {
+crypto::PrivateKey account_key(const IssueOptions& options, const std::string& path, bool* created, Secret* pem_to_write) {
     if (fs::exists(path)) {
         if (fs::is_symlink(path)) input_error("output.symlink", path, "is a symbolic link; refusing to read the account key through it");
-        std::string pem = fs::read_file_bounded(path, kMaxKeyBytes, "acme.account-key");
+        const Secret pem(fs::read_file_bounded(path, kMaxKeyBytes, "acme.account-key"));
         try {
-            auto key = crypto::load_private_key_pem(pem, std::nullopt);
-            crypto::cleanse(pem);
+            auto key = crypto::load_private_key_pem(*pem, std::nullopt);
             (void)crypto::jws_algorithm(key);
             return key;
         } catch (const crypto::CryptoError& e) {
-            crypto::cleanse(pem);
             input_error("acme.account-key", path,
                         e.code() == "key.encrypted" ? "the account key is encrypted; certtool needs it unencrypted (mode 0600)"
                                                     : std::string("cannot use it as an ACME account key: ") + e.what());
@@ -123,7 +122,7 @@ crypto::PrivateKey account_key(const IssueOptions& options, const std::string& p
     (void)options;
     // ECDSA P-256: the smallest signatures every ACME CA accepts (ES256).
     auto key = crypto::generate_key({crypto::KeyType::ec, 256});
-    *pem_to_write = crypto::to_pkcs8_pem(key, std::nullopt);
+    *pem_to_write = Secret(crypto::to_pkcs8_pem(key, std::nullopt));
     *created = true;
     return key;
 }
@@ -304,7 +303,7 @@ void keep_previous(const std::string& path, const std::string& replacement, cons
 }
 
 struct InPlace {
-    crypto::CertificateBundle bundle;
+    std::optional<inventory::CertificateFile> file;
     bool usable = false;
 };
 
@@ -315,25 +314,26 @@ InPlace certificate_in_place(const Job& job) {
     if (!fs::is_regular_file(job.cert_file)) return in_place;
     try {
         const std::string source = fs::is_regular_file(job.chain_file) ? job.chain_file : job.cert_file;
-        in_place.bundle = crypto::load_certificates(fs::read_file_bounded(source, kMaxCertificateBytes, "output"), std::nullopt);
+        in_place.file = inventory::read_certificate_file(source, Secret(), "output");
     } catch (const std::exception&) {
         return in_place;  // unreadable: ordered again, and the file kept as replaced
     }
-    const auto& leaf = in_place.bundle.certificates.front();
+    const auto& leaf = in_place.file->leaf_certificate();
     in_place.usable = leaf.public_key_sha256 == job.public_key_sha256 && leaf.dns_names == san_names(*job.certificate) &&
                       leaf.not_after > std::chrono::system_clock::now();
     return in_place;
 }
 
-check::Verdict run_checks(const crypto::CertificateBundle& bundle, const model::CertificateRequirement& c, const IssueOptions& options,
+check::Verdict run_checks(const crypto::Certificate& leaf, const std::vector<crypto::Certificate>& intermediates,
+                          const model::CertificateRequirement& c, const IssueOptions& options,
                           const std::string& source) {
     check::Context context = options.check;
     // Checked as of now, not as of the start of the run: the CA dates a
     // certificate from when it signs it.
     context.at = std::chrono::system_clock::now();
     context.chain.at = context.at;
-    for (std::size_t i = 1; i < bundle.certificates.size(); ++i) context.chain.intermediates_der.push_back(bundle.certificates[i].der);
-    return check::check_against_plan(bundle.certificates.front(), c, context, source);
+    for (const auto& i : intermediates) context.chain.intermediates_der.push_back(i.der);
+    return check::check_against_plan(leaf, c, context, source);
 }
 
 void order_one(Client& client, const Job& job, State& state, const IssueOptions& options, const Progress& progress, const Sleep& sleep,
@@ -399,6 +399,7 @@ void order_one(Client& client, const Job& job, State& state, const IssueOptions&
     } catch (const crypto::CryptoError& e) {
         throw Error("acme.garbage", order->certificate, std::string("the certificate chain cannot be read: ") + e.what());
     }
+    // RFC 8555 7.4.2: the end-entity certificate comes first in the CA's chain.
     const auto& leaf = bundle.certificates.front();
     if (leaf.public_key_sha256 != job.public_key_sha256)
         throw Error("acme.certificate-mismatch", order->certificate,
@@ -423,7 +424,7 @@ void order_one(Client& client, const Job& job, State& state, const IssueOptions&
     if (leaf.subject.common_name.empty())
         result.warnings.push_back("the CA issued the certificate without a Common Name (the profile's choice?): Lync and Skype for Business "
                                   "documents expect the subject (C14)");
-    result.verdict = run_checks(bundle, c, options, job.cert_file);
+    result.verdict = run_checks(leaf, {bundle.certificates.begin() + 1, bundle.certificates.end()}, c, options, job.cert_file);
 }
 
 }  // namespace
@@ -459,8 +460,8 @@ Result issue(const model::Plan& plan, const IssueOptions& options, const Progres
     if (const auto why = url_refusal(options.directory_url); !why.empty())
         input_error("usage.server", "", "--server " + printable(options.directory_url, 200) + ": " + why);
     if (plan.has_errors() && !options.force)
-        input_error("acme.plan-has-errors", plan.source.path,
-                    "the plan has error findings; run 'certtool plan' to see them, fix the topology, or add --force to order anyway");
+        input_error(model::kPlanHasErrors, plan.source.path,
+                    error_summary(plan) + "; run 'certtool plan' to see them all, fix the topology, or add --force to order anyway");
 
     // What is ordered: the public-CA certificates, narrowed by --only.
     std::vector<const model::CertificateRequirement*> chosen;
@@ -502,7 +503,7 @@ Result issue(const model::Plan& plan, const IssueOptions& options, const Progres
             if (fs::is_symlink(*path)) input_error("output.symlink", *path, "is a symbolic link; refusing to write through it");
     State state = out_exists ? load_state(options.out_dir) : State{};
     result.account_key_file = options.account_key_file.empty() ? options.out_dir + "/acme-account.key" : options.account_key_file;
-    std::string key_pem;
+    Secret key_pem;  // a new key's PEM, wiped however this ends
     const crypto::PrivateKey key = account_key(options, result.account_key_file, &result.account_key_created, &key_pem);
     if (!options.profile.empty())
         for (const auto* c : chosen)
@@ -511,8 +512,8 @@ Result issue(const model::Plan& plan, const IssueOptions& options, const Progres
     if (!out_exists) fs::prepare_output_directory(options.out_dir, true);
     if (result.account_key_created) {
         // 0600 from creation (O_EXCL on a temporary, renamed without replacing).
-        fs::write_file_atomic(result.account_key_file, key_pem, {0600, false});
-        crypto::cleanse(key_pem);
+        fs::write_file_atomic(result.account_key_file, *key_pem, {0600, false});
+        key_pem.wipe();
     }
 
     // A rerun where every certificate is in place needs no CA at all (a
@@ -525,7 +526,7 @@ Result issue(const model::Plan& plan, const IssueOptions& options, const Progres
         r.outcome = "in place";
         r.certificate_file = jobs[i].cert_file;
         r.chain_file = fs::is_regular_file(jobs[i].chain_file) ? jobs[i].chain_file : "";
-        r.verdict = run_checks(placed[i].bundle, *jobs[i].certificate, options, jobs[i].cert_file);
+        r.verdict = run_checks(placed[i].file->leaf_certificate(), placed[i].file->others(), *jobs[i].certificate, options, jobs[i].cert_file);
         if (progress) progress(r.id + ": a certificate for this request is in place; nothing ordered");
         return r;
     };
@@ -567,15 +568,8 @@ Result issue(const model::Plan& plan, const IssueOptions& options, const Progres
         request.contact = options.contact;
         request.agree_to_terms = options.agree_to_terms;
         request.eab_kid = options.eab_kid;
-        request.eab_hmac_key = options.eab_hmac_key;
-        Account account;
-        try {
-            account = client.account(request);
-        } catch (...) {
-            crypto::cleanse(request.eab_hmac_key);
-            throw;
-        }
-        crypto::cleanse(request.eab_hmac_key);
+        request.eab_hmac_key = options.eab_hmac_key.copy();
+        const Account account = client.account(request);
         result.account_url = account.url;
         result.account_created = account.created;
         if (state.directory != options.directory_url) state.orders.clear();  // orders of another CA mean nothing here

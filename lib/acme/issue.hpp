@@ -28,7 +28,7 @@ struct IssueOptions {
     std::vector<std::string> contact;
     bool agree_to_terms = false;
     std::string eab_kid;
-    std::string eab_hmac_key;          // decoded bytes; "" = no binding
+    Secret eab_hmac_key;               // decoded bytes; none = no binding
     std::vector<std::string> hidden_env;  // variables the hook must not see
     std::string ca_bundle;
     std::string profile;

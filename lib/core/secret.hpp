@@ -28,6 +28,7 @@ public:
     explicit operator bool() const noexcept { return has_value(); }
     // The value; only when has_value().
     [[nodiscard]] const std::string& operator*() const { return *value_; }
+    [[nodiscard]] const std::string* operator->() const { return &*value_; }
     // What lib/crypto's readers take, as a reference: no copy of the secret is made.
     [[nodiscard]] const std::optional<std::string>& value() const noexcept { return value_; }
 

@@ -1,5 +1,6 @@
 #include "model/plan.hpp"
 
+#include "core/plural.hpp"
 #include "model/roles.hpp"
 
 #include <algorithm>
@@ -37,6 +38,21 @@ bool CertificateRequirement::has_san(const std::string& name) const {
 
 bool Plan::has_errors() const {
     return std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.severity == Severity::error; });
+}
+
+std::vector<const Finding*> Plan::errors() const {
+    std::vector<const Finding*> found;
+    for (const auto& f : findings)
+        if (f.severity == Severity::error) found.push_back(&f);
+    return found;
+}
+
+std::string error_summary(const Plan& plan) {
+    const auto errors = plan.errors();
+    if (errors.empty()) return "";
+    const Finding& first = *errors.front();
+    return "the plan has " + plural(errors.size(), "error finding", "error findings") + ", first " + first.code +
+           (first.path.empty() ? "" : " at " + first.path) + ": " + first.message;
 }
 
 const CertificateRequirement* Plan::find(const std::string& id) const {

@@ -112,8 +112,18 @@ struct Plan {
     std::vector<Finding> findings;
 
     [[nodiscard]] bool has_errors() const;
+    [[nodiscard]] std::vector<const Finding*> errors() const;  // the error findings, in plan order
     [[nodiscard]] const CertificateRequirement* find(const std::string& id) const;
 };
+
+// The code every verb uses for "the plan it works from has error findings"
+// (README "A plan with errors"): a refusal in the verbs that write from the
+// plan, a warning in those that check against it.
+inline constexpr const char* kPlanHasErrors = "plan.has-errors";
+
+// "the plan has 2 error findings, first wildcard-forbidden at /sites/0/...: ..."
+// ("" for a plan without errors).
+std::string error_summary(const Plan& plan);
 
 // WILDCARD: whether a wildcard SAN may stand for `name` on a certificate of this
 // requirement: on web certificates (reverse proxy, Front End, Director) for

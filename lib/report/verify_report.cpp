@@ -19,7 +19,8 @@ std::string sans_summary(const crypto::Certificate& c) {
     return text;
 }
 
-void render_verify_table(const std::vector<check::Verdict>& verdicts, TimePoint at, bool color, std::ostream& out) {
+void render_verify_table(const std::vector<check::Verdict>& verdicts, const std::vector<model::Finding>& general, TimePoint at,
+                         bool color, std::ostream& out) {
     std::size_t failed = 0;
     for (const auto& v : verdicts) {
         const bool ok = v.passed();
@@ -32,11 +33,14 @@ void render_verify_table(const std::vector<check::Verdict>& verdicts, TimePoint 
             << v.certificate.sha256_fingerprint.substr(0, 16) << "...\n";
         for (const auto& f : v.findings) out << "      " << finding_line(f, color) << "\n";
     }
+    if (!general.empty()) out << "\n";
+    for (const auto& f : general) out << finding_line(f, color) << "\n";
     out << "\n" << plural(verdicts.size(), "certificate", "certificates") << " checked: " << verdicts.size() - failed
         << " passed, " << failed << " failed\n";
 }
 
-void render_verify_json(const std::vector<check::Verdict>& verdicts, TimePoint at, std::ostream& out) {
+void render_verify_json(const std::vector<check::Verdict>& verdicts, const std::vector<model::Finding>& general, TimePoint at,
+                        std::ostream& out) {
     nlohmann::ordered_json doc;
     doc["schema"] = kVerifySchema;
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
@@ -61,6 +65,9 @@ void render_verify_json(const std::vector<check::Verdict>& verdicts, TimePoint a
         results.push_back(std::move(r));
     }
     doc["results"] = std::move(results);
+    nlohmann::ordered_json run_findings = nlohmann::ordered_json::array();
+    for (const auto& f : general) run_findings.push_back(finding_json(f));
+    doc["findings"] = std::move(run_findings);
     doc["summary"] = {{"checked", verdicts.size()}, {"passed", verdicts.size() - failed}, {"failed", failed}};
     // A certificate's subject may hold bytes that are not UTF-8: replaced, never a throw.
     out << doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";

@@ -12,9 +12,13 @@ namespace certtool::report {
 
 inline constexpr const char* kVerifySchema = "certtool.verify/v1";
 
-// `at` is the check time: days left are counted from it.
-void render_verify_table(const std::vector<check::Verdict>& verdicts, TimePoint at, bool color, std::ostream& out);
-void render_verify_json(const std::vector<check::Verdict>& verdicts, TimePoint at, std::ostream& out);
+// `at` is the check time: days left are counted from it. `general` holds the
+// findings about the run rather than one file (plan.has-errors): listed before
+// the summary line, and as "findings" in JSON.
+void render_verify_table(const std::vector<check::Verdict>& verdicts, const std::vector<model::Finding>& general, TimePoint at,
+                         bool color, std::ostream& out);
+void render_verify_json(const std::vector<check::Verdict>& verdicts, const std::vector<model::Finding>& general, TimePoint at,
+                        std::ostream& out);
 
 // "3 SANs (IP 192.0.2.7, 2001:db8::1)": every entry counted, the addresses shown
 // (a few: the DNS names are many on a Lync certificate, the addresses rare).

@@ -292,16 +292,9 @@ void check_parent_exists(const std::string& dir) {
 
 Result write_requests(const model::Plan& plan, const Options& options, const Progress& progress) {
     Result result;
-    if (plan.has_errors() && !options.force) {
-        const auto first = std::find_if(plan.findings.begin(), plan.findings.end(),
-                                        [](const auto& f) { return f.severity == model::Severity::error; });
-        const auto count = std::count_if(plan.findings.begin(), plan.findings.end(),
-                                         [](const auto& f) { return f.severity == model::Severity::error; });
-        input_error(kPlanHasErrors, plan.source.path,
-                    "the plan has " + plural(count, "error finding", "error findings") + ", first " + first->code + " at " +
-                        first->path + ": " + first->message +
-                        "; run 'certtool plan' to see them all, fix the topology, or use --force");
-    }
+    if (plan.has_errors() && !options.force)
+        input_error(model::kPlanHasErrors, plan.source.path,
+                    error_summary(plan) + "; run 'certtool plan' to see them all, fix the topology, or use --force");
     if (options.encrypt_keys && !options.passphrase)
         input_error("passphrase.missing", "", "--encrypt-keys needs a passphrase: --passphrase-file FILE or --passphrase-env VAR");
     if (options.out_dir.empty()) input_error("usage.out", "", "--out DIR is required");

@@ -23,7 +23,7 @@ struct Options {
     Secret passphrase;                      // encrypts new keys, and opens existing encrypted ones
     bool encrypt_keys = false;              // new keys are written encrypted (needs a passphrase)
     std::optional<std::string> ms_template;
-    bool force = false;            // write even when the plan has error findings
+    bool force = false;            // write even when the plan has error findings (else InputError model::kPlanHasErrors)
     bool allow_weak_keys = false;  // accept RSA 1024
     unsigned jobs = 0;             // key generation threads; 0 = one per core
     // id -> a key file outside out_dir to use for that certificate instead of
@@ -59,7 +59,5 @@ using Progress = std::function<void(std::size_t, std::size_t, const std::string&
 // (a bug), also before anything is written.
 Result write_requests(const model::Plan& plan, const Options& options, const Progress& progress = {});
 
-// Code of the InputError thrown when the plan has error findings and force is off.
-inline constexpr const char* kPlanHasErrors = "csr.plan-has-errors";
 
 }  // namespace certtool::request

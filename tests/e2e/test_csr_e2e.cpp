@@ -757,8 +757,9 @@ TEST_CASE("csr: Skype for Business Server 2015 gets CryptoAPI-provider INFs, and
     save_json(ecdsa, topology);
     const auto refused = csr({ecdsa, "--out", tmp / "ecdsa"});
     INFO(refused.out << refused.err);
-    CHECK(refused.exit_code == 1);
-    CHECK(contains(refused.out + refused.err, "ecdsa-not-in-product"));
+    CHECK(refused.exit_code == 2);
+    CHECK(contains(refused.err, "[ecdsa-not-in-product]"));
+    CHECK(contains(refused.err, "[plan.has-errors]"));
     CHECK_FALSE(fs::exists(tmp / "ecdsa/manifest.json"));
 }
 
@@ -909,7 +910,7 @@ TEST_CASE("csr: a symbolic link at an output path is refused before anything is 
     }
 }
 
-TEST_CASE("csr: a plan with error findings exits 1 and writes nothing unless --force", "[csr][e2e]") {
+TEST_CASE("csr: a plan with error findings exits 2 and writes nothing unless --force", "[csr][e2e]") {
     TempDir tmp;
     json topology = load_json(kEdgeSingleNat);
     topology["sites"][0]["edge_pools"][0]["external"]["webconf"] = "*.contoso.com";
@@ -922,7 +923,8 @@ TEST_CASE("csr: a plan with error findings exits 1 and writes nothing unless --f
     const std::string out = tmp / "requests";
     const Snapshot before = snapshot(tmp.path());
     const auto r = csr({path, "--out", out});
-    check_refused(r, 1, "wildcard-forbidden", path, before, tmp.path());
+    check_refused(r, 2, "wildcard-forbidden", path, before, tmp.path());
+    CHECK(contains(r.err, "[plan.has-errors]"));
     CHECK(contains(r.err, "--force"));
 
     const auto forced = csr({path, "--out", out, "--force"});

@@ -448,12 +448,12 @@ TEST_CASE("report: verify JSON replaces bytes that are not UTF-8 in a subject or
     v.certificate.dns_names = {"sip.contoso.com"};
     v.findings.push_back(model::Finding{model::Severity::warning, "chain.untrusted", "issuer \xFE unknown", "", "", ""});
     std::ostringstream out;
-    REQUIRE_NOTHROW(report::render_verify_json({v}, TimePoint{}, out));
+    REQUIRE_NOTHROW(report::render_verify_json({v}, {}, TimePoint{}, out));
     const auto doc = nlohmann::json::parse(out.str());
     CHECK(doc["results"][0]["source"] == "cert\xEF\xBF\xBD.pem");
     CHECK(doc["results"][0]["subject"] == "sip.\xEF\xBF\xBD(contoso.com");
     CHECK(doc["summary"]["checked"] == 1);
     std::ostringstream table;
-    report::render_verify_table({v}, TimePoint{}, false, table);
+    report::render_verify_table({v}, {}, TimePoint{}, false, table);
     CHECK(table.str().find("1 certificate checked: 1 passed, 0 failed") != std::string::npos);
 }
