@@ -26,6 +26,7 @@ using certtool::test::run_certtool;
 using certtool::test::run_process;
 using certtool::test::source_path;
 using certtool::test::TempDir;
+using namespace certtool::test;
 using namespace certtool::test::acme;
 using nlohmann::json;
 
@@ -94,7 +95,10 @@ long utc_seconds(const std::string& text) {  // "2026-12-03T16:52:42Z"
 class Lab {
 public:
     TempDir dir{"certtool-acme-e2e"};
-    std::string prefix = free_block({kAcmePort, kManagementPort, kDnsPort});
+    std::string prefix = loopback_block({{{10, kAcmePort}, {10, kManagementPort}, {10, kDnsPort}, {53, kAcmePort}, {53, kManagementPort},
+                                          {53, kDnsPort}},
+                                         true})
+                             .prefix;
     std::string ca_ip = prefix + "10";
     std::string dns_ip = prefix + "53";
     std::string tsig_secret;
@@ -143,7 +147,7 @@ private:
                                               "zone:\n  - domain: contoso.com\n  - domain: fabrikam.com\n");
         (void)dir.file("tsig.key", "key \"acme-update\" {\n  algorithm hmac-sha256;\n  secret \"" + tsig_secret + "\";\n};\n");
         ::chmod(tsig_file.c_str(), 0600);
-        knot = std::make_unique<Daemon>(programs().knotd, std::vector<std::string>{"-c", conf}, std::vector<std::string>{}, dir / "knot.log");
+        knot = std::make_unique<Daemon>("knotd", programs().knotd, std::vector<std::string>{"-c", conf}, dir / "knot.log");
         const bool up = wait_until([&] { return tcp_connects(dns_ip, kDnsPort); }, 15s);
         INFO(knot->log());
         REQUIRE(up);
@@ -166,9 +170,9 @@ private:
         const std::string conf = dir.file("pebble.json", config.dump(2));
         // NOSLEEP: no random 0-15 s wait before each validation; nonces are
         // still refused 5% of the time (Pebble's default), which certtool retries.
-        pebble = std::make_unique<Daemon>(programs().pebble,
+        pebble = std::make_unique<Daemon>("pebble", programs().pebble,
                                           std::vector<std::string>{"-config", conf, "-dnsserver", dns_ip + ":" + std::to_string(kDnsPort)},
-                                          std::vector<std::string>{"PEBBLE_VA_NOSLEEP=1"}, dir / "pebble.log");
+                                          dir / "pebble.log", std::vector<std::string>{"PEBBLE_VA_NOSLEEP=1"});
         // Pebble makes a new root at every start: fetch it from the management port.
         const bool up = wait_until(
             [&] {

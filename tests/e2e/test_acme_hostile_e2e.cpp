@@ -31,6 +31,7 @@ using certtool::test::read_file;
 using certtool::test::run_certtool;
 using certtool::test::source_path;
 using certtool::test::TempDir;
+using namespace certtool::test;
 using namespace certtool::test::acme;
 using nlohmann::json;
 

@@ -1,6 +1,7 @@
-// certtool audit --files, end to end: certificates issued by a test CA (the
-// openssl CLI) from certtool's own requests, exported into one folder per pool
-// member as PEM, DER and PKCS#12 (legacy RC2/3DES and AES), then audited
+// certtool audit --files, end to end: certificates issued by the test CA (in
+// process) from certtool's own requests, exported into one folder per pool
+// member as PEM, DER and PKCS#12 (legacy RC2/3DES and AES, made by the openssl
+// CLI: files from an independent implementation), then audited
 // against the plans of templates/examples/edge-dnslb-nat.json (an Edge pool of
 // two members) and templates/examples/enterprise.json (Front End pool, separate
 // A/V Authentication certificate). No network: the --live tests are in
@@ -24,6 +25,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -34,15 +36,11 @@
 
 #include "run_process.hpp"
 #include "temp_dir.hpp"
+#include "test_ca.hpp"
 
 extern char** environ;
 
-using certtool::test::ProcessResult;
-using certtool::test::read_file;
-using certtool::test::run_certtool;
-using certtool::test::run_process;
-using certtool::test::source_path;
-using certtool::test::TempDir;
+using namespace certtool::test;
 using nlohmann::json;
 
 namespace {
@@ -61,13 +59,8 @@ std::string front_end_member(int n) { return "fe0" + std::to_string(n) + ".conto
 
 using Codes = std::vector<std::string>;
 
-// Runs a shell command (openssl, cat, ...) in `dir`; the test fails with its output if it fails.
-std::string sh(const std::string& dir, const std::string& command) {
-    const auto r = run_process("/bin/sh", {"-c", "cd '" + dir + "' && " + command});
-    INFO("$ " << command << "\n" << r.out << r.err);
-    REQUIRE(r.exit_code == 0);
-    return r.out;
-}
+// The openssl CLI in `dir`; the test fails with its output if it fails.
+std::string sh(const std::string& dir, const std::string& command) { return shell_ok(command, dir); }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 bool contains(const json& text, const std::string& part) { return contains(text.get<std::string>(), part); }
@@ -107,8 +100,7 @@ std::time_t parse_date(const std::string& ymd) {
 // The test CA and every certificate the test cases export, made on first use.
 //
 // RSA key generation is what costs time here (and each test case runs in its
-// own process under ctest), so the lab makes at most two leaf keys with openssl
-// and puts them where certtool csr finds them: certtool reuses an existing
+// own process under ctest), so the lab makes at most two leaf keys and puts them where certtool csr finds them: certtool reuses an existing
 // <id>.key of the planned algorithm and size, and writes its own requests and
 // manifest for it. Only the second external certificate of edge-dnslb-nat.json
 // needs a key of its own; the other certificates share the first key.
@@ -131,10 +123,15 @@ public:
         if (edge_done_) return;
         make_ca();
         requests(kEdgeTopology, "req", {{kExternal, 1}, {kInternal, 1}});
+        issue("req", kExternal, "external");
+        issue("req", kInternal, "internal");
+        issue("req", kExternal, "external-reissued");
+        CertOptions unrelated;
+        unrelated.dns_names = {"www.example.com"};
+        unrelated.key.type = KeySpec::Type::ec;
+        (void)ca_->issue("unrelated", unrelated);
         sh(dir_.path(),
-           issue("req/" + kExternal + ".csr", "external.pem") + " && " + issue("req/" + kInternal + ".csr", "internal.pem") +
-               " && " + issue("req/" + kExternal + ".csr", "external-reissued.pem") +
-               " && openssl x509 -in external.pem -outform DER -out external.der"
+           "openssl x509 -in external.pem -outform DER -out external.der"
                // The CA first, the leaf after it: the leaf is the first non-CA certificate.
                " && cat ca.pem external.pem > external-chain.pem"
                // OpenSSL 1.x style (RC2/3DES, SHA-1 MAC) with the chain; OpenSSL 3's default (AES-256, SHA-256 MAC).
@@ -143,11 +140,7 @@ public:
                " && openssl pkcs12 -export -in internal.pem -inkey req/" + kInternal +
                ".key -passout file:pfx.pass -out internal.pfx"
                " && openssl pkcs12 -export -in external.pem -inkey req/" + kExternal +
-               ".key -passout file:other.pass -out external-other-pass.pfx"
-               " && openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout unrelated.key -out unrelated.csr"
-               " -subj '/CN=www.example.com' -addext subjectAltName=DNS:www.example.com -addext extendedKeyUsage=serverAuth"
-               " -addext keyUsage=critical,digitalSignature && " +
-               issue("unrelated.csr", "unrelated.pem"));
+               ".key -passout file:other.pass -out external-other-pass.pfx");
         edge_done_ = true;
     }
 
@@ -156,8 +149,8 @@ public:
         if (new_key_done_) return;
         edge();
         requests(kEdgeTopology, "req-newkey", {{kExternal, 2}});
-        sh(dir_.path(), issue("req-newkey/" + kExternal + ".csr", "external-newkey.pem") +
-                            " && openssl x509 -in external-newkey.pem -outform DER -out external-newkey.der");
+        issue("req-newkey", kExternal, "external-newkey");
+        sh(dir_.path(), "openssl x509 -in external-newkey.pem -outform DER -out external-newkey.der");
         new_key_done_ = true;
     }
 
@@ -169,16 +162,14 @@ public:
         make_ca();
         requests(kEnterprise, "ereq",
                  {{front_end_id(1), 1}, {front_end_id(2), 1}, {front_end_id(3), 1}, {kAv, 1}, {kExternal, 1}});
-        std::string command = "true";
-        for (int n = 1; n <= 3; ++n)
-            command += " && " + issue("ereq/" + front_end_id(n) + ".csr", "fe0" + std::to_string(n) + ".pem");
-        command += " && " + issue("ereq/" + front_end_id(2) + ".csr", "fe02-member-subject.pem",
-                                  "-subj '/C=US/ST=Washington/L=Redmond/O=Contoso Ltd/OU=IT/CN=fe02.contoso.net'");
-        command += " && " + issue("ereq/" + kAv + ".csr", "av.pem");
-        command += " && " + issue("ereq/" + kExternal + ".csr", "enterprise-external.pem");
-        command += " && openssl pkcs12 -export -in enterprise-external.pem -inkey ereq/" + kExternal +
-                   ".key -certfile ca.pem -passout file:pfx.pass -out enterprise-external.pfx";
-        sh(dir_.path(), command);
+        for (int n = 1; n <= 3; ++n) issue("ereq", front_end_id(n), "fe0" + std::to_string(n));
+        CertOptions member_subject;
+        member_subject.subject = "/C=US/ST=Washington/L=Redmond/O=Contoso Ltd/OU=IT/CN=fe02.contoso.net";
+        issue("ereq", front_end_id(2), "fe02-member-subject", member_subject);
+        issue("ereq", kAv, "av");
+        issue("ereq", kExternal, "enterprise-external");
+        sh(dir_.path(), "openssl pkcs12 -export -in enterprise-external.pem -inkey ereq/" + kExternal +
+                            ".key -certfile ca.pem -passout file:pfx.pass -out enterprise-external.pfx");
         enterprise_done_ = true;
     }
 
@@ -195,21 +186,21 @@ private:
     Lab() = default;
 
     void make_ca() {
-        if (ca_done_) return;
-        sh(dir_.path(),
-           "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj '/CN=certtool audit test root'"
-           " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign");
-        (void)dir_.file("cdp.cnf", "crlDistributionPoints = URI:http://crl.contoso.com/root.crl\n");
+        if (ca_) return;
+        TestCa::Options options;
+        options.name = "certtool audit test root";
+        ca_ = std::make_unique<TestCa>(dir_, options);
         (void)dir_.file("pfx.pass", kPassphrase + "\n");
         (void)dir_.file("other.pass", "another secret\n");
-        ca_done_ = true;
     }
 
     // keys/k<n>.pem, an RSA 2048 key made on first use.
     std::string key(int n) {
         const std::string name = "keys/k" + std::to_string(n) + ".pem";
-        if (!std::filesystem::exists(path(name)))
-            sh(dir_.path(), "mkdir -p keys && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " + name);
+        if (!std::filesystem::exists(path(name))) {
+            std::filesystem::create_directories(path("keys"));
+            (void)write_new_key(path(name));
+        }
         return path(name);
     }
 
@@ -235,15 +226,14 @@ private:
         CHECK(reused == ids.size());
     }
 
-    // The command that issues a 365-day certificate for a request, keeping its
-    // extensions and adding a CRL distribution point.
-    static std::string issue(const std::string& csr, const std::string& out, const std::string& extra = "") {
-        return "openssl x509 -req -in " + csr + " -CA ca.pem -CAkey ca.key -CAcreateserial -days 365"
-               " -copy_extensions copyall -extfile cdp.cnf " + extra + " -out " + out;
+    // A 365-day certificate for certtool's request DIR/ID.csr, as NAME.pem.
+    void issue(const std::string& dir, const std::string& id, const std::string& name, const CertOptions& options = {}) {
+        (void)ca_->issue(path(dir + "/" + id + ".csr"), path(dir + "/" + id + ".key"), name, options);
     }
 
     TempDir dir_{"certtool-audit-files-lab"};
-    bool ca_done_ = false, edge_done_ = false, new_key_done_ = false, enterprise_done_ = false;
+    std::unique_ptr<TestCa> ca_;
+    bool edge_done_ = false, new_key_done_ = false, enterprise_done_ = false;
 };
 
 // ---------------------------------------------------------------------------
@@ -301,7 +291,8 @@ struct Audit {
 
 Audit run_audit(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
     Audit a;
-    a.result = run_certtool(args, env);
+    // In process unless the environment is part of the test (audit --live runs the real binary).
+    a.result = env.empty() ? run_in_process(args) : run_certtool(args, env);
     std::ostringstream t;
     t << "$";
     for (const auto& e : env) t << " " << e;

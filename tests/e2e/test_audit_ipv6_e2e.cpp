@@ -1,6 +1,6 @@
 // audit --live over IPv6: a dual-stack single Edge Server whose Access and Web
 // Conferencing services have an IPv4 and an IPv6 address is audited on both,
-// against a real `openssl s_server` on 127.0.0.1 and on ::1.
+// against the kit's TLS server listening on 127.0.0.1 and on ::1.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cert_lab.hpp"
+#include "loopback.hpp"
 #include "tls_server.hpp"
 
 using namespace certtool::test;
@@ -34,10 +35,8 @@ TEST_CASE("audit live: a dual-stack Edge is audited on its IPv4 and its IPv6 add
 
     CertLab lab("certtool-ipv6-lab", topology_file);
     const std::string cert = lab.issue(CertLab::kExternal, "external.pem");
-    const int port = TlsServer::free_port("::1");
-    const std::vector<std::string> chain{"-cert_chain", lab.ca + "/chain.pem"};
-    TlsServer v4("127.0.0.1", port, cert, lab.key(CertLab::kExternal), chain);
-    TlsServer v6("::1", port, cert, lab.key(CertLab::kExternal), chain);
+    const int port = free_port("::1");
+    TlsServer server({{"127.0.0.1", port}, {"::1", port}}, {cert, lab.key(CertLab::kExternal), {lab.ca + "/chain.pem"}});
 
     const std::string mapped = std::to_string(port);
     const std::vector<std::string> args{"audit", topology_file, "--live", "--only", "edge-external", "--trust", lab.root(),
@@ -56,4 +55,5 @@ TEST_CASE("audit live: a dual-stack Edge is audited on its IPv4 and its IPv6 add
     CHECK(seen == std::set<std::string>{"access-sip 127.0.0.1:" + mapped, "access-sip [::1]:" + mapped,
                                         "access-federation 127.0.0.1:" + mapped, "access-federation [::1]:" + mapped,
                                         "webconf 127.0.0.1:" + mapped, "webconf [::1]:" + mapped});
+    CHECK(server.accepted() >= 6);
 }

@@ -4,13 +4,13 @@
 // address, ports 5061 and 443), whose Web Conferencing Edge is nginx (port 443
 // of the webconf address) and whose internal interface is `openssl s_server`
 // (port 5061 of the internal address, asking for a client certificate as the
-// real one does). Certificates come from a test CA made with the openssl CLI,
-// issued from certtool's own requests (or from hand-made ones that break a rule).
+// real one does). Certificates come from the test CA (in process), issued from
+// certtool's own requests (or made for names that break a rule).
 //
 // As root the servers listen on the plan's ports; otherwise (or with
 // CERTTOOL_TEST_HIGH_PORTS=1) on 10443 and 15061, and the audit is told so with
 // --map-port. Each test case moves the pool to a random 127.B.C.0/24 block
-// (B in 100..249) where nothing listens yet, so that test cases may run in
+// where nothing listens yet (loopback.hpp), so that test cases may run in
 // parallel (ctest -j), also with other copies of this suite on the same host. A missing server binary skips
 // the test case with a warning. Every server is stopped when its test case
 // ends, also when it fails. CERTTOOL_TEST_SHOW_AUDIT=1 prints every audit run
@@ -47,18 +47,14 @@
 #include <utility>
 #include <vector>
 
+#include "cert_lab.hpp"
+#include "daemon.hpp"
+#include "loopback.hpp"
 #include "run_process.hpp"
-#include "temp_dir.hpp"
+#include "test_ca.hpp"
+#include "tls_server.hpp"
 
-extern char** environ;
-
-using certtool::test::ProcessResult;
-using certtool::test::read_file;
-using certtool::test::run_certtool;
-using certtool::test::run_process;
-using certtool::test::RunOptions;
-using certtool::test::source_path;
-using certtool::test::TempDir;
+using namespace certtool::test;
 using nlohmann::json;
 
 namespace {
@@ -74,21 +70,6 @@ const std::vector<std::string> kAllServices = {"access-sip", "access-federation"
 
 // ---------------------------------------------------------------------------
 // The server programs, found once.
-
-std::string find_program(const std::string& name) {
-    std::vector<std::string> dirs;
-    if (const char* path = std::getenv("PATH")) {
-        std::stringstream s(path);
-        for (std::string d; std::getline(s, d, ':');)
-            if (!d.empty()) dirs.push_back(d);
-    }
-    for (const char* d : {"/usr/sbin", "/sbin", "/usr/local/sbin", "/usr/bin"}) dirs.emplace_back(d);
-    for (const auto& d : dirs) {
-        const std::string p = d + "/" + name;
-        if (::access(p.c_str(), X_OK) == 0) return p;
-    }
-    return "";
-}
 
 struct Tools {
     std::string openssl, nginx, kamailio, kamailio_modules;
@@ -135,131 +116,6 @@ const Tools& tools() {
 bool high_ports() {
     const char* forced = std::getenv("CERTTOOL_TEST_HIGH_PORTS");
     return ::geteuid() != 0 || (forced != nullptr && *forced != '\0' && std::string(forced) != "0");
-}
-
-// The openssl CLI, quoted for the shell.
-std::string openssl() { return "'" + tools().openssl + "'"; }
-
-// Runs a shell command line (the openssl CLI); its output is kept for the failure message.
-void shell(const std::string& command, const std::string& cwd) {
-    const auto r = run_process("/bin/sh", {"-c", command}, {}, cwd);
-    INFO("$ " << command << "\n" << r.out << r.err);
-    REQUIRE(r.exit_code == 0);
-}
-
-// ---------------------------------------------------------------------------
-// Processes.
-
-// Orphans of the servers (kamailio's and nginx's workers when their main
-// process ends first) become our children, so that stopping a server can wait
-// for every process it started.
-void become_subreaper() {
-    static const bool done = [] {
-        ::prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL);
-        return true;
-    }();
-    (void)done;
-}
-
-// A server program in its own process group, output to a log file; stopped
-// (the whole group: SIGTERM, then SIGKILL) when destroyed.
-class Server {
-public:
-    Server(std::string name, const std::string& program, const std::vector<std::string>& args, std::string log)
-        : name_(std::move(name)), log_(std::move(log)) {
-        std::vector<std::string> storage{program};
-        storage.insert(storage.end(), args.begin(), args.end());
-        std::vector<char*> argv;
-        for (auto& a : storage) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        const int out = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        const int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (out < 0 || in < 0) {
-            if (out >= 0) ::close(out);
-            if (in >= 0) ::close(in);
-            throw std::runtime_error("cannot open " + log_ + " or /dev/null");
-        }
-        const pid_t parent = ::getpid();
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            // Only async-signal-safe calls until exec. Its own process group, so
-            // that stop() reaches its workers too; SIGTERM if this test process
-            // dies first (killed by ctest's timeout, say), so no server outlives it.
-            ::setpgid(0, 0);
-            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-            if (::getppid() != parent) ::_exit(127);
-            ::dup2(in, 0);
-            ::dup2(out, 1);
-            ::dup2(out, 2);
-            ::execve(argv[0], argv.data(), environ);
-            ::_exit(127);
-        }
-        ::close(out);
-        ::close(in);
-        if (pid_ < 0) throw std::runtime_error("cannot start " + program);
-        ::setpgid(pid_, pid_);  // also here: no race with stop()
-    }
-    ~Server() { stop(); }
-    Server(const Server&) = delete;
-    Server& operator=(const Server&) = delete;
-
-    [[nodiscard]] const std::string& name() const { return name_; }
-
-    // False once the main process has ended (it is then reaped).
-    bool running() {
-        if (pid_ <= 0 || exited_) return false;
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            exited_ = true;
-        }
-        return !exited_;
-    }
-
-    [[nodiscard]] std::string log() const {
-        try {
-            return read_file(log_);
-        } catch (const std::exception&) {
-            return "(no log)";
-        }
-    }
-
-    void stop() {
-        if (pid_ <= 0) return;
-        ::kill(-pid_, SIGTERM);
-        auto give_up = Clock::now() + 3s;
-        bool killed = false;
-        // Reap the main process and every process of its group (ours by now).
-        for (;;) {
-            int status = 0;
-            const pid_t r = ::waitpid(-pid_, &status, WNOHANG);
-            if (r > 0) continue;
-            if (r < 0 && errno == EINTR) continue;
-            if (r < 0) break;  // ECHILD: none left
-            if (!killed && Clock::now() > give_up) {
-                ::kill(-pid_, SIGKILL);
-                killed = true;
-                give_up = Clock::now() + 3s;
-            } else if (killed && Clock::now() > give_up) {
-                break;  // should not happen: leave it rather than hang the tests
-            }
-            std::this_thread::sleep_for(5ms);
-        }
-        pid_ = -1;
-    }
-
-private:
-    std::string name_;
-    std::string log_;
-    pid_t pid_ = -1;
-    bool exited_ = false;
-};
-
-sockaddr_in socket_address(const std::string& ip, int port) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    if (::inet_pton(AF_INET, ip.c_str(), &a.sin_addr) != 1) throw std::runtime_error("bad address " + ip);
-    return a;
 }
 
 // A TLS 1.2 ClientHello (fixed random, SNI, ECDHE-RSA and RSA AES-GCM/CBC
@@ -317,9 +173,11 @@ std::string client_hello(const std::string& sni) {
 bool answers_tls(const std::string& ip, int port, const std::string& sni) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return false;
-    const auto a = socket_address(ip, port);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
     bool ok = false;
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0) {
+    if (::inet_pton(AF_INET, ip.c_str(), &a.sin_addr) == 1 && ::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0) {
         const std::string hello = client_hello(sni);
         if (::send(fd, hello.data(), hello.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(hello.size())) {
             pollfd p{fd, POLLIN, 0};
@@ -331,72 +189,10 @@ bool answers_tls(const std::string& ip, int port, const std::string& sni) {
     return ok;
 }
 
-// Whether a listening socket could be bound to ip:port now (as the servers
-// bind: with SO_REUSEADDR). Without root, ports below 1024 count as free.
-bool can_listen(const std::string& ip, int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    const int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    const auto a = socket_address(ip, port);
-    const bool ok = ::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0 || errno == EACCES;
-    ::close(fd);
-    return ok;
-}
-
-// A TCP server in this process that accepts every connection and then says
-// nothing, ever: a TLS client waits for the ServerHello until it gives up.
-class SilentServer {
-public:
-    explicit SilentServer(const std::vector<std::pair<std::string, int>>& addresses) {
-        for (const auto& [ip, port] : addresses) {
-            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-            if (fd < 0) throw std::runtime_error("socket failed");
-            listening_.push_back(fd);
-            const int one = 1;
-            ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-            const auto a = socket_address(ip, port);
-            if (::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 16) != 0)
-                throw std::runtime_error("cannot listen on " + ip + ":" + std::to_string(port) + ": " + std::strerror(errno));
-        }
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~SilentServer() {
-        stop_ = true;
-        if (thread_.joinable()) thread_.join();
-        for (const int fd : held_) ::close(fd);
-        for (const int fd : listening_) ::close(fd);
-    }
-    SilentServer(const SilentServer&) = delete;
-    SilentServer& operator=(const SilentServer&) = delete;
-
-private:
-    void serve() {
-        std::vector<pollfd> fds;
-        for (const int fd : listening_) fds.push_back({fd, POLLIN, 0});
-        while (!stop_) {
-            if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
-            for (const auto& p : fds) {
-                if ((p.revents & POLLIN) == 0) continue;
-                const int c = ::accept4(p.fd, nullptr, nullptr, SOCK_CLOEXEC);
-                if (c >= 0) held_.push_back(c);  // held open, never read, never written
-            }
-        }
-    }
-
-    std::vector<int> listening_;
-    std::vector<int> held_;  // touched by the thread only, until it is joined
-    std::atomic<bool> stop_{false};
-    std::thread thread_;
-};
-
 // ---------------------------------------------------------------------------
 // The lab: CA, certificates, topology and the servers of the pool.
 
-struct KeyPair {
-    std::string cert;
-    std::string key;
-};
+using KeyPair = Issued;
 
 enum class Interface { access = 1, webconf = 2, internal = 3 };
 
@@ -404,7 +200,6 @@ class Lab {
 public:
     // Member m's interfaces go to 127.B.C.<interface><m> (A/V: interface 4).
     Lab() : prefix_(free_block()) {
-        become_subreaper();
         topology_ = json::parse(read_file(source_path("tests/topologies/audit/edge-pool-loopback.json")));
         for (std::size_t m = 0; m < kMembers.size(); ++m) {
             auto& member = members_json()[m];
@@ -416,11 +211,6 @@ public:
         }
         write_topology();
 
-        shell(openssl() + " req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650"
-              " -subj '/CN=certtool audit live test root'"
-              " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign",
-              dir_.path());
-        (void)dir_.file("cdp.cnf", "crlDistributionPoints = URI:http://crl.contoso.com/root.crl\n");
         const auto csr = run_certtool({"csr", topology_path(), "--out", dir_ / "req"});
         INFO(csr.out << csr.err);
         REQUIRE(csr.exit_code == 0);
@@ -452,12 +242,7 @@ public:
     }
 
     // Issues a certificate for a CSR with the test CA, keeping the request's extensions.
-    KeyPair issue(const std::string& csr, const std::string& key, const std::string& name) {
-        shell(openssl() + " x509 -req -in '" + csr + "' -CA ca.pem -CAkey ca.key -CAcreateserial -days 365"
-              " -copy_extensions copyall -extfile cdp.cnf -out '" + name + ".pem'",
-              dir_.path());
-        return {dir_ / (name + ".pem"), key};
-    }
+    KeyPair issue(const std::string& csr, const std::string& key, const std::string& name) { return ca_.issue(csr, key, name); }
 
     // An external certificate with the planned names on a new key (a second
     // `certtool csr` run): valid, but not the one the other members have.
@@ -470,28 +255,18 @@ public:
 
     // The pool's external request, issued for a year that ended before today.
     KeyPair expired_external(const std::string& name) {
-        (void)dir_.file("ca.cnf",
-                        "[ca]\ndefault_ca = lab\n"
-                        "[lab]\ndir = .\ndatabase = index.txt\nnew_certs_dir = issued\ncertificate = ca.pem\n"
-                        "private_key = ca.key\nserial = ca-serial\ndefault_md = sha256\npolicy = any\n"
-                        "copy_extensions = copyall\nx509_extensions = cdp\nunique_subject = no\n"
-                        "[any]\ncommonName = supplied\n"
-                        "[cdp]\ncrlDistributionPoints = URI:http://crl.contoso.com/root.crl\n");
-        (void)dir_.file("index.txt", "");
-        (void)dir_.file("ca-serial", "1000\n");
-        shell("mkdir -p issued && " + openssl() + " ca -batch -notext -preserveDN -config ca.cnf -startdate 20240101000000Z"
-              " -enddate 20250101000000Z -in 'req/" + kExternal + ".csr' -out '" + name + ".pem'",
-              dir_.path());
-        return {dir_ / (name + ".pem"), dir_.path("req/" + kExternal + ".key")};
+        CertOptions o;
+        o.not_before = utc_time("20240101000000Z");
+        o.not_after = utc_time("20250101000000Z");
+        return ca_.issue(dir_.path("req/" + kExternal + ".csr"), dir_.path("req/" + kExternal + ".key"), name, o);
     }
 
-    // A request made by hand with the openssl CLI (for certificates that break a rule), issued.
-    KeyPair hand_made(const std::string& name, const std::string& cn, const std::string& sans) {
-        shell(openssl() + " req -new -newkey rsa:2048 -nodes -keyout '" + name + ".key' -out '" + name + ".csr'"
-              " -subj '/O=Contoso Ltd/CN=" + cn + "' -addext 'subjectAltName=" + sans + "'"
-              " -addext extendedKeyUsage=serverAuth -addext keyUsage=critical,digitalSignature,keyEncipherment",
-              dir_.path());
-        return issue(dir_ / (name + ".csr"), dir_ / (name + ".key"), name);
+    // A certificate for names that break a rule, on a key of its own.
+    KeyPair hand_made(const std::string& name, const std::string& cn, const std::vector<std::string>& sans) {
+        CertOptions o;
+        o.subject = "/O=Contoso Ltd/CN=" + cn;
+        o.dns_names = sans;
+        return ca_.issue(name, o);
     }
 
     // What member m (1-based) serves; before start().
@@ -554,7 +329,7 @@ public:
                             "request_route {\n    if (method == \"OPTIONS\") {\n        sl_send_reply(\"200\", \"OK\");\n"
                             "        exit;\n    }\n    sl_send_reply(\"404\", \"Not here\");\n    exit;\n}\n");
             std::filesystem::create_directories(dir_ / "kamailio-run");
-            servers_.push_back(std::make_unique<Server>(
+            servers_.push_back(std::make_unique<Daemon>(
                 "kamailio", t.kamailio,
                 std::vector<std::string>{"-DD", "-E", "-f", dir_ / "kamailio.cfg", "-Y", dir_ / "kamailio-run", "-m", "48", "-M", "8"},
                 dir_ / "kamailio.log"));
@@ -571,7 +346,7 @@ public:
                             "    client_body_temp_path " + prefix + "/body;\n    proxy_temp_path " + prefix + "/proxy;\n"
                             "    fastcgi_temp_path " + prefix + "/fastcgi;\n    uwsgi_temp_path " + prefix + "/uwsgi;\n"
                             "    scgi_temp_path " + prefix + "/scgi;\n" + nginx_servers + "}\n");
-            servers_.push_back(std::make_unique<Server>(
+            servers_.push_back(std::make_unique<Daemon>(
                 "nginx", t.nginx, std::vector<std::string>{"-p", prefix, "-e", "stderr", "-c", dir_ / "nginx.conf"},
                 dir_ / "nginx.log"));
             wait_ready(*servers_.back(), nginx_ports);
@@ -580,7 +355,7 @@ public:
             if (!served_[static_cast<std::size_t>(m - 1)]) continue;
             const auto& in = internal_[static_cast<std::size_t>(m - 1)];
             const std::string accept = ip(m, Interface::internal) + ":" + std::to_string(sip_port());
-            servers_.push_back(std::make_unique<Server>(
+            servers_.push_back(std::make_unique<Daemon>(
                 "openssl s_server " + accept, t.openssl,
                 std::vector<std::string>{"s_server", "-accept", accept, "-cert", in.cert, "-key", in.key, "-verify", "1",
                                          "-CAfile", dir_ / "ca.pem", "-www", "-quiet"},
@@ -642,46 +417,34 @@ private:
     json& members_json() { return topology_["sites"][0]["edge_pools"][0]["members"]; }
     void write_topology() { (void)dir_.file("topology.json", topology_.dump(2) + "\n"); }
 
-    // A "127.B.C." where no address of the pool has a listener yet.
+    // A "127.B.C." where no address of the pool has a listener yet, at the planned ports or the high ones.
     static std::string free_block() {
-        std::random_device seed;
-        std::mt19937 random(seed());
-        std::uniform_int_distribution<int> b(100, 249), c(0, 255);
-        for (int attempt = 0; attempt < 50; ++attempt) {
-            const std::string prefix = "127." + std::to_string(b(random)) + "." + std::to_string(c(random)) + ".";
-            bool free = true;
-            for (int m = 1; m <= 3 && free; ++m)
-                for (const auto& [ip, port] : std::vector<std::pair<std::string, int>>{
-                         {prefix + "1" + std::to_string(m), 5061}, {prefix + "1" + std::to_string(m), 443},
-                         {prefix + "2" + std::to_string(m), 443}, {prefix + "3" + std::to_string(m), 5061}})
-                    free = free && can_listen(ip, port) && can_listen(ip, port == 443 ? 10443 : 15061);
-            if (free) return prefix;
+        LoopbackNeeds needs;
+        for (int m = 1; m <= 3; ++m) {
+            for (const int port : {5061, 15061, 443, 10443}) needs.host_ports.emplace_back(10 + m, port);
+            for (const int port : {443, 10443}) needs.host_ports.emplace_back(20 + m, port);
+            for (const int port : {5061, 15061}) needs.host_ports.emplace_back(30 + m, port);
         }
-        FAIL("no free 127.B.C.0/24 block for the test pool");
-        return "";
+        return loopback_block(needs).prefix;
     }
 
     // Waits until the server answers TLS on every port (for at most 20 s, or until it dies).
-    static void wait_ready(Server& server, const std::vector<std::pair<std::string, int>>& ports) {
-        const auto give_up = Clock::now() + 20s;
-        for (const auto& [ip, port] : ports) {
-            while (!answers_tls(ip, port, "sip.contoso.com")) {
-                if (!server.running() || Clock::now() > give_up) {
-                    INFO(server.name() << " does not answer TLS on " << ip << ":" << port << "; its log:\n" << server.log());
-                    FAIL("test server not ready");
-                }
-                std::this_thread::sleep_for(10ms);
-            }
-        }
+    static void wait_ready(Daemon& server, const std::vector<std::pair<std::string, int>>& ports) {
+        server.wait_ready([&] {
+            for (const auto& [ip, port] : ports)
+                if (!answers_tls(ip, port, "sip.contoso.com")) return false;
+            return true;
+        });
     }
 
     TempDir dir_{"certtool-audit-live"};  // declared first: removed after the servers are stopped
+    TestCa ca_{dir_};                      // ca.pem, the audit's --trust
     std::string prefix_;  // "127.B.C."
     json topology_;
     std::vector<KeyPair> external_, internal_;
     std::vector<std::optional<KeyPair>> webconf_;
     std::vector<bool> served_;
-    std::vector<std::unique_ptr<Server>> servers_;
+    std::vector<std::unique_ptr<Daemon>> servers_;
 };
 
 // ---------------------------------------------------------------------------
@@ -1000,7 +763,7 @@ TEST_CASE("audit live: a member serving an expired certificate", "[audit][live][
 TEST_CASE("audit live: a member whose certificate lacks the sip.<domain> name", "[audit][live][e2e]") {
     SKIP_WITHOUT_LAB_SERVERS();
     Lab lab;
-    lab.serve_external(1, lab.hand_made("nosip", "sip.contoso.com", "DNS:webcon.contoso.com,DNS:sip.fabrikam.com"));
+    lab.serve_external(1, lab.hand_made("nosip", "sip.contoso.com", {"webcon.contoso.com", "sip.fabrikam.com"}));
     lab.start();
 
     const auto run = lab.audit({"--format", "json"});
@@ -1023,7 +786,7 @@ TEST_CASE("audit live: a member whose certificate lacks the sip.<domain> name", 
 TEST_CASE("audit live: a member serving a wildcard certificate", "[audit][live][e2e]") {
     SKIP_WITHOUT_LAB_SERVERS();
     Lab lab;
-    lab.serve_external(2, lab.hand_made("wildcard", "*.contoso.com", "DNS:*.contoso.com"));
+    lab.serve_external(2, lab.hand_made("wildcard", "*.contoso.com", {"*.contoso.com"}));
     lab.start();
 
     const auto run = lab.audit({"--format", "json"});
@@ -1111,7 +874,7 @@ TEST_CASE("audit live: a member that accepts TCP and never speaks TLS times out 
     Lab lab;
     lab.take_down(3);
     lab.start();
-    SilentServer silent(lab.listeners(3));
+    TlsServer silent(TlsServer::Behaviour::silent, lab.listeners(3));
 
     const auto run = lab.audit({"--format", "json", "--timeout", "1"});
 

@@ -17,14 +17,18 @@
 #include <string>
 #include <vector>
 
+#include "cert_lab.hpp"
 #include "run_process.hpp"
 #include "syscall_trace.hpp"
 #include "temp_dir.hpp"
 
+using certtool::test::contains;
 using certtool::test::ProcessResult;
 using certtool::test::read_file;
 using certtool::test::run_certtool;
 using certtool::test::run_process;
+using certtool::test::run_shell_command;
+using certtool::test::shell_quote;
 using certtool::test::RunOptions;
 using certtool::test::source_path;
 using certtool::test::SyscallTrace;
@@ -54,13 +58,6 @@ bool have(const std::string& program) { return ::access(program.c_str(), X_OK) =
         }                                                                               \
     } while (false)
 
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
-
-std::string shq(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
 
 std::string trim(const std::string& s) {
     const auto b = s.find_first_not_of(" \t\r\n");
@@ -92,11 +89,10 @@ std::string command_line(const std::vector<std::string>& args) {
 }
 
 ProcessResult openssl(const std::vector<std::string>& args) { return run_process(kOpenssl, args); }
-ProcessResult shell(const std::string& command) { return run_process("/bin/sh", {"-c", command}); }
 
 // A shell pipeline that must succeed; returns its stdout.
 std::string sh_ok(const std::string& command) {
-    const auto r = shell(command);
+    const auto r = run_shell_command(command);
     INFO(transcript(command, r));
     REQUIRE(r.exit_code == 0);
     return r.out;
@@ -498,15 +494,15 @@ std::string hand_made_csr(const TempDir& dir, const std::string& name, int bits,
                           const std::vector<std::string>& sans) {
     std::string san = "subjectAltName=";
     for (std::size_t i = 0; i < sans.size(); ++i) san += (i ? ",DNS:" : "DNS:") + sans[i];
-    sh_ok("cd " + shq(dir.path()) + " && " + kOpenssl + " req -new -newkey rsa:" + std::to_string(bits) + " -nodes -keyout " +
-          shq(name + ".key") + " -out " + shq(name + ".csr") + " -subj " + shq("/O=Contoso Ltd/CN=" + cn) +
-          " -addext " + shq(san) + " -addext extendedKeyUsage=serverAuth 2>&1");
+    sh_ok("cd " + shell_quote(dir.path()) + " && " + kOpenssl + " req -new -newkey rsa:" + std::to_string(bits) + " -nodes -keyout " +
+          shell_quote(name + ".key") + " -out " + shell_quote(name + ".csr") + " -subj " + shell_quote("/O=Contoso Ltd/CN=" + cn) +
+          " -addext " + shell_quote(san) + " -addext extendedKeyUsage=serverAuth 2>&1");
     return dir / (name + ".csr");
 }
 
-std::string public_key_of_csr(const std::string& csr) { return sh_ok(kOpenssl + " req -in " + shq(csr) + " -noout -pubkey"); }
-std::string public_key_of_cert(const std::string& cert) { return sh_ok(kOpenssl + " x509 -in " + shq(cert) + " -noout -pubkey"); }
-std::string public_key_of_key(const std::string& key) { return sh_ok(kOpenssl + " pkey -in " + shq(key) + " -pubout"); }
+std::string public_key_of_csr(const std::string& csr) { return sh_ok(kOpenssl + " req -in " + shell_quote(csr) + " -noout -pubkey"); }
+std::string public_key_of_cert(const std::string& cert) { return sh_ok(kOpenssl + " x509 -in " + shell_quote(cert) + " -noout -pubkey"); }
+std::string public_key_of_key(const std::string& key) { return sh_ok(kOpenssl + " pkey -in " + shell_quote(key) + " -pubout"); }
 
 }  // namespace
 
@@ -569,12 +565,12 @@ TEST_CASE("ca e2e: sign refuses a weak key, garbage, a bad signature, an unknown
                                                             "-----END CERTIFICATE REQUEST-----\n");
     const std::string text = lab.dir.file("text.csr", "this is not a request at all\n");
     // certtool's own request in DER with the last signature octet changed.
-    sh_ok(kOpenssl + " req -in " + shq(lab.csr(kExternal)) + " -outform DER -out " + shq(lab.dir / "good.der"));
+    sh_ok(kOpenssl + " req -in " + shell_quote(lab.csr(kExternal)) + " -outform DER -out " + shell_quote(lab.dir / "good.der"));
     std::string der = read_file(lab.dir / "good.der");
     der.back() = static_cast<char>(der.back() ^ 0x01);
     const std::string tampered = lab.dir.file("tampered.der", der);
     const std::string existing = lab.dir.file("existing.pem", "keep me\n");
-    sh_ok("cd " + shq(lab.dir.path()) + " && " + kOpenssl + " req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes" +
+    sh_ok("cd " + shell_quote(lab.dir.path()) + " && " + kOpenssl + " req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes" +
           " -keyout ec.key -out ec.csr -subj /CN=sip.contoso.com" +
           " -addext subjectAltName=DNS:sip.contoso.com,DNS:webcon.contoso.com,DNS:sip.fabrikam.com 2>&1");
     const std::string ec_csr = lab.dir / "ec.csr";
@@ -728,7 +724,7 @@ struct PfxLab : Lab {
 
     // `openssl pkcs12 ARGS -in pfx -passin file:P`, stdout and stderr together.
     std::string pkcs12(const std::string& pfx_file, const std::string& args) const {
-        return sh_ok(kOpenssl + " pkcs12 -in " + shq(pfx_file) + " -passin file:" + shq(password_file) + " " + args + " 2>&1");
+        return sh_ok(kOpenssl + " pkcs12 -in " + shell_quote(pfx_file) + " -passin file:" + shell_quote(password_file) + " " + args + " 2>&1");
     }
 
     void no_password_in_output() const {
@@ -751,9 +747,9 @@ std::vector<long> iteration_counts(const std::string& info) {
 void check_contents(PfxLab& lab, const std::string& pfx_file) {
     const std::string leaf = lab.pkcs12(pfx_file, "-nodes -clcerts -nokeys");
     CHECK(count(leaf, "-----BEGIN CERTIFICATE-----") == 1);
-    CHECK(sh_ok(kOpenssl + " pkcs12 -in " + shq(pfx_file) + " -passin file:" + shq(lab.password_file) +
+    CHECK(sh_ok(kOpenssl + " pkcs12 -in " + shell_quote(pfx_file) + " -passin file:" + shell_quote(lab.password_file) +
                 " -nodes -clcerts -nokeys | " + kOpenssl + " x509 -noout -fingerprint -sha256") == fingerprint_of(lab.cert) + "\n");
-    CHECK(sh_ok(kOpenssl + " pkcs12 -in " + shq(pfx_file) + " -passin file:" + shq(lab.password_file) +
+    CHECK(sh_ok(kOpenssl + " pkcs12 -in " + shell_quote(pfx_file) + " -passin file:" + shell_quote(lab.password_file) +
                 " -nodes -nocerts | " + kOpenssl + " pkey -pubout") == public_key_of_key(lab.key(kExternal)));
     const std::string chain = lab.pkcs12(pfx_file, "-nodes -cacerts -nokeys");
     CHECK(count(chain, "-----BEGIN CERTIFICATE-----") == 2);
@@ -763,7 +759,7 @@ void check_contents(PfxLab& lab, const std::string& pfx_file) {
     const std::string all = lab.pkcs12(pfx_file, "-nodes");
     CHECK(count(all, "friendlyName: " + kExternal) == 2);
     // A wrong password is refused by OpenSSL.
-    const auto wrong = shell(kOpenssl + " pkcs12 -in " + shq(pfx_file) + " -passin pass:wrong-password -nodes -info");
+    const auto wrong = run_shell_command(kOpenssl + " pkcs12 -in " + shell_quote(pfx_file) + " -passin pass:wrong-password -nodes -info");
     CHECK(wrong.exit_code != 0);
 }
 
@@ -911,7 +907,7 @@ TEST_CASE("pfx e2e: a wrong key, another CA's chain, an existing --out or a lock
     REQUIRE(run_ct({"ca", "init", other, "--intermediate", "--key-bits", "2048", "--name", "Fabrikam Lab CA"}).exit_code == 0);
     const std::string existing = lab.dir.file("existing.pfx", "keep me\n");
     const std::string key_secret = "Key-Passphrase-9Zt";
-    sh_ok(kOpenssl + " pkcs8 -topk8 -v2 aes-256-cbc -in " + shq(lab.key(kExternal)) + " -out " + shq(lab.dir / "locked.key") +
+    sh_ok(kOpenssl + " pkcs8 -topk8 -v2 aes-256-cbc -in " + shell_quote(lab.key(kExternal)) + " -out " + shell_quote(lab.dir / "locked.key") +
           " -passout pass:" + key_secret);
     const std::string key_pass_file = lab.dir.file("key.pass", key_secret + "\n");
 

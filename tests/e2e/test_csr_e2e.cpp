@@ -23,13 +23,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cert_lab.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
 
+using certtool::test::contains;
 using certtool::test::ProcessResult;
 using certtool::test::read_file;
 using certtool::test::run_certtool;
 using certtool::test::run_process;
+using certtool::test::run_shell_command;
+using certtool::test::shell_quote;
 using certtool::test::RunOptions;
 using certtool::test::source_path;
 using nlohmann::json;
@@ -52,15 +56,6 @@ ProcessResult csr(std::vector<std::string> args, const std::vector<std::string>&
 }
 
 ProcessResult openssl(const std::vector<std::string>& args) { return run_process(kOpenssl, args); }
-ProcessResult shell(const std::string& command) { return run_process("/bin/sh", {"-c", command}); }
-
-std::string quoted(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -187,7 +182,7 @@ std::string big_enterprise(const TempDir& dir, int members) {
 
 // SHA-256 of the DER SubjectPublicKeyInfo of a key file, as OpenSSL computes it.
 std::string openssl_public_key_sha256(const std::string& key_file, const std::string& passin = "") {
-    const auto r = shell(kOpenssl + " pkey -in " + quoted(key_file) + (passin.empty() ? "" : " -passin " + quoted(passin)) +
+    const auto r = run_shell_command(kOpenssl + " pkey -in " + shell_quote(key_file) + (passin.empty() ? "" : " -passin " + shell_quote(passin)) +
                          " -pubout -outform DER | sha256sum");
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
@@ -453,7 +448,7 @@ TEST_CASE("csr: enterprise.json gives a verified key and request and INF per cer
         check_request(request, certificate);
 
         // The request carries this key.
-        const auto csr_key = shell(kOpenssl + " req -in " + quoted(request) + " -noout -pubkey | " + kOpenssl +
+        const auto csr_key = run_shell_command(kOpenssl + " req -in " + shell_quote(request) + " -noout -pubkey | " + kOpenssl +
                                    " pkey -pubin -outform DER | sha256sum");
         const std::string key_sha = openssl_public_key_sha256(key);
         CHECK(csr_key.out.substr(0, 64) == key_sha);
@@ -518,7 +513,7 @@ TEST_CASE("csr: a second run reuses every key byte for byte and --new-key replac
         CHECK(read_file(replaced[0]) == first.at(id + ".key").second);
         CHECK(openssl_public_key_sha256(replaced[0]) != new_sha);
         // The new request is for the new key.
-        const auto csr_key = shell(kOpenssl + " req -in " + quoted(out + "/" + id + ".csr") + " -noout -pubkey | " +
+        const auto csr_key = run_shell_command(kOpenssl + " req -in " + shell_quote(out + "/" + id + ".csr") + " -noout -pubkey | " +
                                    kOpenssl + " pkey -pubin -outform DER | sha256sum");
         CHECK(csr_key.out.substr(0, 64) == new_sha);
         for (const auto& entry : manifest["certificates"])

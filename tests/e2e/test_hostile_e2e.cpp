@@ -41,10 +41,14 @@
 #include <vector>
 
 #include "cert_lab.hpp"
+#include "loopback.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
+#include "tls_server.hpp"
 
 using certtool::test::CertLab;
+using certtool::test::loopback_block;
+using certtool::test::TlsServer;
 using certtool::test::kTimeScale;
 using certtool::test::contains;
 using certtool::test::ProcessResult;
@@ -619,173 +623,11 @@ TEST_CASE("hostile: a certificate and a request with 10,000 SANs get a definite 
 
 namespace {
 
-sockaddr_in address_of(const std::string& ip, int port) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    REQUIRE(::inet_pton(AF_INET, ip.c_str(), &a.sin_addr) == 1);
-    return a;
-}
-
-void put16(std::string& s, std::size_t v) {
-    s += static_cast<char>((v >> 8) & 0xff);
-    s += static_cast<char>(v & 0xff);
-}
-void put24(std::string& s, std::size_t v) {
-    s += static_cast<char>((v >> 16) & 0xff);
-    put16(s, v);
-}
-
-// A TLS 1.2 ServerHello record, then a handshake record opening a Certificate
-// message of `certificate_length` bytes whose first 16 KiB it carries.
-std::string server_hello_and_certificate_start(std::size_t certificate_length) {
-    std::string body = "\x03\x03";
-    body += std::string(32, '\x42');  // server random
-    body += '\0';                     // no session id
-    body += "\xc0\x2f";               // ECDHE-RSA-AES128-GCM-SHA256
-    body += '\0';                     // no compression
-    std::string hello(1, '\x02');
-    put24(hello, body.size());
-    hello += body;
-    std::string out = "\x16\x03\x03";
-    put16(out, hello.size());
-    out += hello;
-    std::string payload(1, '\x0b');  // Certificate
-    put24(payload, certificate_length);
-    payload += std::string(16384 - payload.size(), '\x30');
-    out += "\x16\x03\x03";
-    put16(out, payload.size());
-    return out + payload;
-}
-
-// More of the Certificate message: a full handshake record.
-std::string certificate_continuation() {
-    std::string out = "\x16\x03\x03";
-    put16(out, 16384);
-    return out + std::string(16384, '\x30');
-}
-
-// TCP servers in this process on the given addresses, all behaving one hostile way.
-class HostileTlsServer {
-public:
-    enum class Kind {
-        endless_handshake,  // ServerHello, then a Certificate message continued by 16 KiB records forever
-        huge_certificate,   // ServerHello, then a Certificate message announced at 16 MiB, sent forever
-        slowloris,          // a handshake record header, then one byte per 100 ms
-        reset,              // reads the ClientHello, then closes with SO_LINGER 0 (RST)
-    };
-
-    HostileTlsServer(Kind kind, const std::vector<std::pair<std::string, int>>& addresses) : kind_(kind) {
-        for (const auto& [ip, port] : addresses) {
-            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-            REQUIRE(fd >= 0);
-            listening_.push_back(fd);
-            const int one = 1;
-            ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-            const auto a = address_of(ip, port);
-            if (::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 16) != 0)
-                throw std::runtime_error("cannot listen on " + ip + ":" + std::to_string(port) + ": " + std::strerror(errno));
-        }
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~HostileTlsServer() {
-        stop_ = true;
-        if (thread_.joinable()) thread_.join();
-        for (const int fd : listening_) ::close(fd);
-    }
-    HostileTlsServer(const HostileTlsServer&) = delete;
-    HostileTlsServer& operator=(const HostileTlsServer&) = delete;
-
-    [[nodiscard]] std::size_t accepted() const { return accepted_; }
-    [[nodiscard]] unsigned long long bytes_sent() const { return sent_; }
-
-private:
-    void serve() {
-        std::vector<std::thread> workers;
-        std::vector<pollfd> fds;
-        for (const int fd : listening_) fds.push_back({fd, POLLIN, 0});
-        while (!stop_) {
-            if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
-            for (const auto& p : fds) {
-                if ((p.revents & POLLIN) == 0) continue;
-                const int c = ::accept4(p.fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-                if (c < 0) continue;
-                ++accepted_;
-                workers.emplace_back([this, c] { handle(c); });
-            }
-        }
-        for (auto& w : workers) w.join();
-    }
-
-    bool wait(int fd, short events, int ms) const {
-        pollfd p{fd, events, 0};
-        return ::poll(&p, 1, ms) > 0 && (p.revents & events) != 0;
-    }
-
-    // Reads what the client sent first (its ClientHello), for up to 2 s.
-    void read_client_hello(int fd) const {
-        char buffer[4096];
-        if (wait(fd, POLLIN, 2000)) (void)::recv(fd, buffer, sizeof buffer, 0);
-    }
-
-    // Sends all of `data` unless the client goes away or the test ends.
-    bool send_all(int fd, const std::string& data) {
-        std::size_t done = 0;
-        while (done < data.size() && !stop_) {
-            if (!wait(fd, POLLOUT, 20)) continue;
-            const ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-            if (n < 0) {
-                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-                return false;
-            }
-            done += static_cast<std::size_t>(n);
-            sent_ += static_cast<unsigned long long>(n);
-        }
-        return done == data.size();
-    }
-
-    void handle(int fd) {
-        read_client_hello(fd);
-        switch (kind_) {
-            case Kind::endless_handshake:
-            case Kind::huge_certificate: {
-                // Fits the client's limit on its own (1 MiB - 8), or far over it.
-                const std::size_t length = kind_ == Kind::huge_certificate ? 0xffffff : (1 << 20) - 8;
-                bool open = send_all(fd, server_hello_and_certificate_start(length));
-                const std::string more = certificate_continuation();
-                while (open && !stop_) open = send_all(fd, more);
-                break;
-            }
-            case Kind::slowloris: {
-                bool open = send_all(fd, std::string("\x16\x03\x03\x40\x00", 5));  // a 16 KiB handshake record follows...
-                while (open && !stop_) {
-                    std::this_thread::sleep_for(100ms);
-                    open = send_all(fd, std::string(1, '\x02'));  // ...one byte at a time
-                }
-                break;
-            }
-            case Kind::reset: {
-                linger l{1, 0};
-                ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-                break;
-            }
-        }
-        ::close(fd);
-    }
-
-    Kind kind_;
-    std::vector<int> listening_;
-    std::atomic<bool> stop_{false};
-    std::atomic<std::size_t> accepted_{0};
-    std::atomic<unsigned long long> sent_{0};
-    std::thread thread_;
-};
-
-// A one-member Edge pool (edge-single-nat.json) moved to a random 127.B.C.0/24
-// block: Access on .1 (ports 443 and 5061), Web Conferencing on .2 (443), the
-// internal interface on .3 (5061), A/V on .4 (not served). The planned ports
-// are mapped to two free high ports, on which the hostile server listens at
-// all four endpoints.
+// A one-member Edge pool (edge-single-nat.json) moved to a free random
+// 127.B.C.0/24 block (loopback.hpp): Access on .1 (ports 443 and 5061), Web
+// Conferencing on .2 (443), the internal interface on .3 (5061), A/V on .4 (not
+// served). The planned ports are mapped to two random high ports, on which the
+// hostile server (tls_server.hpp) listens at all four endpoints.
 struct LivePool {
     TempDir dir{"certtool-hostile-live"};
     std::string prefix;  // "127.B.C."
@@ -793,22 +635,12 @@ struct LivePool {
     std::string topology = dir / "topology.json";
 
     LivePool() {
-        std::random_device seed;
-        std::mt19937 random(seed());
-        std::uniform_int_distribution<int> b(100, 249), c(0, 255), port(20000, 59999);
-        for (int attempt = 0; attempt < 50 && https == 0; ++attempt) {
-            const std::string p = "127." + std::to_string(b(random)) + "." + std::to_string(c(random)) + ".";
-            const int h = port(random), s = port(random);
-            if (h == s) continue;
-            bool free = true;
-            for (const auto& [ip, pt] : listeners(p, h, s)) free = free && can_bind(ip, pt);
-            if (free) {
-                prefix = p;
-                https = h;
-                sip = s;
-            }
-        }
-        REQUIRE(https != 0);
+        std::mt19937 random{std::random_device{}()};
+        std::uniform_int_distribution<int> port(20000, 59999);
+        https = port(random);
+        do sip = port(random);
+        while (sip == https);
+        prefix = loopback_block({{{1, https}, {1, sip}, {2, https}, {3, sip}}}).prefix;
         json t = json::parse(read_file(kTopology));
         auto& member = t["sites"][0]["edge_pools"][0]["members"][0];
         member["external_ips"]["access"] = prefix + "1";
@@ -822,17 +654,6 @@ struct LivePool {
 
     static std::vector<std::pair<std::string, int>> listeners(const std::string& p, int h, int s) {
         return {{p + "1", h}, {p + "1", s}, {p + "2", h}, {p + "3", s}};
-    }
-
-    static bool can_bind(const std::string& ip, int port) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) return false;
-        const int one = 1;
-        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        const auto a = address_of(ip, port);
-        const bool ok = ::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
-        ::close(fd);
-        return ok;
     }
 
     struct Run {
@@ -880,7 +701,7 @@ json check_every_endpoint(const LivePool& pool, const LivePool::Run& run, const 
 TEST_CASE("hostile: a TLS server streaming handshake data forever ends as tls.too-much-data", "[hostile][live][e2e]") {
     LivePool pool;
     SECTION("a Certificate message within the limit, continued forever") {
-        HostileTlsServer server(HostileTlsServer::Kind::endless_handshake, pool.listeners());
+        TlsServer server(TlsServer::Behaviour::endless_handshake, pool.listeners());
         const auto run = pool.audit({"--format", "json", "--timeout", "10"});
         check_every_endpoint(pool, run, "tls.too-much-data");
         CHECK(run.result.elapsed.count() < 10000 * kTimeScale);  // cut off by the byte limit, not by the 10 s timeout
@@ -888,7 +709,7 @@ TEST_CASE("hostile: a TLS server streaming handshake data forever ends as tls.to
         CHECK(run.result.max_rss_kb < kSmallRssKb);
     }
     SECTION("a Certificate message announced at 16 MiB") {
-        HostileTlsServer server(HostileTlsServer::Kind::huge_certificate, pool.listeners());
+        TlsServer server(TlsServer::Behaviour::huge_certificate, pool.listeners());
         const auto run = pool.audit({"--format", "json", "--timeout", "10"});
         check_every_endpoint(pool, run, "tls.too-much-data");
         CHECK(run.result.elapsed.count() < 10000 * kTimeScale);
@@ -899,7 +720,7 @@ TEST_CASE("hostile: a TLS server streaming handshake data forever ends as tls.to
 TEST_CASE("hostile: a TLS server sending one byte per 100 ms ends as tls.handshake-timeout within --timeout",
           "[hostile][live][e2e]") {
     LivePool pool;
-    HostileTlsServer server(HostileTlsServer::Kind::slowloris, pool.listeners());
+    TlsServer server(TlsServer::Behaviour::slowloris, pool.listeners());
     constexpr long kTimeoutMs = 2000;
     const auto run = pool.audit({"--format", "json", "--timeout", "2"});
     const json doc = check_every_endpoint(pool, run, "tls.handshake-timeout");
@@ -911,7 +732,7 @@ TEST_CASE("hostile: a TLS server sending one byte per 100 ms ends as tls.handsha
 
 TEST_CASE("hostile: a TLS server resetting the connection after the ClientHello is tls.reset", "[hostile][live][e2e]") {
     LivePool pool;
-    HostileTlsServer server(HostileTlsServer::Kind::reset, pool.listeners());
+    TlsServer server(TlsServer::Behaviour::reset, pool.listeners());
     const auto run = pool.audit({"--format", "json", "--timeout", "5"});
     check_every_endpoint(pool, run, "tls.reset");
     CHECK(run.result.elapsed.count() < 5000 * kTimeScale);

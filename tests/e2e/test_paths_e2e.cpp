@@ -10,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "cert_lab.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
 
+using certtool::test::contains;
 using certtool::test::ProcessResult;
 using certtool::test::read_file;
 using certtool::test::run_certtool;
@@ -25,7 +27,6 @@ const std::string kTopology = source_path("templates/examples/edge-single-nat.js
 const std::string kExternal = "edge-external.lsedge-contoso-net";
 const std::string kInternal = "edge-internal.lsedge-contoso-net";
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // "//" other than in a URL's "scheme://".
 bool double_slash(const std::string& text) {

@@ -15,9 +15,9 @@
 //                        certificates due, new requests with unchanged names
 //
 // The pool is tests/topologies/audit/edge-pool-loopback.json with its members
-// moved to 127.60.0.x (interfaces as in the file: 1m access, 2m webconf, 3m
-// internal for member m), so that it never meets the live-audit tests (blocks
-// 127.0-7.0.x) when ctest runs in parallel. As root the servers listen on 443
+// moved to a free random 127.B.C.0/24 block (loopback.hpp; interfaces as in the
+// file: 1m access, 2m webconf, 3m internal for member m), so that it meets
+// neither the other live tests nor another copy of this suite. As root the servers listen on 443
 // and 5061; otherwise (or with CERTTOOL_TEST_HIGH_PORTS=1) on 10443 and 15061
 // and the audit is told so with --map-port.
 #include <arpa/inet.h>
@@ -45,18 +45,12 @@
 #include <thread>
 #include <vector>
 
+#include "cert_lab.hpp"
+#include "daemon.hpp"
+#include "loopback.hpp"
 #include "run_process.hpp"
-#include "temp_dir.hpp"
 
-extern char** environ;
-
-using certtool::test::ProcessResult;
-using certtool::test::read_file;
-using certtool::test::run_certtool;
-using certtool::test::run_process;
-using certtool::test::RunOptions;
-using certtool::test::source_path;
-using certtool::test::TempDir;
+using namespace certtool::test;
 using nlohmann::json;
 
 namespace {
@@ -66,17 +60,8 @@ using namespace std::chrono_literals;
 
 const std::string kOpensslPath = "/usr/bin/openssl";
 const std::string kGnutlsPath = "/usr/bin/certtool";  // GnuTLS's certtool, not ours
-const std::string kBlock = "127.60.0.";             // the proof's loopback addresses
 
 bool executable(const std::string& p) { return ::access(p.c_str(), X_OK) == 0; }
-
-bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
-
-std::string shell_quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
 
 std::string shown(const std::string& what, const ProcessResult& r) {
     return "$ " + what + "\nexit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
@@ -99,16 +84,21 @@ ProcessResult step(const std::vector<std::string>& args, std::string& log) {
     return r;
 }
 
-std::string run_sh(const std::string& command) {
-    const auto r = run_process("/bin/sh", {"-c", command});
-    INFO(shown(command, r));
-    REQUIRE(r.exit_code == 0);
-    return r.out;
-}
+// The openssl CLI's read-back of what certtool wrote (an independent implementation).
+std::string run_sh(const std::string& command) { return shell_ok(command); }
 
 bool high_ports() {
     const char* forced = std::getenv("CERTTOOL_TEST_HIGH_PORTS");
     return ::geteuid() != 0 || (forced != nullptr && *forced != '\0' && std::string(forced) != "0");
+}
+
+// The proof's block: hosts 1m, 2m, 3m (and 4m, A/V, not served) of members 1..3, free at the served ports.
+std::string proof_block() {
+    LoopbackNeeds needs;
+    for (int m = 1; m <= 3; ++m)
+        for (const int interface : {1, 2, 3})
+            for (const int port : {443, 5061, 10443, 15061}) needs.host_ports.emplace_back(interface * 10 + m, port);
+    return loopback_block(needs).prefix;
 }
 
 int served_port(int planned) {
@@ -117,81 +107,6 @@ int served_port(int planned) {
     if (planned == 5061) return 15061;
     return planned + 10000;
 }
-
-bool accepts(const std::string& ip, int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    if (::inet_pton(AF_INET, ip.c_str(), &a.sin_addr) != 1) {
-        ::close(fd);
-        return false;
-    }
-    const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
-}
-
-// One `openssl s_server`, in its own process group, output to a log; stopped when destroyed.
-class TlsServer {
-public:
-    TlsServer(const std::vector<std::string>& args, std::string log) : log_(std::move(log)) {
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        posix_spawn_file_actions_adddup2(&actions, 1, 2);
-        posix_spawnattr_t attributes;
-        posix_spawnattr_init(&attributes);
-        posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-        posix_spawnattr_setpgroup(&attributes, 0);
-        std::vector<std::string> storage{kOpensslPath};
-        storage.insert(storage.end(), args.begin(), args.end());
-        std::vector<char*> argv;
-        for (auto& a : storage) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        const int rc = ::posix_spawn(&pid_, kOpensslPath.c_str(), &actions, &attributes, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attributes);
-        if (rc != 0) {
-            pid_ = -1;
-            throw std::runtime_error("cannot start openssl s_server");
-        }
-    }
-    ~TlsServer() {
-        if (pid_ <= 0) return;
-        ::kill(-pid_, SIGTERM);
-        const auto give_up = Clock::now() + 3s;
-        int status = 0;
-        while (::waitpid(pid_, &status, WNOHANG) == 0) {
-            if (Clock::now() > give_up) {
-                ::kill(-pid_, SIGKILL);
-                ::waitpid(pid_, &status, 0);
-                break;
-            }
-            std::this_thread::sleep_for(2ms);
-        }
-    }
-    TlsServer(const TlsServer&) = delete;
-    TlsServer& operator=(const TlsServer&) = delete;
-
-    bool running() {
-        if (exited_) return false;
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            exited_ = true;
-            pid_ = -1;
-        }
-        return !exited_;
-    }
-    [[nodiscard]] std::string log() const { return read_file(log_); }
-
-private:
-    std::string log_;
-    pid_t pid_ = -1;
-    bool exited_ = false;
-};
 
 // "2027-11-24T03:09:15Z" -> seconds since the epoch.
 std::time_t parse_utc_seconds(const std::string& text) {
@@ -222,7 +137,7 @@ std::string sha256_hex(const std::string& cert) {
 // The SAN dNSNames of a request, in order, as OpenSSL reads them.
 std::vector<std::string> csr_sans(const std::string& csr) {
     const std::string text = run_sh(kOpensslPath + " req -in " + shell_quote(csr) + " -noout -text -verify 2>&1");
-    REQUIRE(has(text, "verify OK"));
+    REQUIRE(contains(text, "verify OK"));
     std::vector<std::string> names;
     const std::regex dns(R"(DNS:([^,\s]+))");
     for (auto it = std::sregex_iterator(text.begin(), text.end(), dns); it != std::sregex_iterator(); ++it) names.push_back((*it)[1]);
@@ -243,6 +158,7 @@ TEST_CASE("proof: plan, csr, ca sign, pfx, serve, audit, renew", "[proof][e2e]")
         return;
     }
     const auto started = Clock::now();
+    const std::string kBlock = proof_block();  // "127.B.C."
     TempDir dir("certtool-proof");
     std::string log;  // every certtool step with its time, shown when something fails
     const std::string password = "Proof-Pfx-Password-5Kd";
@@ -304,8 +220,8 @@ TEST_CASE("proof: plan, csr, ca sign, pfx, serve, audit, renew", "[proof][e2e]")
 
         const std::string pkcs12 = kOpensslPath + " pkcs12 -in " + shell_quote(pfx) + " -passin file:" + shell_quote(password_file);
         const std::string info = run_sh(pkcs12 + " -info -noout 2>&1");
-        CHECK(has(info, "MAC: sha1"));
-        CHECK(has(info, "Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC"));
+        CHECK(contains(info, "MAC: sha1"));
+        CHECK(contains(info, "Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC"));
         const std::string served = dir / ("served/" + id);
         run_sh(pkcs12 + " -nodes -nocerts -out " + shell_quote(served + ".key"));
         run_sh(pkcs12 + " -nodes -clcerts -nokeys -out " + shell_quote(served + ".pem"));
@@ -324,8 +240,8 @@ TEST_CASE("proof: plan, csr, ca sign, pfx, serve, audit, renew", "[proof][e2e]")
             const auto g = run_process(kGnutlsPath, {"--p12-info", "--inder", "--infile", pfx, "--password", password});
             INFO(shown("certtool (GnuTLS) --p12-info " + pfx, g));
             CHECK(g.exit_code == 0);
-            CHECK(has(g.out + g.err, "MAC: SHA1"));
-            CHECK(has(g.out + g.err, "Friendly name: " + id));
+            CHECK(contains(g.out + g.err, "MAC: SHA1"));
+            CHECK(contains(g.out + g.err, "Friendly name: " + id));
             const auto gw = run_process(kGnutlsPath, {"--p12-info", "--inder", "--infile", pfx, "--password", "not-the-password"});
             CHECK(gw.exit_code != 0);
         } else {
@@ -334,8 +250,7 @@ TEST_CASE("proof: plan, csr, ca sign, pfx, serve, audit, renew", "[proof][e2e]")
     }
 
     // 5. serve: one openssl s_server per endpoint of the plan, with what the PFX holds.
-    std::vector<std::unique_ptr<TlsServer>> servers;
-    std::vector<std::pair<std::string, int>> listening;
+    std::vector<std::unique_ptr<OpensslServer>> servers;
     for (const auto& c : plan["certificates"]) {
         const std::string served = dir / ("served/" + c["id"].get<std::string>());
         for (const auto& e : c["endpoints"]) {
@@ -343,25 +258,11 @@ TEST_CASE("proof: plan, csr, ca sign, pfx, serve, audit, renew", "[proof][e2e]")
             const int port = served_port(e["port"].get<int>());
             REQUIRE(address.rfind(kBlock, 0) == 0);
             const std::string accept = address + ":" + std::to_string(port);
-            servers.push_back(std::make_unique<TlsServer>(
-                std::vector<std::string>{"s_server", "-accept", accept, "-cert", served + ".pem", "-key", served + ".key",
-                                         "-cert_chain", served + "-chain.pem", "-www", "-quiet"},
-                dir / ("s_server-" + accept + ".log")));
-            listening.emplace_back(address, port);
+            servers.push_back(std::make_unique<OpensslServer>(address, port, served + ".pem", served + ".key",
+                                                              dir / ("s_server-" + accept + ".log"),
+                                                              std::vector<std::string>{"-cert_chain", served + "-chain.pem"}));
         }
     }
-    const auto give_up = Clock::now() + 15s;
-    for (std::size_t i = 0; i < servers.size(); ++i) {
-        while (!accepts(listening[i].first, listening[i].second)) {
-            if (!servers[i]->running() || Clock::now() > give_up) {
-                INFO("openssl s_server on " << listening[i].first << ":" << listening[i].second << " is not listening; its log:\n"
-                                            << servers[i]->log());
-                FAIL("test server not ready");
-            }
-            std::this_thread::sleep_for(5ms);
-        }
-    }
-
     // 6. audit: every endpoint, every check, the pool agrees.
     std::vector<std::string> audit_args{"audit", topo, "--live", "--trust", ca + "/root.pem", "--format", "json"};
     if (high_ports()) audit_args.insert(audit_args.end(), {"--map-port", "443:10443", "--map-port", "5061:15061"});
@@ -415,7 +316,7 @@ TEST_CASE("proof: plan, csr, ca sign, pfx, serve, audit, renew", "[proof][e2e]")
         CHECK((id == ids[0] || id == ids[1]));
         CHECK(d["names_added"].empty());
         CHECK(d["names_removed"].empty());
-        CHECK(has(d["reasons"].dump(), "expiring"));
+        CHECK(contains(d["reasons"].dump(), "expiring"));
         const std::string csr = folder + "/" + id + ".csr";
         const std::string key = folder + "/" + id + ".key";
         REQUIRE(std::filesystem::is_regular_file(csr));
@@ -431,8 +332,8 @@ TEST_CASE("proof: plan, csr, ca sign, pfx, serve, audit, renew", "[proof][e2e]")
     }
 
     for (const auto& r : outputs) {
-        CHECK_FALSE(has(r.out, password));
-        CHECK_FALSE(has(r.err, password));
+        CHECK_FALSE(contains(r.out, password));
+        CHECK_FALSE(contains(r.err, password));
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     // A budget, not a check: a loaded machine must not fail the proof.

@@ -1,4 +1,4 @@
-// certtool renew, end to end: certificates issued by a test CA (the openssl CLI)
+// certtool renew, end to end: certificates issued by the test CA (in process)
 // from certtool's own requests form the inventory; renew must write new keys and
 // requests with the plan's names into a dated folder, or nothing at all.
 #include <sys/stat.h>
@@ -6,21 +6,18 @@
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
 #include <vector>
 
+#include "cert_lab.hpp"
 #include "run_process.hpp"
-#include "temp_dir.hpp"
+#include "test_ca.hpp"
 
-using certtool::test::ProcessResult;
-using certtool::test::read_file;
-using certtool::test::run_certtool;
-using certtool::test::run_process;
-using certtool::test::source_path;
-using certtool::test::TempDir;
+using namespace certtool::test;
 using nlohmann::json;
 
 namespace {
@@ -30,9 +27,6 @@ const std::string kExternal = "edge-external.lsedge-contoso-net";
 const std::string kInternal = "edge-internal.lsedge-contoso-net";
 const std::vector<std::string> kExternalNames = {"sip.contoso.com", "webcon.contoso.com", "sip.fabrikam.com"};
 
-ProcessResult sh(const std::string& command) { return run_process("/bin/sh", {"-c", command}); }
-
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
 bool exists(const std::string& path) {
     struct stat st {};
@@ -55,8 +49,9 @@ std::string date_in(int days) {
     return text;
 }
 
+// certtool's requests and keys read back by the openssl CLI: an independent implementation.
 std::vector<std::string> csr_names(const std::string& csr) {
-    const auto r = sh("openssl req -in '" + csr + "' -noout -text");
+    const auto r = run_openssl({"req", "-in", csr, "-noout", "-text"});
     REQUIRE(r.exit_code == 0);
     std::vector<std::string> names;
     const std::regex dns("DNS:([^,\\s]+)");
@@ -66,13 +61,13 @@ std::vector<std::string> csr_names(const std::string& csr) {
 }
 
 std::string csr_public_key(const std::string& csr) {
-    const auto r = sh("openssl req -in '" + csr + "' -noout -pubkey");
+    const auto r = run_openssl({"req", "-in", csr, "-noout", "-pubkey"});
     REQUIRE(r.exit_code == 0);
     return r.out;
 }
 
 std::string key_public_key(const std::string& key) {
-    const auto r = sh("openssl pkey -in '" + key + "' -pubout");
+    const auto r = run_openssl({"pkey", "-in", key, "-pubout"});
     REQUIRE(r.exit_code == 0);
     return r.out;
 }
@@ -90,42 +85,27 @@ struct Lab {
     std::string dir = tmp.path();
     std::string inv = dir + "/inv";
     std::string out = dir + "/out";
-
+    TestCa ca{tmp};
     Lab() {
-        REQUIRE(sh("cd " + dir +
-                   " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj '/CN=certtool test root'"
-                   " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign >/dev/null 2>&1")
-                    .exit_code == 0);
-        std::ofstream(dir + "/cdp.cnf") << "crlDistributionPoints = URI:http://crl.contoso.com/root.crl\n";
-        REQUIRE(run_certtool({"csr", kTopology, "--out", dir + "/req"}).exit_code == 0);
-        REQUIRE(sh("mkdir -p " + inv).exit_code == 0);
-        issue(request(kExternal), inv + "/external.pem");
-        issue(request(kInternal), inv + "/internal.pem");
-    }
-
-    void issue(const std::string& csr, const std::string& out_file) {
-        const auto r = sh("cd " + dir + " && openssl x509 -req -in '" + csr +
-                          "' -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 -copy_extensions copyall -extfile cdp.cnf -out '" +
-                          out_file + "' 2>&1");
-        INFO(r.out);
-        REQUIRE(r.exit_code == 0);
+        REQUIRE(run_in_process({"csr", kTopology, "--out", dir + "/req"}).exit_code == 0);
+        std::filesystem::create_directory(inv);
+        (void)ca.issue(request(kExternal), key(kExternal), "inv/external");
+        (void)ca.issue(request(kInternal), key(kInternal), "inv/internal");
     }
     std::string request(const std::string& id) const { return dir + "/req/" + id + ".csr"; }
     std::string key(const std::string& id) const { return dir + "/req/" + id + ".key"; }
-
-    // A CSR made with the openssl CLI carrying only `sans`.
-    std::string hand_request(const std::string& name, const std::string& cn, const std::string& sans) {
-        const std::string csr = dir + "/" + name + ".csr";
-        REQUIRE(sh("cd " + dir + " && openssl req -new -newkey rsa:2048 -nodes -keyout " + name + ".key -out " + csr +
-                   " -subj '/CN=" + cn + "' -addext 'subjectAltName=" + sans +
-                   "' -addext extendedKeyUsage=serverAuth -addext keyUsage=critical,digitalSignature,keyEncipherment >/dev/null 2>&1")
-                    .exit_code == 0);
-        return csr;
+    // A certificate on a key of its own carrying only `sans`, as inv/external.pem.
+    void hand_made_external(const std::string& cn, const std::vector<std::string>& sans) const {
+        CertOptions o;
+        o.subject = "/CN=" + cn;
+        o.dns_names = sans;
+        const auto made = ca.issue("hand-made", o);
+        std::filesystem::copy_file(made.cert, inv + "/external.pem", std::filesystem::copy_options::overwrite_existing);
     }
-
-    ProcessResult renew(std::vector<std::string> args) {
+    // certtool renew in process; `process`: the real binary.
+    ProcessResult renew(std::vector<std::string> args, bool process = false) {
         args.insert(args.begin(), {"renew", kTopology});
-        return run_certtool(args);
+        return process ? run_certtool(args) : run_in_process(args);
     }
 };
 
@@ -135,7 +115,7 @@ TEST_CASE("renew e2e: certificates due at --at get new keys and requests with th
           "[renew][e2e]") {
     Lab lab;
     const std::string at = date_in(350);
-    const auto r = lab.renew({"--inventory", lab.inv, "--within", "30d", "--at", at, "--out", lab.out, "--format", "json"});
+    const auto r = lab.renew({"--inventory", lab.inv, "--within", "30d", "--at", at, "--out", lab.out, "--format", "json"}, true);
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 1);
     const std::string folder = lab.out + "/" + at;
@@ -174,8 +154,7 @@ TEST_CASE("renew e2e: certificates due at --at get new keys and requests with th
 
 TEST_CASE("renew e2e: a certificate lacking a planned SAN is due now, with the name added", "[renew][e2e]") {
     Lab lab;
-    lab.issue(lab.hand_request("nofab", "sip.contoso.com", "DNS:sip.contoso.com,DNS:webcon.contoso.com,DNS:old.contoso.com"),
-              lab.inv + "/external.pem");
+    lab.hand_made_external("sip.contoso.com", {"sip.contoso.com", "webcon.contoso.com", "old.contoso.com"});
     const auto r = lab.renew({"--inventory", lab.inv, "--out", lab.out, "--at", date_in(1)});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 1);
@@ -216,7 +195,7 @@ TEST_CASE("renew e2e: --reuse-key requests with the old certificate's key, and r
     CHECK(manifest["certificates"][0]["key_reused"] == true);
 
     // Another key: refused, nothing written.
-    REQUIRE(run_certtool({"csr", kTopology, "--out", lab.dir + "/other", "--only", "edge-external"}).exit_code == 0);
+    REQUIRE(run_in_process({"csr", kTopology, "--out", lab.dir + "/other", "--only", "edge-external"}).exit_code == 0);
     const std::string out2 = lab.dir + "/out2";
     r = lab.renew({"--inventory", lab.inv, "--at", at, "--out", out2, "--reuse-key", "--keys", lab.dir + "/other",
                    "--only", "edge-external"});
@@ -343,8 +322,9 @@ TEST_CASE("renew e2e: an unreadable inventory is exit 2 naming it, and nothing i
 TEST_CASE("renew e2e: the JSON of certtool audit --files as inventory", "[renew][e2e]") {
     Lab lab;
     const std::string member = lab.dir + "/exported/lsedge.contoso.net";
-    REQUIRE(sh("mkdir -p " + member + " && cp " + lab.inv + "/*.pem " + member + "/").exit_code == 0);
-    const auto audit = run_certtool({"audit", kTopology, "--files", lab.dir + "/exported", "--format", "json", "--trust",
+    std::filesystem::create_directories(member);
+    for (const char* name : {"external.pem", "internal.pem"}) std::filesystem::copy_file(lab.inv + "/" + name, member + "/" + name);
+    const auto audit = run_in_process({"audit", kTopology, "--files", lab.dir + "/exported", "--format", "json", "--trust",
                                      lab.dir + "/ca.pem"});
     INFO(audit.out << audit.err);
     REQUIRE(audit.exit_code == 0);
@@ -360,10 +340,7 @@ TEST_CASE("renew e2e: the JSON of certtool audit --files as inventory", "[renew]
     REQUIRE(r.exit_code == 1);
     const auto doc = json::parse(read_file(lab.out + "/" + at + "/renewal.json"));
     REQUIRE(doc["due"].size() == 2);
-    const auto fingerprint = sh("openssl x509 -in " + lab.inv + "/external.pem -noout -fingerprint -sha256");
-    std::string hex;
-    for (char c : fingerprint.out.substr(fingerprint.out.find('=') + 1))
-        if (std::isxdigit(static_cast<unsigned char>(c)) != 0) hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string hex = read_certificate(lab.inv + "/external.pem").sha256;
     CHECK(doc["due"][0]["id"] == kExternal);
     CHECK(doc["due"][0]["old"]["sha256"] == hex);
     CHECK(strings(doc["due"][0]["reasons"]) == std::vector<std::string>{"expiring"});

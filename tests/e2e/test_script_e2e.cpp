@@ -1,11 +1,9 @@
-// certtool script, end to end: PFX files made by the openssl CLI from
-// certificates a test CA issued for certtool's own requests, then the scripts
-// the real binary writes from them.
+// certtool script, end to end: PFX files made by the test CA (in process) from
+// certificates it issued for certtool's own requests, then the scripts the
+// real binary writes from them.
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -13,11 +11,9 @@
 #include <string>
 
 #include "run_process.hpp"
+#include "test_ca.hpp"
 
-using certtool::test::read_file;
-using certtool::test::run_certtool;
-using certtool::test::run_process;
-using certtool::test::source_path;
+using namespace certtool::test;
 
 namespace {
 
@@ -27,60 +23,33 @@ const std::string kInternal = "edge-internal.lsedge-contoso-net";
 const std::string kMember = "lsedge.contoso.net";
 const std::string kSecret = "Pfx secret 7e1b";
 
-int sh(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
-
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-    return s;
-}
-
 // A test CA, certtool's requests for the single Edge, the certificates issued
 // for them and PFX files of them (friendly name = id) in pfx/.
 struct Lab {
-    std::string dir;
+    TempDir tmp{"certtool-script"};
+    std::string dir = tmp.path();
+    TestCa ca{tmp};
     Lab() {
-        char templ[] = "/tmp/certtool-script-XXXXXX";
-        dir = ::mkdtemp(templ);
-        REQUIRE(sh("cd " + dir +
-                   " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj '/CN=certtool test root'"
-                   " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign") == 0);
-        std::ofstream(dir + "/cdp.cnf") << "crlDistributionPoints = URI:http://crl.contoso.com/root.crl\n";
         std::ofstream(dir + "/pass") << kSecret << "\n";
         std::ofstream(dir + "/wrong") << "not the passphrase\n";
-        REQUIRE(run_certtool({"csr", kTopology, "--out", dir + "/req"}).exit_code == 0);
+        REQUIRE(run_in_process({"csr", kTopology, "--out", dir + "/req"}).exit_code == 0);
         REQUIRE(::mkdir((dir + "/pfx").c_str(), 0700) == 0);
         for (const auto& id : {kExternal, kInternal}) {
             issue(id, id, 365);
             export_pfx(id, id);
         }
     }
-    ~Lab() { sh("rm -rf '" + dir + "'"); }
-
-    void issue(const std::string& id, const std::string& name, int days) {
-        REQUIRE(sh("cd " + dir + " && openssl x509 -req -in req/" + id + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -days " +
-                   std::to_string(days) + " -copy_extensions copyall -extfile cdp.cnf -out " + name + ".pem") == 0);
+    void issue(const std::string& id, const std::string& name, int days) const {
+        CertOptions o;
+        o.days = days;
+        (void)ca.issue(dir + "/req/" + id + ".csr", dir + "/req/" + id + ".key", name, o);
     }
-    void export_pfx(const std::string& id, const std::string& file_id) {
-        REQUIRE(sh("cd " + dir + " && openssl pkcs12 -export -name " + id + " -in " + id + ".pem -inkey req/" + id +
-                   ".key -certfile ca.pem -passout file:pass -out pfx/" + file_id + ".pfx") == 0);
+    void export_pfx(const std::string& id, const std::string& file_id) const {
+        (void)ca.pfx({dir + "/" + id + ".pem", dir + "/req/" + id + ".key"}, "pfx/" + file_id + ".pfx", kSecret, id);
     }
-    // What Windows calls the thumbprint: the SHA-1 fingerprint, colons removed.
-    std::string thumbprint(const std::string& name) const {
-        const auto r = run_process("/usr/bin/env", {"openssl", "x509", "-noout", "-fingerprint", "-sha1", "-in", dir + "/" + name + ".pem"});
-        REQUIRE(r.exit_code == 0);
-        std::string hex = trim(r.out.substr(r.out.find('=') + 1));
-        std::string out;
-        for (char c : hex)
-            if (c != ':') out += c;
-        return out;
-    }
-    std::time_t not_after(const std::string& name) const {
-        const auto r = run_process("/usr/bin/env", {"openssl", "x509", "-noout", "-enddate", "-in", dir + "/" + name + ".pem"});
-        REQUIRE(r.exit_code == 0);
-        std::tm tm{};
-        REQUIRE(::strptime(trim(r.out.substr(r.out.find('=') + 1)).c_str(), "%b %d %H:%M:%S %Y GMT", &tm) != nullptr);
-        return ::timegm(&tm);
-    }
+    // What Windows calls the thumbprint: the SHA-1 fingerprint in upper-case hex.
+    std::string thumbprint(const std::string& name) const { return read_certificate(dir + "/" + name + ".pem").sha1; }
+    std::time_t not_after(const std::string& name) const { return read_certificate(dir + "/" + name + ".pem").not_after; }
     std::vector<std::string> base(const std::string& out) const {
         return {"script", kTopology, "--pfx", dir + "/pfx", "--out", dir + "/" + out, "--passphrase-file", dir + "/pass"};
     }
@@ -175,7 +144,7 @@ TEST_CASE("script e2e: no current certificate: immediate, said so, passphrase fr
 TEST_CASE("script e2e: a PFX that is skipped, and one that is not the plan's certificate", "[script][e2e]") {
     Lab lab;
     std::filesystem::remove(lab.dir + "/pfx/" + kInternal + ".pfx");
-    auto r = run_certtool(lab.base("out"));
+    auto r = run_in_process(lab.base("out"));
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(has(r.out, "not scripted:\n  " + kInternal));
@@ -185,16 +154,17 @@ TEST_CASE("script e2e: a PFX that is skipped, and one that is not the plan's cer
     // The internal certificate's PFX under the external id.
     lab.export_pfx(kInternal, kExternal + "-tmp");
     std::filesystem::rename(lab.dir + "/pfx/" + kExternal + "-tmp.pfx", lab.dir + "/pfx/" + kExternal + ".pfx");
-    r = run_certtool(lab.base("out2"));
+    r = run_in_process(lab.base("out2"));
     CHECK(r.exit_code == 2);
     CHECK(has(r.err, "script.pfx-mismatch"));
     CHECK(has(r.err, kExternal + ".pfx"));
     CHECK_FALSE(std::filesystem::exists(lab.dir + "/out2"));
 
     // A PFX with the certificate but not its key.
-    REQUIRE(sh("cd " + lab.dir + " && openssl pkcs12 -export -nokeys -name " + kExternal + " -in " + kExternal +
-               ".pem -passout file:pass -out pfx/" + kExternal + ".pfx") == 0);
-    r = run_certtool(lab.base("out3"));
+    (void)shell_ok("openssl pkcs12 -export -nokeys -name " + kExternal + " -in " + kExternal + ".pem -passout file:pass -out pfx/" +
+                       kExternal + ".pfx",
+                   lab.dir);
+    r = run_in_process(lab.base("out3"));
     CHECK(r.exit_code == 2);
     CHECK(has(r.err, "script.pfx-no-key"));
     CHECK_FALSE(std::filesystem::exists(lab.dir + "/out3"));
@@ -205,42 +175,42 @@ TEST_CASE("script e2e: bad input is exit 2 and writes nothing", "[script][e2e]")
     SECTION("the wrong passphrase") {
         auto args = lab.base("out-wrong");
         args.back() = lab.dir + "/wrong";
-        const auto r = run_certtool(args);
+        const auto r = run_in_process(args);
         CHECK(r.exit_code == 2);
         CHECK(has(r.err, "cert.pkcs12-password"));
         CHECK_FALSE(has(r.out + r.err, kSecret));
         CHECK_FALSE(std::filesystem::exists(lab.dir + "/out-wrong"));
     }
     SECTION("--lead-hours below the A/V minimum") {
-        const auto r = run_certtool(with(lab.base("out-lead"), {"--lead-hours", "4"}));
+        const auto r = run_in_process(with(lab.base("out-lead"), {"--lead-hours", "4"}));
         CHECK(r.exit_code == 2);
         CHECK(has(r.err, "usage.lead-hours"));
         CHECK_FALSE(std::filesystem::exists(lab.dir + "/out-lead"));
     }
     SECTION("an unreadable --current") {
         std::ofstream(lab.dir + "/audit.json") << "{ not json";
-        auto r = run_certtool(with(lab.base("out-current"), {"--current", lab.dir + "/audit.json"}));
+        auto r = run_in_process(with(lab.base("out-current"), {"--current", lab.dir + "/audit.json"}));
         CHECK(r.exit_code == 2);
         CHECK(has(r.err, "script.current-unreadable"));
-        r = run_certtool(with(lab.base("out-current"), {"--current", lab.dir + "/missing.json"}));
+        r = run_in_process(with(lab.base("out-current"), {"--current", lab.dir + "/missing.json"}));
         CHECK(r.exit_code == 2);
         CHECK_FALSE(std::filesystem::exists(lab.dir + "/out-current"));
     }
     SECTION("--immediate naming no staged certificate of the plan") {
-        auto r = run_certtool(with(lab.base("out-immediate"), {"--immediate", "edge-av.nowhere"}));
+        auto r = run_in_process(with(lab.base("out-immediate"), {"--immediate", "edge-av.nowhere"}));
         CHECK(r.exit_code == 2);
         CHECK(has(r.err, "usage.unknown-certificate"));
-        r = run_certtool(with(lab.base("out-immediate"), {"--immediate", kInternal}));
+        r = run_in_process(with(lab.base("out-immediate"), {"--immediate", kInternal}));
         CHECK(r.exit_code == 2);
         CHECK(has(r.err, "usage.immediate"));
         CHECK_FALSE(std::filesystem::exists(lab.dir + "/out-immediate"));
     }
     SECTION("existing output: nothing changed") {
-        REQUIRE(run_certtool(lab.base("out-existing")).exit_code == 0);
+        REQUIRE(run_in_process(lab.base("out-existing")).exit_code == 0);
         std::ofstream(lab.dir + "/out-existing/" + kMember + ".ps1", std::ios::app) << "# edited by the admin\n";
         std::filesystem::remove(lab.dir + "/out-existing/README.txt");
         const auto before = files_in(lab.dir + "/out-existing");
-        const auto r = run_certtool(lab.base("out-existing"));
+        const auto r = run_in_process(lab.base("out-existing"));
         CHECK(r.exit_code == 2);
         CHECK(has(r.err, "output.exists"));
         CHECK(files_in(lab.dir + "/out-existing") == before);  // README.txt not written either
@@ -254,14 +224,14 @@ TEST_CASE("script e2e: too late to stage is exit 1 with nothing written, --immed
         << R"({"schema": "certtool.audit/v1", "observations": [{"certificate_id": ")" << kExternal
         << R"(", "member": "lsedge.contoso.net", "obtained": true, "sha256": "00", "sans": [], "not_after_utc": ")" << soon
         << R"("}]})";
-    auto r = run_certtool(with(lab.base("out"), {"--current", lab.dir + "/audit.json"}));
+    auto r = run_in_process(with(lab.base("out"), {"--current", lab.dir + "/audit.json"}));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
     CHECK(has(r.err, "too soon to stage"));
     CHECK(has(r.err, "--immediate " + kExternal));
     CHECK_FALSE(std::filesystem::exists(lab.dir + "/out"));
 
-    r = run_certtool(with(lab.base("out"), {"--current", lab.dir + "/audit.json", "--immediate", kExternal}));
+    r = run_in_process(with(lab.base("out"), {"--current", lab.dir + "/audit.json", "--immediate", kExternal}));
     CHECK(r.exit_code == 0);
     CHECK(has(read_file(lab.dir + "/out/" + kMember + ".ps1"), "as --immediate asks"));
 }

@@ -1,61 +1,41 @@
-// certtool verify, end to end: certificates issued by a test CA (the openssl
-// CLI) from certtool's own requests, then checked against the plan.
-#include <unistd.h>
-
+// certtool verify, end to end: certificates issued by the test CA (in process)
+// from certtool's own requests, then checked against the plan. verify runs in
+// process (run_in_process) except where its exit code from main, a passphrase
+// file or the NO_COLOR environment variable is under test.
 #include <catch2/catch.hpp>
-#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "run_process.hpp"
+#include "test_ca.hpp"
 
-using certtool::test::run_certtool;
-using certtool::test::run_process;
-using certtool::test::source_path;
+using namespace certtool::test;
 
 namespace {
 
 const std::string kTopology = source_path("templates/examples/edge-single-nat.json");
 const std::string kExternal = "edge-external.lsedge-contoso-net";
 
-int sh(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
-
-// A temporary directory with a test root CA and the requests for the example topology.
+// A test root CA and certtool's requests for the example topology (req/).
 struct Lab {
-    std::string dir;
-    Lab() {
-        char templ[] = "/tmp/certtool-verify-XXXXXX";
-        dir = ::mkdtemp(templ);
-        REQUIRE(sh("cd " + dir +
-                   " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj '/CN=certtool test root'"
-                   " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign") == 0);
-        std::ofstream(dir + "/cdp.cnf") << "crlDistributionPoints = URI:http://crl.contoso.com/root.crl\n";
-        std::ofstream(dir + "/nocdp.cnf") << "subjectKeyIdentifier = hash\n";
-        REQUIRE(run_certtool({"csr", kTopology, "--out", dir + "/req"}).exit_code == 0);
+    TempDir tmp{"certtool-verify"};
+    std::string dir = tmp.path();
+    TestCa ca{tmp};
+    Lab() { REQUIRE(run_in_process({"csr", kTopology, "--out", dir + "/req"}).exit_code == 0); }
+    std::string issue(const std::string& id, const std::string& name, const CertOptions& options = {}) const {
+        return ca.issue(request(id), key(id), name, options).cert;
     }
-    ~Lab() { sh("rm -rf '" + dir + "'"); }
-
-    // Issues a certificate for a CSR, keeping its extensions; `extra` adds openssl x509 options.
-    std::string issue(const std::string& csr, const std::string& name, const std::string& extra = "",
-                      const std::string& extfile = "cdp.cnf") {
-        const std::string out = dir + "/" + name + ".pem";
-        REQUIRE(sh("cd " + dir + " && openssl x509 -req -in " + csr + " -CA ca.pem -CAkey ca.key -CAcreateserial -days 365"
-                   " -copy_extensions copyall -extfile " + extfile + " " + extra + " -out " + out) == 0);
-        return out;
+    // A certificate for names that break a rule, on a key of its own.
+    std::string hand_made(const std::string& name, const std::string& cn, const std::vector<std::string>& sans) const {
+        CertOptions o;
+        o.subject = "/CN=" + cn;
+        o.dns_names = sans;
+        return ca.issue(name, o).cert;
     }
     std::string request(const std::string& id) const { return dir + "/req/" + id + ".csr"; }
     std::string key(const std::string& id) const { return dir + "/req/" + id + ".key"; }
-
-    // A CSR made by hand with the openssl CLI (for certificates that break a rule).
-    std::string hand_request(const std::string& name, const std::string& cn, const std::string& sans) {
-        const std::string csr = dir + "/" + name + ".csr";
-        REQUIRE(sh("cd " + dir + " && openssl req -new -newkey rsa:2048 -nodes -keyout " + name + ".key -out " + csr +
-                   " -subj '/CN=" + cn + "' -addext 'subjectAltName=" + sans +
-                   "' -addext extendedKeyUsage=serverAuth -addext keyUsage=critical,digitalSignature,keyEncipherment") == 0);
-        return csr;
-    }
 };
 
 bool has_code(const std::string& out, const std::string& code) { return out.find(code) != std::string::npos; }
@@ -64,7 +44,7 @@ bool has_code(const std::string& out, const std::string& code) { return out.find
 
 TEST_CASE("verify: a certificate issued from certtool's request passes against its plan entry", "[verify][e2e]") {
     Lab lab;
-    const auto cert = lab.issue(lab.request(kExternal), "external");
+    const auto cert = lab.issue(kExternal, "external");
     const auto r = run_certtool({"verify", kTopology, cert, "--trust", lab.dir + "/ca.pem", "--key", lab.key(kExternal)});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
@@ -82,13 +62,13 @@ TEST_CASE("verify: a certificate issued from certtool's request passes against i
 
 TEST_CASE("verify: a file listing its chain root first still has its leaf checked (the one leaf rule)", "[verify][e2e]") {
     Lab lab;
-    const auto cert = lab.issue(lab.request(kExternal), "external");
+    const auto cert = lab.issue(kExternal, "external");
     const std::string bundle = lab.dir + "/root-first.pem";
     {
         std::ofstream out(bundle);
         out << std::ifstream(lab.dir + "/ca.pem").rdbuf() << std::ifstream(cert).rdbuf();
     }
-    const auto r = run_certtool({"verify", kTopology, bundle, "--trust", lab.dir + "/ca.pem", "--format", "json"});
+    const auto r = run_in_process({"verify", kTopology, bundle, "--trust", lab.dir + "/ca.pem", "--format", "json"});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto doc = nlohmann::json::parse(r.out);
@@ -98,7 +78,7 @@ TEST_CASE("verify: a file listing its chain root first still has its leaf checke
 
 TEST_CASE("verify: colour only on a terminal by default, never under NO_COLOR unless --color always says so", "[verify][e2e]") {
     Lab lab;
-    const auto cert = lab.issue(lab.request(kExternal), "external");
+    const auto cert = lab.issue(kExternal, "external");
     const std::vector<std::string> args{"verify", kTopology, cert, "--trust", lab.dir + "/ca.pem"};
     auto with = [&args](const std::string& mode) {
         auto a = args;
@@ -116,8 +96,8 @@ TEST_CASE("verify: colour only on a terminal by default, never under NO_COLOR un
 
 TEST_CASE("verify: the internal certificate is matched by its names, not the external entry", "[verify][e2e]") {
     Lab lab;
-    const auto cert = lab.issue(lab.request("edge-internal.lsedge-contoso-net"), "internal");
-    const auto r = run_certtool({"verify", kTopology, cert, "--trust", lab.dir + "/ca.pem"});
+    const auto cert = lab.issue("edge-internal.lsedge-contoso-net", "internal");
+    const auto r = run_in_process({"verify", kTopology, cert, "--trust", lab.dir + "/ca.pem"});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     CHECK(has_code(r.out, "->  edge-internal.lsedge-contoso-net"));
@@ -127,62 +107,66 @@ TEST_CASE("verify: each broken rule is a failing check with its code", "[verify]
     Lab lab;
     const std::string trust = lab.dir + "/ca.pem";
     SECTION("a missing sip.<domain> SAN") {
-        const auto cert = lab.issue(lab.hand_request("nofab", "sip.contoso.com", "DNS:sip.contoso.com,DNS:webcon.contoso.com"), "nofab");
-        const auto r = run_certtool({"verify", kTopology, cert, "--trust", trust, "--cert", kExternal});
+        const auto cert = lab.hand_made("nofab", "sip.contoso.com", {"sip.contoso.com", "webcon.contoso.com"});
+        const auto r = run_in_process({"verify", kTopology, cert, "--trust", trust, "--cert", kExternal});
         CHECK(r.exit_code == 1);
         CHECK(has_code(r.out, "name.missing: sip.fabrikam.com"));
     }
     SECTION("a wildcard on the Edge") {
-        const auto cert = lab.issue(lab.hand_request("wild", "*.contoso.com", "DNS:*.contoso.com,DNS:*.fabrikam.com"), "wild");
-        const auto r = run_certtool({"verify", kTopology, cert, "--trust", trust, "--cert", kExternal});
+        const auto cert = lab.hand_made("wild", "*.contoso.com", {"*.contoso.com", "*.fabrikam.com"});
+        const auto r = run_in_process({"verify", kTopology, cert, "--trust", trust, "--cert", kExternal});
         CHECK(r.exit_code == 1);
         CHECK(has_code(r.out, "subject.wildcard"));
         CHECK(has_code(r.out, "not where Lync allows wildcards"));
     }
     SECTION("expired at the check time, and expiring within the warning window") {
-        const auto cert = lab.issue(lab.request(kExternal), "external");
-        auto r = run_certtool({"verify", kTopology, cert, "--trust", trust, "--at", "2031-01-01"});
+        const auto cert = lab.issue(kExternal, "external");
+        auto r = run_in_process({"verify", kTopology, cert, "--trust", trust, "--at", "2031-01-01"});
         CHECK(r.exit_code == 1);
         CHECK(has_code(r.out, "validity.expired"));
         // 365-day certificate: checked 20 days before its end it warns but passes.
-        const auto json = nlohmann::json::parse(run_certtool({"verify", kTopology, cert, "--trust", trust, "--format", "json"}).out);
+        const auto json = nlohmann::json::parse(run_in_process({"verify", kTopology, cert, "--trust", trust, "--format", "json"}).out);
         const std::string end = json["results"][0]["not_after"];
         std::tm tm{};
         ::strptime(end.c_str(), "%Y-%m-%d", &tm);
         std::time_t t = ::timegm(&tm) - 20 * 86400;
         char when[32];
         std::strftime(when, sizeof when, "%Y-%m-%d", std::gmtime(&t));
-        r = run_certtool({"verify", kTopology, cert, "--trust", trust, "--at", when});
+        r = run_in_process({"verify", kTopology, cert, "--trust", trust, "--at", when});
         CHECK(r.exit_code == 0);
         CHECK(has_code(r.out, "validity.expiring"));
     }
     SECTION("no CRL distribution point (G2)") {
-        const auto cert = lab.issue(lab.request(kExternal), "nocdp", "", "nocdp.cnf");
-        const auto r = run_certtool({"verify", kTopology, cert, "--trust", trust});
+        CertOptions no_cdp;
+        no_cdp.crl_url = "";
+        const auto cert = lab.issue(kExternal, "nocdp", no_cdp);
+        const auto r = run_in_process({"verify", kTopology, cert, "--trust", trust});
         CHECK(r.exit_code == 1);
         CHECK(has_code(r.out, "crl.missing"));
     }
     SECTION("an RSASSA-PSS signature (INFRA)") {
-        const auto cert = lab.issue(lab.request(kExternal), "pss", "-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32");
-        const auto r = run_certtool({"verify", kTopology, cert, "--trust", trust, "--no-chain"});
+        CertOptions pss;
+        pss.rsa_pss = true;
+        const auto cert = lab.issue(kExternal, "pss", pss);
+        const auto r = run_in_process({"verify", kTopology, cert, "--trust", trust, "--no-chain"});
         CHECK(r.exit_code == 1);
         CHECK(has_code(r.out, "signature.pss"));
     }
     SECTION("an unknown issuer") {
-        const auto cert = lab.issue(lab.request(kExternal), "external");
-        const auto r = run_certtool({"verify", kTopology, cert});  // system store: the test root is not in it
+        const auto cert = lab.issue(kExternal, "external");
+        const auto r = run_in_process({"verify", kTopology, cert});  // system store: the test root is not in it
         CHECK(r.exit_code == 1);
         CHECK(has_code(r.out, "chain.untrusted"));
     }
     SECTION("a private key that is not the certificate's") {
-        const auto cert = lab.issue(lab.request(kExternal), "external");
-        const auto r = run_certtool({"verify", kTopology, cert, "--trust", trust, "--key", lab.key("edge-internal.lsedge-contoso-net")});
+        const auto cert = lab.issue(kExternal, "external");
+        const auto r = run_in_process({"verify", kTopology, cert, "--trust", trust, "--key", lab.key("edge-internal.lsedge-contoso-net")});
         CHECK(r.exit_code == 1);
         CHECK(has_code(r.out, "key.mismatch"));
     }
     SECTION("a certificate for something else entirely") {
-        const auto cert = lab.issue(lab.hand_request("other", "www.example.com", "DNS:www.example.com"), "other");
-        const auto r = run_certtool({"verify", kTopology, cert, "--trust", trust});
+        const auto cert = lab.hand_made("other", "www.example.com", {"www.example.com"});
+        const auto r = run_in_process({"verify", kTopology, cert, "--trust", trust});
         CHECK(r.exit_code == 1);
         CHECK(has_code(r.out, "plan.no-match"));
     }
@@ -190,10 +174,9 @@ TEST_CASE("verify: each broken rule is a failing check with its code", "[verify]
 
 TEST_CASE("verify: PKCS#12 with the chain and key, password from a file", "[verify][e2e]") {
     Lab lab;
-    const auto cert = lab.issue(lab.request(kExternal), "external");
+    const auto cert = lab.issue(kExternal, "external");
     std::ofstream(lab.dir + "/pass") << "pfx secret\n";
-    REQUIRE(sh("cd " + lab.dir + " && openssl pkcs12 -export -in external.pem -inkey req/" + kExternal +
-               ".key -certfile ca.pem -passout file:pass -out external.pfx") == 0);
+    (void)lab.ca.pfx({cert, lab.key(kExternal)}, "external.pfx", "pfx secret");
     auto r = run_certtool({"verify", kTopology, lab.dir + "/external.pfx", "--trust", lab.dir + "/ca.pem", "--passphrase-file", lab.dir + "/pass"});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
@@ -207,10 +190,10 @@ TEST_CASE("verify: PKCS#12 with the chain and key, password from a file", "[veri
 
 TEST_CASE("verify: generic checks against names, without a topology", "[verify][e2e]") {
     Lab lab;
-    const auto cert = lab.issue(lab.request(kExternal), "external");
+    const auto cert = lab.issue(kExternal, "external");
     const std::string trust = lab.dir + "/ca.pem";
-    CHECK(run_certtool({"verify", cert, "--name", "sip.contoso.com", "--name", "sip.fabrikam.com", "--trust", trust}).exit_code == 0);
-    const auto r = run_certtool({"verify", cert, "--name", "meet.contoso.com", "--trust", trust});
+    CHECK(run_in_process({"verify", cert, "--name", "sip.contoso.com", "--name", "sip.fabrikam.com", "--trust", trust}).exit_code == 0);
+    const auto r = run_in_process({"verify", cert, "--name", "meet.contoso.com", "--trust", trust});
     CHECK(r.exit_code == 1);
     CHECK(has_code(r.out, "name.missing"));
 }
@@ -218,13 +201,13 @@ TEST_CASE("verify: generic checks against names, without a topology", "[verify][
 TEST_CASE("verify: unreadable input is exit 2 naming the file", "[verify][e2e]") {
     Lab lab;
     std::ofstream(lab.dir + "/garbage.pem") << "this is not a certificate\n";
-    auto r = run_certtool({"verify", kTopology, lab.dir + "/garbage.pem"});
+    auto r = run_in_process({"verify", kTopology, lab.dir + "/garbage.pem"});
     CHECK(r.exit_code == 2);
     CHECK(has_code(r.err, "garbage.pem"));
-    r = run_certtool({"verify", kTopology, lab.dir + "/missing.pem"});
+    r = run_in_process({"verify", kTopology, lab.dir + "/missing.pem"});
     CHECK(r.exit_code == 2);
     CHECK(has_code(r.err, "missing.pem"));
-    r = run_certtool({"verify", kTopology, lab.dir + "/req/" + kExternal + ".csr", "--at", "yesterday"});
+    r = run_in_process({"verify", kTopology, lab.dir + "/req/" + kExternal + ".csr", "--at", "yesterday"});
     CHECK(r.exit_code == 2);
     CHECK(has_code(r.err, "usage.at"));
 }

@@ -17,8 +17,6 @@ ProcessResult run_guarded(const std::vector<std::string>& args, const std::vecto
 
 ProcessResult run_openssl(const std::vector<std::string>& args) { return run_process(kOpensslCli, args); }
 
-ProcessResult run_shell_command(const std::string& command) { return run_process("/bin/sh", {"-c", command}); }
-
 std::string shell_quote(const std::string& s) {
     std::string out = "'";
     for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);

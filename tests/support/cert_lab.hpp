@@ -40,7 +40,6 @@ ProcessResult run_guarded(const std::vector<std::string>& args, const std::vecto
                           std::chrono::milliseconds guard = std::chrono::seconds(60));
 
 ProcessResult run_openssl(const std::vector<std::string>& args);
-ProcessResult run_shell_command(const std::string& command);  // /bin/sh -c
 
 std::string shell_quote(const std::string& s);
 bool contains(const std::string& haystack, const std::string& needle);

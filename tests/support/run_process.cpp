@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <catch2/catch.hpp>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -14,6 +16,9 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "cli.hpp"
+#include "crypto/process.hpp"
 
 extern char** environ;
 
@@ -136,6 +141,34 @@ ProcessResult run_certtool(const std::vector<std::string>& args, const std::vect
 ProcessResult run_certtool(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
                            const std::string& cwd, const RunOptions& options) {
     return run_process(CERTTOOL_BINARY, args, extra_env, cwd, options);
+}
+
+ProcessResult run_in_process(const std::vector<std::string>& args) {
+    static const bool configured = [] {
+        certtool::crypto::configure_process();
+        return true;
+    }();
+    (void)configured;
+    std::ostringstream out, err;
+    certtool::cli::Terminal terminal{out, err};
+    const auto started = std::chrono::steady_clock::now();
+    ProcessResult result;
+    result.exit_code = certtool::cli::run(args, terminal);
+    result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    result.out = out.str();
+    result.err = err.str();
+    return result;
+}
+
+ProcessResult run_shell_command(const std::string& command, const std::string& cwd) {
+    return run_process("/bin/sh", {"-c", command}, {}, cwd);
+}
+
+std::string shell_ok(const std::string& command, const std::string& cwd) {
+    const auto r = run_shell_command(command, cwd);
+    INFO("$ " << command << "\nexit " << r.exit_code << "\n--- stdout\n" << r.out << "--- stderr\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+    return r.out;
 }
 
 std::string source_path(const std::string& relative) { return std::string(CERTTOOL_SOURCE_DIR) + "/" + relative; }

@@ -1,4 +1,6 @@
-// Runs the real certtool binary for end-to-end tests and captures what it did.
+// The one process runner of the end-to-end tests: the real certtool binary,
+// another program, a shell command line, or certtool's command line in process;
+// each returns what it printed and how it ended.
 #pragma once
 
 #include <chrono>
@@ -44,6 +46,18 @@ ProcessResult run_certtool(const std::vector<std::string>& args, const std::vect
                            const std::string& cwd = "");
 ProcessResult run_certtool(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
                            const std::string& cwd, const RunOptions& options);
+
+// certtool's command line in this process (certtool::cli::run with string
+// streams, no terminal): for tests that read what a verb prints and writes and
+// put no process boundary under test (the exit code of main, signals, stdin or
+// a terminal, the environment, what crosses exec). Every verb keeps at least
+// one test through run_certtool. `elapsed` is set; `max_rss_kb` is not.
+ProcessResult run_in_process(const std::vector<std::string>& args);
+
+// /bin/sh -c COMMAND in `cwd` (the current directory when empty).
+ProcessResult run_shell_command(const std::string& command, const std::string& cwd = "");
+// The same, REQUIREd to exit 0 (the failure shows the command and its output); returns stdout.
+std::string shell_ok(const std::string& command, const std::string& cwd = "");
 
 std::string source_path(const std::string& relative);  // path under the source tree
 std::string read_file(const std::string& path);

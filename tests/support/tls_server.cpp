@@ -1,102 +1,238 @@
 #include "tls_server.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <thread>
+#include <stdexcept>
 
-#include "cert_lab.hpp"
+#include "socket_address.hpp"
 
 namespace certtool::test {
 
+using namespace std::chrono_literals;
+
 namespace {
 
-// A socket address for `address` (IPv4 or IPv6 literal) and `port`.
-socklen_t socket_address(const std::string& address, int port, sockaddr_storage& storage) {
-    std::memset(&storage, 0, sizeof storage);
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-    if (inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(static_cast<unsigned short>(port));
-        return sizeof(sockaddr_in);
-    }
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    if (inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(static_cast<unsigned short>(port));
-        return sizeof(sockaddr_in6);
-    }
-    FAIL("not an IP address: " << address);
-    return 0;
+void put16(std::string& s, std::size_t v) {
+    s += static_cast<char>((v >> 8) & 0xff);
+    s += static_cast<char>(v & 0xff);
+}
+void put24(std::string& s, std::size_t v) {
+    s += static_cast<char>((v >> 16) & 0xff);
+    put16(s, v);
 }
 
-bool accepts(const std::string& address, int port) {
-    sockaddr_storage storage{};
-    const socklen_t len = socket_address(address, port, storage);
-    const int fd = ::socket(storage.ss_family, SOCK_STREAM, 0);
-    if (fd < 0) return false;
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&storage), len) == 0;
-    ::close(fd);
-    return ok;
+// A TLS 1.2 ServerHello record, then a handshake record opening a Certificate
+// message of `certificate_length` bytes whose first 16 KiB it carries.
+std::string server_hello_and_certificate_start(std::size_t certificate_length) {
+    std::string body = "\x03\x03";
+    body += std::string(32, '\x42');  // server random
+    body += '\0';                     // no session id
+    body += "\xc0\x2f";               // ECDHE-RSA-AES128-GCM-SHA256
+    body += '\0';                     // no compression
+    std::string hello(1, '\x02');
+    put24(hello, body.size());
+    hello += body;
+    std::string out = "\x16\x03\x03";
+    put16(out, hello.size());
+    out += hello;
+    std::string payload(1, '\x0b');  // Certificate
+    put24(payload, certificate_length);
+    payload += std::string(16384 - payload.size(), '\x30');
+    out += "\x16\x03\x03";
+    put16(out, payload.size());
+    return out + payload;
+}
+
+// More of the Certificate message: a full handshake record.
+std::string certificate_continuation() {
+    std::string out = "\x16\x03\x03";
+    put16(out, 16384);
+    return out + std::string(16384, '\x30');
 }
 
 }  // namespace
 
-int TlsServer::free_port(const std::string& address) {
-    sockaddr_storage storage{};
-    socklen_t len = socket_address(address, 0, storage);
-    const int fd = ::socket(storage.ss_family, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&storage), len) == 0);
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &len) == 0);
-    ::close(fd);
-    return ntohs(storage.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&storage)->sin_port
-                                              : reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
+struct TlsServer::Context {
+    SSL_CTX* ctx = nullptr;
+    ~Context() { SSL_CTX_free(ctx); }
+};
+
+TlsServer::TlsServer(const std::vector<Endpoint>& endpoints, const Identity& identity)
+    : behaviour_(Behaviour::handshake), context_(std::make_unique<Context>()) {
+    context_->ctx = SSL_CTX_new(TLS_server_method());
+    REQUIRE(context_->ctx != nullptr);
+    INFO("TLS server identity " << identity.cert << ", " << identity.key);
+    REQUIRE(SSL_CTX_use_certificate_chain_file(context_->ctx, identity.cert.c_str()) == 1);
+    REQUIRE(SSL_CTX_use_PrivateKey_file(context_->ctx, identity.key.c_str(), SSL_FILETYPE_PEM) == 1);
+    for (const auto& file : identity.chain) {
+        BIO* bio = BIO_new_file(file.c_str(), "r");
+        REQUIRE(bio != nullptr);
+        while (X509* c = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+            SSL_CTX_add1_chain_cert(context_->ctx, c);
+            X509_free(c);
+        }
+        ERR_clear_error();  // the end of the file
+        BIO_free(bio);
+    }
+    listen_on(endpoints);
 }
 
-TlsServer::TlsServer(const std::string& address, int port, const std::string& cert, const std::string& key,
-                     const std::vector<std::string>& extra)
-    : port_(port != 0 ? port : free_port(address)) {
-    const std::string accept = (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
-                               std::to_string(port_);
-    std::vector<std::string> args{kOpensslCli, "s_server", "-accept", accept, "-cert", cert, "-key", key, "-quiet", "-www"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-        ::setpgid(0, 0);
-        const int null = ::open("/dev/null", O_RDWR);
-        ::dup2(null, 0);
-        ::dup2(null, 1);
-        ::dup2(null, 2);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
+TlsServer::TlsServer(Behaviour behaviour, const std::vector<Endpoint>& endpoints) : behaviour_(behaviour) {
+    REQUIRE(behaviour != Behaviour::handshake);
+    listen_on(endpoints);
+}
+
+void TlsServer::listen_on(const std::vector<Endpoint>& endpoints) {
+    for (const auto& [ip, port] : endpoints) {
+        const SocketAddress a(ip, port);
+        const int fd = ::socket(a.family(), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        REQUIRE(fd >= 0);
+        listening_.push_back(fd);
+        const int one = 1;
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (a.family() == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        if (::bind(fd, a.get(), a.size()) != 0 || ::listen(fd, 64) != 0) {
+            const std::string why = std::strerror(errno);
+            for (const int l : listening_) ::close(l);
+            listening_.clear();
+            FAIL("cannot listen on " << ip << ":" << port << ": " << why);
+        }
+        endpoints_.emplace_back(ip, SocketAddress::bound_port(fd));
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!accepts(address, port_)) {
-        int status = 0;
-        REQUIRE(::waitpid(pid_, &status, WNOHANG) == 0);  // it has not died
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    thread_ = std::thread([this] { serve(); });
 }
 
 TlsServer::~TlsServer() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    for (const int fd : listening_) ::close(fd);
+}
+
+void TlsServer::serve() {
+    // OpenSSL writes with write(2): a client gone away must be EPIPE for this
+    // thread and its workers, not a SIGPIPE that ends the test process. The
+    // mask is theirs alone, so programs the tests start keep the default.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+    std::vector<std::thread> workers;
+    std::vector<pollfd> fds;
+    for (const int fd : listening_) fds.push_back({fd, POLLIN, 0});
+    while (!stop_) {
+        if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
+        for (const auto& p : fds) {
+            if ((p.revents & POLLIN) == 0) continue;
+            const int c = ::accept4(p.fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if (c < 0) continue;
+            ++accepted_;
+            workers.emplace_back([this, c] { handle(c); });
+        }
+    }
+    for (auto& w : workers) w.join();
+}
+
+bool TlsServer::wait(int fd, short events, int ms) const {
+    pollfd p{fd, events, 0};
+    return ::poll(&p, 1, ms) > 0 && (p.revents & events) != 0;
+}
+
+// Sends all of `data` unless the client goes away or the test ends.
+bool TlsServer::send_all(int fd, const std::string& data) {
+    std::size_t done = 0;
+    while (done < data.size() && !stop_) {
+        if (!wait(fd, POLLOUT, 20)) continue;
+        const ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+        sent_ += static_cast<unsigned long long>(n);
+    }
+    return done == data.size();
+}
+
+// The handshake on a non-blocking socket, then whatever the client sends is
+// read and dropped until it leaves or the test ends.
+void TlsServer::handshake(int fd) {
+    SSL* ssl = SSL_new(context_->ctx);
+    SSL_set_fd(ssl, fd);
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    bool done = false;
+    while (!stop_ && std::chrono::steady_clock::now() < give_up) {
+        const int r = SSL_accept(ssl);
+        if (r == 1) {
+            done = true;
+            break;
+        }
+        const int e = SSL_get_error(ssl, r);
+        if (e == SSL_ERROR_WANT_READ) (void)wait(fd, POLLIN, 20);
+        else if (e == SSL_ERROR_WANT_WRITE) (void)wait(fd, POLLOUT, 20);
+        else break;
+    }
+    if (done) {
+        ++handshakes_;
+        char buffer[4096];
+        while (!stop_) {
+            const int n = SSL_read(ssl, buffer, sizeof buffer);
+            if (n > 0) continue;
+            if (SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ) break;
+            (void)wait(fd, POLLIN, 20);
+        }
+        (void)SSL_shutdown(ssl);
+    }
+    ERR_clear_error();
+    SSL_free(ssl);
+}
+
+void TlsServer::handle(int fd) {
+    char buffer[4096];
+    switch (behaviour_) {
+        case Behaviour::handshake:
+            handshake(fd);
+            break;
+        case Behaviour::silent:
+            while (!stop_) std::this_thread::sleep_for(20ms);  // held open, never read, never written
+            break;
+        case Behaviour::endless_handshake:
+        case Behaviour::huge_certificate: {
+            if (wait(fd, POLLIN, 2000)) (void)::recv(fd, buffer, sizeof buffer, 0);  // the ClientHello
+            // Fits the client's limit on its own (1 MiB - 8), or far over it.
+            const std::size_t length = behaviour_ == Behaviour::huge_certificate ? 0xffffff : (1 << 20) - 8;
+            bool open = send_all(fd, server_hello_and_certificate_start(length));
+            const std::string more = certificate_continuation();
+            while (open && !stop_) open = send_all(fd, more);
+            break;
+        }
+        case Behaviour::slowloris: {
+            if (wait(fd, POLLIN, 2000)) (void)::recv(fd, buffer, sizeof buffer, 0);
+            bool open = send_all(fd, std::string("\x16\x03\x03\x40\x00", 5));  // a 16 KiB handshake record follows...
+            while (open && !stop_) {
+                std::this_thread::sleep_for(100ms);
+                open = send_all(fd, std::string(1, '\x02'));  // ...one byte at a time
+            }
+            break;
+        }
+        case Behaviour::reset: {
+            if (wait(fd, POLLIN, 2000)) (void)::recv(fd, buffer, sizeof buffer, 0);
+            linger l{1, 0};
+            ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+            break;
+        }
+    }
+    ::close(fd);
 }
 
 }  // namespace certtool::test
