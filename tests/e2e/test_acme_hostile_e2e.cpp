@@ -21,6 +21,7 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "bytes.hpp"
 #include "acme_lab.hpp"
 #include "syscall_trace.hpp"
 #include "run_process.hpp"
@@ -53,28 +54,6 @@ enum class Misbehaviour {
     challenge_invalid,  // the CA finds the wrong TXT record
     foreign_name,       // an authorization for a name the order does not have
 };
-
-std::string b64url_decode(const std::string& in) {
-    std::string out;
-    unsigned value = 0;
-    int bits = 0;
-    for (const char c : in) {
-        int d = -1;
-        if (c >= 'A' && c <= 'Z') d = c - 'A';
-        if (c >= 'a' && c <= 'z') d = c - 'a' + 26;
-        if (c >= '0' && c <= '9') d = c - '0' + 52;
-        if (c == '-') d = 62;
-        if (c == '_') d = 63;
-        if (d < 0) continue;
-        value = (value << 6) | static_cast<unsigned>(d);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((value >> bits) & 0xff);
-        }
-    }
-    return out;
-}
 
 struct Reply {
     int status = 200;
@@ -223,7 +202,7 @@ private:
             if (jws.is_object() && jws.contains("protected")) {
                 secrets_.push_back(jws["protected"].get<std::string>());
                 secrets_.push_back(jws["signature"].get<std::string>());
-                const std::string p = b64url_decode(jws["payload"].get<std::string>());
+                const std::string p = base64_decode(jws["payload"].get<std::string>());
                 if (!p.empty()) payload = json::parse(p, nullptr, false);
             }
         }
@@ -396,7 +375,7 @@ ProcessResult expect_failure(const Bench& bench, FakeCa* ca, const std::vector<s
     CHECK(r.err.find(where) != std::string::npos);
     CHECK(r.elapsed < limit * kTimeScale);
     CHECK(partial_files(bench.out).empty());
-    std::vector<std::string> secrets = {kEabKey, b64url_decode(kEabKey)};
+    std::vector<std::string> secrets = {kEabKey, base64_decode(kEabKey)};
     if (std::filesystem::exists(bench.out + "/acme-account.key"))
         for (const auto& line : secret_lines(bench.out + "/acme-account.key")) secrets.push_back(line);
     if (ca != nullptr)

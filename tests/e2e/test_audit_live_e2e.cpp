@@ -542,10 +542,17 @@ void set_external(Codes& c, const std::string& member, const std::set<std::strin
     for (const auto& s : kExternalServices) c[key(member, s)] = codes;
 }
 
-std::string message_of(const json& o, const std::string& code) {
+// The messages of the findings with `code` in `o` (a report or one observation).
+std::vector<std::string> messages_of(const json& o, const std::string& code) {
+    std::vector<std::string> messages;
     for (const auto& f : o["findings"])
-        if (f.value("code", "") == code) return f.value("message", "");
-    return "";
+        if (f.value("code", "") == code) messages.push_back(f.value("message", ""));
+    return messages;
+}
+
+std::string message_of(const json& o, const std::string& code) {
+    const auto messages = messages_of(o, code);
+    return messages.empty() ? "" : messages.front();
 }
 
 std::size_t count(const std::string& text, const std::string& what) {
@@ -671,9 +678,7 @@ TEST_CASE("audit live: two members up with two certificates: no majority, said o
     auto expected = all_clean();
     for (const auto& s : kAllServices) expected[key("edge03.contoso.net", s)] = {"tls.refused"};
     check_codes(doc, expected);  // nothing on edge01's or edge02's observations
-    std::vector<std::string> messages;
-    for (const auto& f : doc["findings"])
-        if (f.value("code", "") == "pool.different-certificate") messages.push_back(f.value("message", ""));
+    const auto messages = messages_of(doc, "pool.different-certificate");
     REQUIRE(messages.size() == 1);
     const std::string& message = messages[0];
     INFO(message);
@@ -712,9 +717,7 @@ TEST_CASE("audit live: a server whose Web Conferencing service presents another 
     for (const char* member : {"edge02.contoso.net", "edge03.contoso.net"})
         for (const auto& s : kAllServices) expected[key(member, s)] = {"tls.refused"};
     check_codes(doc, expected);
-    std::vector<std::string> messages;
-    for (const auto& f : doc["findings"])
-        if (f.value("code", "") == "pool.different-certificate") messages.push_back(f.value("message", ""));
+    const auto messages = messages_of(doc, "pool.different-certificate");
     REQUIRE(messages.size() == 1);
     const std::string& message = messages[0];
     INFO(message);

@@ -1,3 +1,4 @@
+#include "bytes.hpp"
 #include "tls_server.hpp"
 
 #include <openssl/err.h>
@@ -22,15 +23,6 @@ namespace certtool::test {
 using namespace std::chrono_literals;
 
 namespace {
-
-void put16(std::string& s, std::size_t v) {
-    s += static_cast<char>((v >> 8) & 0xff);
-    s += static_cast<char>(v & 0xff);
-}
-void put24(std::string& s, std::size_t v) {
-    s += static_cast<char>((v >> 16) & 0xff);
-    put16(s, v);
-}
 
 // A TLS 1.2 ServerHello record, then a handshake record opening a Certificate
 // message of `certificate_length` bytes whose first 16 KiB it carries.

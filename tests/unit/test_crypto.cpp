@@ -2,6 +2,7 @@
 // and interop with the openssl and GnuTLS certtool command-line programs.
 #include <catch2/catch.hpp>
 
+#include "bytes.hpp"
 #include "shell.hpp"
 
 #include "crypto_errors.hpp"
@@ -31,6 +32,7 @@ using namespace certtool::crypto;
 
 namespace {
 
+using certtool::test::base64_decode;
 using certtool::test::TempDir;
 
 std::string slurp(const std::string& path) {
@@ -63,28 +65,6 @@ std::optional<std::string> gnutls_certtool() {
         if (contains(run(c + " --help").text, "GnuTLS")) return c;
     }
     return std::nullopt;
-}
-
-std::string base64_decode(const std::string& text) {
-    std::string out;
-    unsigned value = 0;
-    int bits = 0;
-    for (char c : text) {
-        int d = -1;
-        if (c >= 'A' && c <= 'Z') d = c - 'A';
-        else if (c >= 'a' && c <= 'z') d = c - 'a' + 26;
-        else if (c >= '0' && c <= '9') d = c - '0' + 52;
-        else if (c == '+') d = 62;
-        else if (c == '/') d = 63;
-        if (d < 0) continue;  // '=', newlines
-        value = (value << 6) | static_cast<unsigned>(d);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((value >> bits) & 0xff);
-        }
-    }
-    return out;
 }
 
 // The DER inside a PEM block.

@@ -27,11 +27,14 @@
 #include <thread>
 #include <vector>
 
+#include "bytes.hpp"
 #include "crypto/tls_fetch.hpp"
 
 namespace {
 
 using namespace certtool::crypto;
+using certtool::test::put16;
+using certtool::test::put24;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
@@ -190,15 +193,6 @@ bool wait_readable(int fd, int ms) {
 void read_client_hello(int fd) {
     char buf[4096];
     if (wait_readable(fd, 2000)) (void)::recv(fd, buf, sizeof buf, 0);
-}
-
-void put16(std::string& s, std::size_t v) {
-    s += static_cast<char>((v >> 8) & 0xff);
-    s += static_cast<char>(v & 0xff);
-}
-void put24(std::string& s, std::size_t v) {
-    s += static_cast<char>((v >> 16) & 0xff);
-    put16(s, v);
 }
 
 // A TLS 1.2 ServerHello record (ECDHE-RSA-AES128-GCM-SHA256, no extensions),
