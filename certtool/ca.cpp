@@ -30,6 +30,7 @@ struct CaOptions {
     std::string topology;
     std::string cert_id;
     std::string crl_url;
+    std::string root_crl_url;
     int sign_days = 0;
     bool accept_name_differences = false;
     bool force = false;
@@ -37,6 +38,7 @@ struct CaOptions {
     // crl
     std::vector<std::string> revoke;
     int crl_days = 7;
+    bool crl_all = false;
     PassphraseOptions passphrase;
     CLI::App* init_command = nullptr;
     CLI::App* sign_command = nullptr;
@@ -56,12 +58,21 @@ ExitCode run_init(CaOptions& o, Terminal& term) {
     init.root_days = o.days;
     init.intermediate_days = std::min(o.days, 1825);
     init.crl_url = o.crl_url;
+    init.root_crl_url = o.root_crl_url;
     if (o.encrypt_key) init.passphrase = passphrase_required(o.passphrase, "Passphrase for the CA keys", true);
     const auto result = ca::init(init);
     init.passphrase.wipe();
     for (const auto& f : result.files) term.out << "wrote " << f << "\n";
     term.out << "root SHA-256 " << result.root_sha256 << "\n";
     if (o.intermediate) term.out << "issuing CA SHA-256 " << result.issuing_sha256 << "\n";
+    if (!result.crl_url.empty())
+        term.out << "CRL of the " << (o.intermediate ? "intermediate" : "root") << " (in every certificate it issues): " << result.crl_url << "\n";
+    if (!result.root_crl_url.empty())
+        term.out << "CRL of the root (in intermediate.pem): " << result.root_crl_url
+                 << (result.root_crl_url_derived ? " (derived from --crl-url; --root-crl-url gives another)" : "") << "\n";
+    if (o.intermediate && result.root_crl_url.empty())
+        term.err << "certtool: warning: no CRL URL for the root: intermediate.pem has no CRL distribution point, and clients "
+                    "that check revocation (Windows, Lync) cannot check it; give --crl-url or --root-crl-url\n";
     term.out << "Import " << fs::join(o.dir, "root.pem") << " into Trusted Root Certification Authorities on every server and client"
              << (o.intermediate ? ", and intermediate.pem into Intermediate Certification Authorities" : "") << ".\n";
     return ExitCode::success;
@@ -124,11 +135,28 @@ ExitCode run_crl(CaOptions& o, Terminal& term) {
     crl.dir = o.dir;
     crl.revoke = o.revoke;
     crl.days = o.crl_days;
+    crl.all = o.crl_all;
     crl.passphrase = passphrase_given(o.passphrase);
     const auto result = ca::crl(crl);
     crl.passphrase.wipe();
-    term.out << "wrote " << result.file << ": CRL number " << result.number << ", " << result.revoked << " revoked\n"
-             << "Publish it at the CRL distribution point URL before the current CRL's next update.\n";
+    for (const auto& note : result.notes) term.err << "certtool: note: " << note << "\n";
+    if (result.intermediate_revoked_now)
+        term.err << "certtool: warning: the intermediate is revoked: every certificate it issued now fails revocation checks, "
+                    "and this CA issues no more\n";
+    bool any = false;
+    for (const auto& c : result.crls) {
+        const std::string what = "CRL of the " + c.ca + " (" + plural(c.revoked, "revoked certificate", "revoked certificates") + ")";
+        if (c.written) {
+            any = true;
+            term.out << "wrote " << c.file << " (DER) and " << c.pem_file << ": " << what << ", number " << c.number
+                     << ", next update " << format_datetime(c.next_update) << " (" << c.why << ")\n";
+            if (!c.url.empty()) term.out << "  publish " << c.file << " at " << c.url << "\n";
+        } else {
+            term.out << "kept " << c.file << ": " << what << ", number " << c.number << ", " << c.why << " (--all writes it now)\n";
+        }
+    }
+    if (any) term.out << "wrote " << result.combined_file << ": every current CRL in one PEM file (openssl -CRLfile, GnuTLS --load-crl)\n"
+                      << "Publish each CRL at its URL before its next update.\n";
     return ExitCode::success;
 }
 
@@ -146,7 +174,12 @@ Verb register_ca(CLI::App& app) {
     init->add_option("--key-type", o->key_type, "rsa or ec")->check(CLI::IsMember({"rsa", "ec"}))->capture_default_str();
     init->add_option("--key-bits", o->key_bits, "RSA 2048-8192, EC 256/384/521")->capture_default_str();
     init->add_option("--days", o->days, "root validity in days")->capture_default_str()->check(CLI::Range(1, 36500));
-    init->add_option("--crl-url", o->crl_url, "default CRL distribution point URL (http://) for issued certificates");
+    init->add_option("--crl-url", o->crl_url,
+                     "CRL URL (http://) of the issuing CA (the intermediate, else the root), put in every certificate it issues; "
+                     "it must end in a file name");
+    init->add_option("--root-crl-url", o->root_crl_url,
+                     "with --intermediate: the root's CRL URL, put in intermediate.pem (default: --crl-url's name with -root "
+                     "before the extension, in the same folder)");
     init->add_flag("--encrypt-key", o->encrypt_key, "encrypt the CA keys with the passphrase");
     add_passphrase_options(*init, o->passphrase, "for --encrypt-key");
     o->init_command = init;
@@ -165,9 +198,11 @@ Verb register_ca(CLI::App& app) {
     add_passphrase_options(*sign, o->passphrase, "for an encrypted CA key");
     o->sign_command = sign;
 
-    auto* crl = command->add_subcommand("crl", "write DIR/crl.pem, revoking serials first if asked");
+    auto* crl = command->add_subcommand("crl", "write every CRL that is due (DIR/crl/<name>, DER and PEM), revoking serials first if asked");
     crl->add_option("DIR", o->dir, "the CA directory")->required();
-    crl->add_option("--revoke", o->revoke, "serial number (hex, as in index.json) to revoke; repeatable");
+    crl->add_option("--revoke", o->revoke,
+                    "serial number (hex, as in index.json) to revoke; repeatable; the intermediate's own serial goes into the root's CRL");
+    crl->add_flag("--all", o->crl_all, "write every CRL, also those not yet due");
     crl->add_option("--days", o->crl_days, "days until the CRL's next update")->capture_default_str()->check(CLI::Range(1, 365));
     add_passphrase_options(*crl, o->passphrase, "for an encrypted CA key");
     o->crl_command = crl;
@@ -178,7 +213,8 @@ Verb register_ca(CLI::App& app) {
                     "  certtool ca init labca --intermediate --crl-url http://pki.contoso.net/labca.crl\n"
                     "  certtool ca sign labca req/edge-internal.lsedge-contoso-net.csr --topology site.json \\\n"
                     "      --cert edge-internal.lsedge-contoso-net --out edge-internal.pem\n"
-                    "  certtool ca crl labca --revoke 5f3a...\n");
+                    "  certtool ca crl labca --revoke 5f3a...\n"
+                    "  (labca/crl/labca.crl goes to http://pki.contoso.net/labca.crl, labca/crl/labca-root.crl to .../labca-root.crl)\n");
     return {command, [o](Terminal& term) {
                 if (o->init_command->parsed()) return run_init(*o, term);
                 if (o->sign_command->parsed()) return run_sign(*o, term);

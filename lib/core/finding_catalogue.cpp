@@ -185,13 +185,15 @@ std::vector<CatalogueEntry> entries() {
         {"ca.corrupt", S::error, "the CA directory is not what ca init wrote", kCa},
         {"ca.lock", S::error, "the CA directory cannot be locked", kCa},
         {"ca.unknown-serial", S::error, "--revoke names a serial the CA never issued", kCa},
+        {"ca.revoke-root", S::error, "--revoke names the root's own serial, which no CRL revokes", kCa},
+        {"ca.revoked", S::error, "the CA's intermediate is revoked: it issues no more", kCa},
         {"ca.io", S::error, "a file of the CA cannot be read", kCa},
         {"ca.too-large", S::error, "a file of the CA over its size limit", kCa},
         {"csr.invalid", S::error, "not a certificate request (PEM or DER)", kCa},
         {"csr.signature", S::error, "the request's signature does not verify", kCa},
         {"csr.io", S::error, "the request to sign cannot be read", kCa},
         {"csr.too-large", S::error, "the request to sign is over 1 MiB", kCa},
-        {"usage.crl-url", S::error, "a --crl-url that is not http://", kCa},
+        {"usage.crl-url", S::error, "a CRL URL that is not http:// or names no file, or two with one file name", kCa},
 
         // certtool pfx (lib/pfx).
         {"pfx.chain", S::error, "a chain certificate that is not on the leaf's path", kPfx},

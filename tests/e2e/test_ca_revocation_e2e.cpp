@@ -189,3 +189,101 @@ TEST_CASE("ca revocation e2e: with an intermediate, both CRLs let openssl verify
     CHECK(contains(refused.err, "[ca.revoked]"));
     CHECK_FALSE(fs::exists(lab.dir / "after.pem"));
 }
+
+TEST_CASE("ca revocation e2e: ca crl writes only what is due; --all writes every CRL; the root's URL is given or derived",
+          "[ca][crl][e2e]") {
+    TempDir dir("certtool-crl-e2e");
+    const std::string ca = dir / "ca";
+    certtool_ok({"ca", "init", ca, "--intermediate", "--crl-url", "http://pki.contoso.net/pki/labca.crl", "--root-crl-url",
+                 "http://root.contoso.net/r/root-ca.crl", "--key-bits", "2048"});
+    CHECK(crl_urls_of(ca + "/intermediate.pem") == std::vector<std::string>{"http://root.contoso.net/r/root-ca.crl"});
+
+    const auto first = certtool_ok({"ca", "crl", ca});
+    CHECK(contains(first.out, "none written yet"));
+    CHECK(fs::is_regular_file(ca + "/crl/labca.crl"));
+    CHECK(fs::is_regular_file(ca + "/crl/root-ca.crl"));
+    const json config = json::parse(read_file(ca + "/ca.json"));
+    CHECK(config["next_crl_number"] == 2);
+    CHECK(config["root_next_crl_number"] == 2);
+    CHECK(config["crl_published"]["intermediate"]["file"] == "crl/labca.crl");
+    CHECK(config["crl_published"]["root"]["number"] == 1);
+
+    // Nothing changed since: nothing is due, nothing is written.
+    const std::string issuing = read_file(ca + "/crl/labca.crl");
+    const std::string root = read_file(ca + "/crl/root-ca.crl");
+    const auto again = certtool_ok({"ca", "crl", ca});
+    CHECK(contains(again.out, "not due before"));
+    CHECK_FALSE(contains(again.out, "wrote"));
+    CHECK(read_file(ca + "/crl/labca.crl") == issuing);
+    CHECK(read_file(ca + "/crl/root-ca.crl") == root);
+    CHECK(json::parse(read_file(ca + "/ca.json")) == config);
+
+    // --all writes both although neither is due (the halfway rule is tested in unit/test_ca.cpp, with a clock).
+    const auto all = certtool_ok({"ca", "crl", ca, "--all", "--days", "3"});
+    CHECK(read_file(ca + "/crl/labca.crl") != issuing);
+    CHECK(read_file(ca + "/crl/root-ca.crl") != root);
+    CHECK(json::parse(read_file(ca + "/ca.json"))["root_next_crl_number"] == 3);
+    CHECK(read_file(ca + "/crl.pem") == read_file(ca + "/crl/labca.crl.pem") + read_file(ca + "/crl/root-ca.crl.pem"));
+
+    // A lost CRL file is due again.
+    fs::remove(ca + "/crl/root-ca.crl");
+    const auto lost = certtool_ok({"ca", "crl", ca});
+    CHECK(fs::is_regular_file(ca + "/crl/root-ca.crl"));
+    CHECK(contains(lost.out, "kept " + ca + "/crl/labca.crl"));
+
+    // Bad URLs and combinations: refused before anything is made.
+    for (const auto& bad : std::vector<std::vector<std::string>>{
+             {"ca", "init", dir / "a", "--crl-url", "http://pki.contoso.net/", "--key-bits", "2048"},
+             {"ca", "init", dir / "b", "--crl-url", "http://pki.contoso.net/x.crl?v=1", "--key-bits", "2048"},
+             {"ca", "init", dir / "c", "--crl-url", "http://pki.contoso.net/x.crl", "--root-crl-url", "http://pki.contoso.net/r.crl",
+              "--key-bits", "2048"},
+             {"ca", "init", dir / "d", "--intermediate", "--crl-url", "http://pki.contoso.net/x.crl", "--root-crl-url",
+              "http://other.contoso.net/x.crl", "--key-bits", "2048"}}) {
+        const auto r = run_guarded(bad);
+        INFO(transcript(bad, r));
+        CHECK(r.exit_code == 2);
+        CHECK(contains(r.err, "[usage.crl-url]"));
+        CHECK_FALSE(fs::exists(bad[2]));
+    }
+}
+
+TEST_CASE("ca revocation e2e: without an intermediate the root is the one CA with the one CRL", "[ca][crl][e2e]") {
+    TempDir dir("certtool-crl-e2e");
+    const std::string ca = dir / "ca";
+    certtool_ok({"ca", "init", ca, "--crl-url", "http://pki.contoso.net/single.crl", "--key-bits", "2048"});
+    CHECK(crl_urls_of(ca + "/root.pem").empty());
+    CHECK_FALSE(json::parse(read_file(ca + "/ca.json")).contains("root_crl_url"));
+    const auto r = certtool_ok({"ca", "crl", ca});
+    CHECK(fs::is_regular_file(ca + "/crl/single.crl"));
+    CHECK(fs::is_regular_file(ca + "/crl/single.crl.pem"));
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(ca + "/crl")) ++files;
+    CHECK(files == 2);
+    CHECK(contains(r.out, "CRL of the root"));
+    // The root's serial cannot be revoked by its own CRL.
+    const auto refused = run_guarded({"ca", "crl", ca, "--revoke", serial_of(ca + "/root.pem")});
+    INFO(transcript({"ca", "crl", ca, "--revoke", "<root>"}, refused));
+    CHECK(refused.exit_code == 2);
+    CHECK(contains(refused.err, "[ca.revoke-root]"));
+}
+
+TEST_CASE("ca revocation e2e: a CA directory of the earlier format keeps working, the root's CRL URL derived and said so",
+          "[ca][crl][e2e]") {
+    if (!have(certtool::test::kOpensslCli)) {
+        WARN("skipped: no openssl CLI");
+        return;
+    }
+    CertLab lab("certtool-crl-e2e");
+    // ca.json as certtool wrote it before the root had its own CRL.
+    json config = json::parse(read_file(lab.ca + "/ca.json"));
+    config.erase("root_crl_url");
+    config.erase("root_next_crl_number");
+    write_bytes(lab.ca + "/ca.json", config.dump(2) + "\n");
+    const std::string leaf = lab.issue(CertLab::kInternal, "internal.pem");
+    const auto r = certtool_ok({"ca", "crl", lab.ca});
+    CHECK(contains(r.err, "names no CRL URL for the root"));
+    CHECK(contains(r.err, kRootUrl));
+    CHECK(fs::is_regular_file(lab.ca + "/crl/lab.crl"));
+    CHECK(fs::is_regular_file(lab.ca + "/crl/lab-root.crl"));
+    CHECK(openssl_verify(lab, {lab.ca + "/crl/lab.crl", lab.ca + "/crl/lab-root.crl"}, leaf).exit_code == 0);
+}
