@@ -1,9 +1,11 @@
 // certtool ca init|sign|crl: a local CA for internal certificates and labs.
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
+#include "ca/bulk.hpp"
 #include "ca/ca.hpp"
 #include "check_options.hpp"
 #include "core/plural.hpp"
@@ -35,6 +37,9 @@ struct CaOptions {
     bool accept_name_differences = false;
     bool force = false;
     std::string out;
+    std::string manifest;
+    std::vector<std::string> only;
+    bool lab_public = false;
     // crl
     std::vector<std::string> revoke;
     int crl_days = 7;
@@ -78,7 +83,64 @@ ExitCode run_init(CaOptions& o, Terminal& term) {
     return ExitCode::success;
 }
 
+// One warning per name, for the first few: a request may carry thousands.
+void warn_name_differences(const std::string& id, const ca::NameDifference& d, Terminal& term) {
+    constexpr std::size_t kNamesListed = 20;
+    const std::string of = id.empty() ? "" : id + ": ";
+    for (std::size_t i = 0; i < d.missing.size() && i < kNamesListed; ++i)
+        term.err << "certtool: warning: " << of << "added " << d.missing[i] << ", which the request lacked (the plan needs it)\n";
+    if (d.missing.size() > kNamesListed)
+        term.err << "certtool: warning: " << of << "added " << d.missing.size() - kNamesListed << " more names the request lacked\n";
+    for (std::size_t i = 0; i < d.extra.size() && i < kNamesListed; ++i)
+        term.err << "certtool: warning: " << of << "left out " << d.extra[i] << ", which the request asked for (not in the plan)\n";
+    if (d.extra.size() > kNamesListed)
+        term.err << "certtool: warning: " << of << "left out " << d.extra.size() - kNamesListed << " more names the request asked for\n";
+}
+
+ExitCode run_sign_manifest(CaOptions& o, Terminal& term) {
+    if (!o.csr.empty() || !o.cert_id.empty())
+        usage_error("usage.ca-sign", "", "--manifest signs every request of the manifest: give no CSR and no --cert (--only ID picks some)");
+    if (o.out.empty()) usage_error("usage.ca-sign", "", "--manifest needs --out DIR, the folder for <id>.pem, <id>.chain.pem and issued.json");
+    const auto planned = load_plan(o.topology, PlanUse::write, o.force, term);
+    ca::ManifestSignOptions bulk;
+    bulk.sign.dir = o.dir;
+    bulk.sign.crl_url = o.crl_url;
+    if (o.sign_days > 0) bulk.sign.days = o.sign_days;
+    bulk.sign.policy_days = planned.loaded.topology.policy.validity_days;
+    bulk.sign.accept_name_differences = o.accept_name_differences;
+    bulk.sign.passphrase = passphrase_given(o.passphrase);
+    bulk.manifest_file = o.manifest;
+    bulk.plan = &planned.plan;
+    bulk.out_dir = o.out;
+    bulk.only = o.only;
+    bulk.lab_public = o.lab_public;
+    bulk.replace = o.force;
+    const auto result = ca::sign_manifest(bulk);
+    bulk.sign.passphrase.wipe();
+
+    for (const auto& s : result.issued) {
+        warn_name_differences(s.id, s.result.differences, term);
+        const auto* r = planned.plan.find(s.id);
+        term.out << "issued " << s.id << " serial " << s.result.serial_hex << ", " << plural(r->sans.size(), "SAN", "SANs")
+                 << ", valid until " << format_datetime(s.result.not_after) << (s.public_ca ? " (LAB ONLY)" : "") << "\n"
+                 << "  " << s.certificate_file << "\n  " << s.chain_file << "\n";
+        for (const auto& kept : s.replaced_files) term.out << "  kept the previous file as " << kept << "\n";
+    }
+    const bool any_public = std::any_of(result.issued.begin(), result.issued.end(), [](const auto& s) { return s.public_ca; });
+    if (any_public)
+        term.err << "certtool: warning: the certificates marked LAB ONLY need a public CA in production: federation partners, "
+                    "remote and mobile clients and browsers will not trust this CA's certificates; use them in a lab only\n";
+    for (const auto& s : result.skipped) term.out << "not signed " << s.id << ": " << s.reason << "\n";
+    term.out << "wrote " << result.index_file << ": " << plural(result.issued.size(), "certificate", "certificates") << " issued, "
+             << result.skipped.size() << " not signed (public CA)\n";
+    return ExitCode::success;
+}
+
 ExitCode run_sign(CaOptions& o, Terminal& term) {
+    if (!o.manifest.empty()) return run_sign_manifest(o, term);
+    if (o.csr.empty() || o.cert_id.empty())
+        usage_error("usage.ca-sign", "", "give a request and its plan id (CSR --cert ID), or a csr run's --manifest REQ/manifest.json --out DIR");
+    if (!o.only.empty() || o.lab_public) usage_error("usage.ca-sign", "", "--only and --lab-public go with --manifest");
     const auto planned = load_plan(o.topology, PlanUse::write, o.force, term);
     const auto& loaded = planned.loaded;
     const model::Plan& plan = planned.plan;
@@ -111,18 +173,7 @@ ExitCode run_sign(CaOptions& o, Terminal& term) {
     sign.passphrase.wipe();
     if (!o.out.empty()) fs::write_file_atomic(o.out, result.certificate_pem, {0644, false});
 
-    // One warning per name, for the first few: a request may carry thousands.
-    constexpr std::size_t kNamesListed = 20;
-    const auto& missing = result.differences.missing;
-    const auto& extra = result.differences.extra;
-    for (std::size_t i = 0; i < missing.size() && i < kNamesListed; ++i)
-        term.err << "certtool: warning: added " << missing[i] << ", which the request lacked (the plan needs it)\n";
-    if (missing.size() > kNamesListed)
-        term.err << "certtool: warning: added " << missing.size() - kNamesListed << " more names the request lacked\n";
-    for (std::size_t i = 0; i < extra.size() && i < kNamesListed; ++i)
-        term.err << "certtool: warning: left out " << extra[i] << ", which the request asked for (not in the plan)\n";
-    if (extra.size() > kNamesListed)
-        term.err << "certtool: warning: left out " << extra.size() - kNamesListed << " more names the request asked for\n";
+    warn_name_differences("", result.differences, term);
     term.out << "issued " << requirement->id << " serial " << result.serial_hex << ", " << plural(requirement->sans.size(), "SAN", "SANs")
              << ", valid until " << format_datetime(result.not_after) << "\n"
              << "certificate " << (o.out.empty() ? result.file : o.out) << "\n"
@@ -184,17 +235,21 @@ Verb register_ca(CLI::App& app) {
     add_passphrase_options(*init, o->passphrase, "for --encrypt-key");
     o->init_command = init;
 
-    auto* sign = command->add_subcommand("sign", "issue the plan's certificate for a request (CSR)");
+    auto* sign = command->add_subcommand("sign", "issue the plan's certificate for a request (CSR), or for every request of a csr run");
     sign->add_option("DIR", o->dir, "the CA directory")->required();
-    sign->add_option("CSR", o->csr, "the request (PEM or DER), e.g. from certtool csr")->required();
+    sign->add_option("CSR", o->csr, "the request (PEM or DER), e.g. from certtool csr (not with --manifest)");
     sign->add_option("--topology", o->topology, "topology file whose plan says what the certificate holds")->required();
-    sign->add_option("--cert", o->cert_id, "plan certificate id (see certtool plan)")->required();
+    sign->add_option("--cert", o->cert_id, "plan certificate id (see certtool plan) of CSR");
+    sign->add_option("--manifest", o->manifest, "sign every request of a certtool csr run (REQ/manifest.json) into --out DIR");
+    add_only_option(*sign, o->only, "with --manifest:");
+    sign->add_flag("--lab-public", o->lab_public,
+                   "with --manifest: also sign the certificates the plan gives to a public CA (a lab: nobody outside trusts them)");
     sign->add_option("--crl-url", o->crl_url, "CRL distribution point URL (default: the CA's, from ca init --crl-url)");
     sign->add_option("--days", o->sign_days, "validity in days (default: the topology policy's validity_days)")->check(CLI::Range(1, 3650));
     sign->add_flag("--accept-name-differences", o->accept_name_differences,
                    "issue with the plan's names even though the request asks for other names");
-    sign->add_option("--out", o->out, "also write the certificate here (never overwritten)");
-    add_force_option(*sign, o->force, "");
+    sign->add_option("--out", o->out, "also write the certificate here (never overwritten); with --manifest the folder for them");
+    add_force_option(*sign, o->force, "with --manifest: issue again over certificates in --out (the old files kept as .replaced-<time>)");
     add_passphrase_options(*sign, o->passphrase, "for an encrypted CA key");
     o->sign_command = sign;
 
@@ -213,6 +268,7 @@ Verb register_ca(CLI::App& app) {
                     "  certtool ca init labca --intermediate --crl-url http://pki.contoso.net/labca.crl\n"
                     "  certtool ca sign labca req/edge-internal.lsedge-contoso-net.csr --topology site.json \\\n"
                     "      --cert edge-internal.lsedge-contoso-net --out edge-internal.pem\n"
+                    "  certtool ca sign labca --manifest req/manifest.json --topology site.json --out issued\n"
                     "  certtool ca crl labca --revoke 5f3a...\n"
                     "  (labca/crl/labca.crl goes to http://pki.contoso.net/labca.crl, labca/crl/labca-root.crl to .../labca-root.crl)\n");
     return {command, [o](Terminal& term) {

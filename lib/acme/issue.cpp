@@ -279,17 +279,10 @@ void authorize(Client& client, const Order& order, const model::CertificateRequi
     for (auto& w : presented.cleanup()) result.warnings.push_back(std::move(w));
 }
 
-// Keeps the file at `path` as path.replaced-<stamp> (or -<stamp>-2, ... when a
-// run in the same second kept one already), unless it holds `replacement`
-// already (the same certificate downloaded again).
+// Keeps the file at `path` (fs::keep_previous) and lists the copy in the result.
 void keep_previous(const std::string& path, const std::string& replacement, const std::string& stamp, CertificateResult& result) {
-    if (!fs::exists(path)) return;
-    const std::string previous = fs::read_file_bounded(path, kMaxCertificateBytes, "output");
-    if (previous == replacement) return;
-    std::string kept = path + ".replaced-" + stamp;
-    for (int n = 2; fs::exists(kept) && n < 100; ++n) kept = path + ".replaced-" + stamp + "-" + std::to_string(n);
-    fs::write_file_atomic(kept, previous, {0644, false});
-    result.replaced_files.push_back(kept);
+    std::string kept = fs::keep_previous(path, replacement, stamp, kMaxCertificateBytes, "output");
+    if (!kept.empty()) result.replaced_files.push_back(std::move(kept));
 }
 
 struct InPlace {

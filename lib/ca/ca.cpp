@@ -251,18 +251,25 @@ NameDifference compare_names(const std::vector<std::string>& csr_names, const mo
     return d;
 }
 
-SignResult sign(const SignOptions& o) {
-    const auto& r = *o.requirement;
-    crypto::CsrContents csr;
-    try {
-        csr = crypto::read_csr(o.csr_pem);
-    } catch (const crypto::CryptoError& e) {
-        fail(e.code(), o.csr_file, e.what());
-    }
+namespace {
 
-    SignResult result;
-    result.differences = compare_names(csr.dns_names, r);
-    if (!result.differences.empty() && !o.accept_name_differences) {
+// The checks of one request against its plan entry, before anything is issued.
+struct CheckedRequest {
+    crypto::CsrContents csr;
+    NameDifference differences;
+};
+
+CheckedRequest check_request(const std::string& csr_pem, const std::string& csr_file, const model::CertificateRequirement& r,
+                             bool accept_name_differences) {
+    CheckedRequest checked;
+    try {
+        checked.csr = crypto::read_csr(csr_pem);
+    } catch (const crypto::CryptoError& e) {
+        fail(e.code(), csr_file, e.what());
+    }
+    const auto& csr = checked.csr;
+    checked.differences = compare_names(csr.dns_names, r);
+    if (!checked.differences.empty() && !accept_name_differences) {
         // A request may carry thousands of names: list the first few of each kind, count the rest.
         std::string message = "the request's names differ from the plan's for " + r.id + ":";
         const auto list = [&message](const std::vector<std::string>& names, const std::string& what) {
@@ -270,17 +277,34 @@ SignResult sign(const SignOptions& o) {
             if (names.size() > kNamesListed)
                 message += " and " + std::to_string(names.size() - kNamesListed) + " more " + what + ";";
         };
-        list(result.differences.missing, "missing");
-        list(result.differences.extra, "not planned");
+        list(checked.differences.missing, "missing");
+        list(checked.differences.extra, "not planned");
         message += " the certificate would carry the plan's names; make a new request with 'certtool csr', or add "
                    "--accept-name-differences to issue with the plan's names";
-        fail("ca.names-differ", o.csr_file, message);
+        fail("ca.names-differ", csr_file, message);
     }
     const bool planned_rsa = r.key.algorithm == topology::KeyAlgorithm::rsa;
     if ((csr.key.type == crypto::KeyType::rsa) != planned_rsa)
-        fail("key.algorithm", o.csr_file, "the request's key is not " + r.key.algorithm_name() + " as the plan says");
+        fail("key.algorithm", csr_file, "the request's key is not " + r.key.algorithm_name() + " as the plan says");
     if (csr.key.type == crypto::KeyType::rsa && csr.key.bits < 2048 && (r.key.bits >= 2048 || model::facts(r.role).min_rsa_bits >= 2048))
-        fail("key.too-small", o.csr_file, "RSA " + std::to_string(csr.key.bits) + "-bit key: the plan needs at least 2048");
+        fail("key.too-small", csr_file, "RSA " + std::to_string(csr.key.bits) + "-bit key: the plan needs at least 2048");
+    return checked;
+}
+
+}  // namespace
+
+std::vector<SignResult> sign_batch(const SignOptions& o, const std::vector<SignBatchEntry>& entries) {
+    // Every request is checked before the CA is touched: one bad, none issued, every problem listed.
+    std::vector<CheckedRequest> checked;
+    std::vector<Diagnostic> problems;
+    for (const auto& entry : entries) {
+        try {
+            checked.push_back(check_request(entry.csr_pem, entry.csr_file, *entry.requirement, o.accept_name_differences));
+        } catch (const InputError& e) {
+            problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
+        }
+    }
+    if (!problems.empty()) throw InputError(problems);
 
     Lock lock(o.dir);
     const auto config = read_json(path_in(o.dir, "ca.json"), kCaSchema);
@@ -292,41 +316,56 @@ SignResult sign(const SignOptions& o) {
         fail("ca.revoked", path_in(o.dir, "ca.json"),
              "the intermediate of this CA was revoked at " + config.value("intermediate_revoked_at", "") +
                  ": whatever it signs fails revocation checks; create a new CA with 'certtool ca init'");
-    const Authority authority = load_ca(o.dir, issuing_of(config), o.passphrase);
+    const std::string issuing = issuing_of(config);
+    const Authority authority = load_ca(o.dir, issuing, o.passphrase);
     const std::string chain_pem = fs::read_file_bounded(path_in(o.dir, "chain.pem"), kMaxFile, "ca");
-
-    crypto::IssueRequest request;
-    request.subject = subject_of(r);
-    for (const auto& san : r.sans) request.dns_names.push_back(san.name);
-    request.eku = r.eku;
-    request.key_usage = r.key_usage;
-    request.crl_urls = {crl_url};
-    request.not_before = o.now - std::chrono::minutes(5);
-    request.not_after = std::min(o.now + std::chrono::hours(24) * o.days.value_or(o.policy_days), authority.certificate.not_after);
-    request.signature_hash = r.signature_hash;
-    const std::string der = crypto::issue_certificate(csr.public_key_der, request, {&authority.certificate, &authority.key});
-    const auto issued = crypto::parse_certificate_der(der);
-
-    result.certificate_pem = crypto::certificate_pem(der);
-    result.chain_pem = chain_pem;
-    result.serial_hex = issued.serial_hex;
-    result.not_after = issued.not_after;
-    result.file = path_in(path_in(o.dir, "issued"), issued.serial_hex + ".pem");
-    fs::prepare_output_directory(path_in(o.dir, "issued"), true);
-    write_new(result.file, result.certificate_pem, 0644);
-
+    const std::string intermediates_pem = issuing == "intermediate" ? crypto::certificate_pem(authority.certificate.der) : "";
     auto index = read_json(path_in(o.dir, "index.json"), kIndexSchema);
-    index["issued"].push_back({{"serial", issued.serial_hex},
-                               {"certificate_id", r.id},
-                               {"subject", r.common_name},
-                               {"sans", request.dns_names},
-                               {"not_before", format_datetime(issued.not_before)},
-                               {"not_after", format_datetime(issued.not_after)},
-                               {"sha256", issued.sha256_fingerprint},
-                               {"file", "issued/" + issued.serial_hex + ".pem"}});
-    write_replace(path_in(o.dir, "index.json"), index.dump(2) + "\n");
-    return result;
+    fs::prepare_output_directory(path_in(o.dir, "issued"), true);
+
+    std::vector<SignResult> results;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const auto& r = *entries[i].requirement;
+        crypto::IssueRequest request;
+        request.subject = subject_of(r);
+        for (const auto& san : r.sans) request.dns_names.push_back(san.name);
+        request.eku = r.eku;
+        request.key_usage = r.key_usage;
+        request.crl_urls = {crl_url};
+        request.not_before = o.now - std::chrono::minutes(5);
+        request.not_after = std::min(o.now + std::chrono::hours(24) * o.days.value_or(o.policy_days), authority.certificate.not_after);
+        request.signature_hash = r.signature_hash;
+        const std::string der = crypto::issue_certificate(checked[i].csr.public_key_der, request, {&authority.certificate, &authority.key});
+        const auto issued = crypto::parse_certificate_der(der);
+
+        SignResult result;
+        result.differences = checked[i].differences;
+        result.certificate_pem = crypto::certificate_pem(der);
+        result.chain_pem = chain_pem;
+        result.intermediates_pem = intermediates_pem;
+        result.serial_hex = issued.serial_hex;
+        result.not_before = issued.not_before;
+        result.not_after = issued.not_after;
+        result.sha256 = issued.sha256_fingerprint;
+        result.thumbprint = issued.sha1_thumbprint;
+        result.file = path_in(path_in(o.dir, "issued"), issued.serial_hex + ".pem");
+        write_new(result.file, result.certificate_pem, 0644);
+        index["issued"].push_back({{"serial", issued.serial_hex},
+                                   {"certificate_id", r.id},
+                                   {"subject", r.common_name},
+                                   {"sans", request.dns_names},
+                                   {"not_before", format_datetime(issued.not_before)},
+                                   {"not_after", format_datetime(issued.not_after)},
+                                   {"sha256", issued.sha256_fingerprint},
+                                   {"file", "issued/" + issued.serial_hex + ".pem"}});
+        // After each one: a run that stops halfway has every certificate it issued indexed.
+        write_replace(path_in(o.dir, "index.json"), index.dump(2) + "\n");
+        results.push_back(std::move(result));
+    }
+    return results;
 }
+
+SignResult sign(const SignOptions& o) { return sign_batch(o, {{o.csr_pem, o.csr_file, o.requirement}}).front(); }
 
 CrlResult crl(const CrlOptions& o) {
     Lock lock(o.dir);

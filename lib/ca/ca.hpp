@@ -88,12 +88,16 @@ struct NameDifference {
 };
 
 struct SignResult {
-    std::string certificate_pem;  // the issued certificate
-    std::string chain_pem;        // issuing CA up to the root
+    std::string certificate_pem;    // the issued certificate
+    std::string chain_pem;          // issuing CA up to the root
+    std::string intermediates_pem;  // the issuing CA when it is the intermediate ("" when the root issues)
     std::string serial_hex;
-    std::string file;             // DIR/issued/<serial>.pem
-    NameDifference differences;   // what --accept-name-differences overrode
+    std::string file;               // DIR/issued/<serial>.pem
+    NameDifference differences;     // what --accept-name-differences overrode
+    TimePoint not_before;
     TimePoint not_after;
+    std::string sha256;             // of the certificate
+    std::string thumbprint;         // SHA-1, as Windows shows it
 };
 
 // Issues a certificate with exactly the plan's subject, SANs (in plan order),
@@ -103,6 +107,18 @@ struct SignResult {
 // ca.no-crl-url, ca.revoked (the intermediate is revoked), key.too-small,
 // key.algorithm, csr.invalid, csr.signature, key.wrong-passphrase.
 SignResult sign(const SignOptions& options);
+
+struct SignBatchEntry {
+    std::string csr_pem;
+    std::string csr_file;
+    const model::CertificateRequirement* requirement = nullptr;
+};
+
+// `sign` for many requests with the options of `common` (its csr_* and
+// requirement are not used): every request is checked first, and one that
+// fails makes an InputError listing every bad one, nothing issued; then all are
+// issued under one lock, with one load of the CA key, in the order given.
+std::vector<SignResult> sign_batch(const SignOptions& common, const std::vector<SignBatchEntry>& entries);
 
 NameDifference compare_names(const std::vector<std::string>& csr_names, const model::CertificateRequirement& requirement);
 

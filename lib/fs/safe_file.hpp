@@ -59,6 +59,14 @@ std::string join(const std::string& dir, const std::string& name);
 // give ".", "a/b/" gives "a", "/x" gives "/".
 std::string parent_of(const std::string& path);
 
+// Before a file is replaced: keeps the file at `path` as path.replaced-<stamp>
+// (or -<stamp>-2, ... when a run in the same second kept one already), unless
+// there is none or it holds `replacement` already. Returns the kept file's path
+// ("" when nothing was kept). Reads at most max_bytes (code_prefix as for
+// read_file_bounded); the copy is written atomically and never replaces a file.
+std::string keep_previous(const std::string& path, std::string_view replacement, const std::string& stamp, std::size_t max_bytes,
+                          const std::string& code_prefix);
+
 // lstat-based: a symbolic link "exists" and is never followed.
 bool exists(const std::string& path);
 bool is_symlink(const std::string& path);
