@@ -21,6 +21,8 @@
 using certtool::test::contains;
 using certtool::test::ProcessResult;
 using certtool::test::read_file;
+using certtool::test::serial_of;
+using certtool::test::snapshot;
 using certtool::test::run_guarded;
 using certtool::test::run_openssl;
 using certtool::test::run_process;
@@ -53,24 +55,8 @@ std::size_t count(const std::string& haystack, const std::string& needle) {
     return n;
 }
 
-std::map<std::string, std::string> snapshot(const std::string& dir) {
-    std::map<std::string, std::string> files;
-    if (!fs::exists(dir)) return files;
-    for (const auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file()) files[e.path().string()] = read_file(e.path().string());
-    return files;
-}
-
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-std::string serial_of(const std::string& cert) {
-    const auto r = run_openssl({"x509", "-in", cert, "-noout", "-serial"});
-    REQUIRE(r.exit_code == 0);
-    std::string s = r.out.substr(7);
-    while (!s.empty() && s.back() == '\n') s.pop_back();
     return s;
 }
 

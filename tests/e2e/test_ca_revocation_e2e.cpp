@@ -19,6 +19,7 @@ using certtool::test::CertLab;
 using certtool::test::contains;
 using certtool::test::ProcessResult;
 using certtool::test::read_file;
+using certtool::test::serial_of;
 using certtool::test::run_guarded;
 using certtool::test::run_openssl;
 using certtool::test::run_process;
@@ -61,15 +62,6 @@ std::vector<std::string> crl_urls_of(const std::string& cert) {
         urls.push_back(r.out.substr(at + 4, end - at - 4));
     }
     return urls;
-}
-
-std::string serial_of(const std::string& cert) {
-    const auto r = run_openssl({"x509", "-in", cert, "-noout", "-serial"});
-    REQUIRE(r.exit_code == 0);
-    REQUIRE(r.out.rfind("serial=", 0) == 0);
-    std::string s = r.out.substr(7);
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    return s;
 }
 
 // openssl verify -crl_check_all with the CA's root as the only anchor.
