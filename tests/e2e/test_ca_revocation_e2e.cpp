@@ -278,4 +278,16 @@ TEST_CASE("ca revocation e2e: a CA directory of the earlier format keeps working
     CHECK(fs::is_regular_file(lab.ca + "/crl/lab.crl"));
     CHECK(fs::is_regular_file(lab.ca + "/crl/lab-root.crl"));
     CHECK(openssl_verify(lab, {lab.ca + "/crl/lab.crl", lab.ca + "/crl/lab-root.crl"}, leaf).exit_code == 0);
+
+    // An intermediate that names another CRL than the one derived (as an older certtool's named the leaves'): said, not hidden.
+    const std::string old = lab.dir / "old";
+    certtool_ok({"ca", "init", old, "--intermediate", "--crl-url", kIssuingUrl, "--root-crl-url", "http://crl.contoso.com/elsewhere.crl",
+                 "--key-bits", "2048"});
+    json old_config = json::parse(read_file(old + "/ca.json"));
+    old_config.erase("root_crl_url");
+    old_config.erase("root_next_crl_number");
+    write_bytes(old + "/ca.json", old_config.dump(2) + "\n");
+    const auto noted = certtool_ok({"ca", "crl", old});
+    CHECK(contains(noted.err, "intermediate.pem names http://crl.contoso.com/elsewhere.crl, not the root's CRL " + kRootUrl));
+    CHECK(contains(noted.err, "create a new one"));
 }
