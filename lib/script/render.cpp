@@ -23,9 +23,13 @@ const std::string& checked_type(const std::string& type) {
     return type;
 }
 
+// The -Type argument: each usage quoted ('Default','WebServicesInternal'), the
+// same values as the bare list but one that every PowerShell parser reads as
+// an array of strings (tree-sitter-powershell does not know a bare-word list).
 std::string types_list(const std::vector<std::string>& types) {
-    for (const auto& t : types) checked_type(t);
-    return join(types, ",");
+    std::vector<std::string> quoted;
+    for (const auto& t : types) quoted.push_back("'" + checked_type(t) + "'");
+    return join(quoted, ",");
 }
 
 // $env:COMPUTERNAME: the first label, as NetBIOS keeps it (15 characters, upper case).

@@ -61,10 +61,32 @@ std::string utc(std::time_t t) {
     return text;
 }
 
+// The files certtool wrote; a text file (.ps1, .txt) must start with a UTF-8
+// byte order mark and end every line with CRLF, and is given back without them.
 std::map<std::string, std::string> files_in(const std::string& dir) {
     std::map<std::string, std::string> out;
     std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) out[e.path().filename().string()] = read_file(e.path().string());
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        std::string bytes = read_file(e.path().string());
+        const auto ext = e.path().extension().string();
+        if (ext == ".ps1" || ext == ".txt") {
+            INFO(name);
+            CHECK(bytes.rfind("\xEF\xBB\xBF", 0) == 0);
+            std::string text;
+            for (std::size_t i = 3; i < bytes.size(); ++i) {
+                if (bytes[i] == '\n') CHECK(bytes[i - 1] == '\r');
+                if (bytes[i] == '\r') {
+                    CHECK(i + 1 < bytes.size());
+                    CHECK(bytes[i + 1] == '\n');
+                    continue;
+                }
+                text += bytes[i];
+            }
+            bytes = text;
+        }
+        out[name] = bytes;
+    }
     return out;
 }
 
@@ -91,23 +113,22 @@ TEST_CASE("script e2e: scripts with the PFX thumbprints, A/V staged from a folde
     const auto files = files_in(lab.dir + "/out");
     std::vector<std::string> names;
     for (const auto& [name, content] : files) names.push_back(name);
-    CHECK(names == std::vector<std::string>{"README.txt", kMember + ".cleanup.ps1", kMember + ".ps1"});
+    CHECK(names == std::vector<std::string>{"README.txt", kMember + ".cleanup.ps1", kMember + ".export.ps1", kMember + ".ps1"});
 
     const std::string external = lab.thumbprint(kExternal);
     const std::string internal = lab.thumbprint(kInternal);
     REQUIRE(external.size() == 40);
     const auto& script = files.at(kMember + ".ps1");
     CHECK(has(script, "$thumbprint = '" + external + "'\n"));
-    CHECK(has(script, "Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint '" + external + "' -Confirm:$false\n"));
-    CHECK(has(script, "Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint '" + external +
+    CHECK(has(script, "Set-CsCertificate -Type 'AccessEdgeExternal','DataEdgeExternal' -Thumbprint '" + external + "' -Confirm:$false\n"));
+    CHECK(has(script, "Set-CsCertificate -Type 'AudioVideoAuthentication' -Thumbprint '" + external +
                           "' -Roll -EffectiveDate $effective -Confirm:$false\n"));
-    CHECK(has(script, "Set-CsCertificate -Type Internal -Thumbprint '" + internal + "' -Confirm:$false\n"));
+    CHECK(has(script, "Set-CsCertificate -Type 'Internal' -Thumbprint '" + internal + "' -Confirm:$false\n"));
     const std::string effective = utc(lab.not_after("old-external") - 8 * 3600);
     CHECK(has(script, "[DateTime]::Parse('" + effective + "', [Globalization.CultureInfo]::InvariantCulture"));
-    CHECK(has(script, "Import-PfxCertificate -FilePath (Join-Path $PSScriptRoot 'pfx\\" + kExternal +
-                          ".pfx') -CertStoreLocation Cert:\\LocalMachine\\My -Password $pw -Exportable)"));
+    CHECK(has(script, "Import-PfxToMachineStore (Join-Path $scriptDir 'pfx\\" + kExternal + ".pfx') $thumbprint $pw $true\n"));
     CHECK(has(script, "Read-Host -AsSecureString"));
-    CHECK(has(files.at(kMember + ".cleanup.ps1"), "Remove-CsCertificate -Type AudioVideoAuthentication -Previous -Confirm:$false"));
+    CHECK(has(files.at(kMember + ".cleanup.ps1"), "Remove-CsCertificate -Type 'AudioVideoAuthentication' -Previous -Confirm:$false"));
     CHECK(has(files.at(kMember + ".cleanup.ps1"), "'" + utc(lab.not_after("old-external")) + "'"));
 
     // The table: member, id, thumbprint, usages, staged with the EffectiveDate; the files written.
@@ -134,8 +155,9 @@ TEST_CASE("script e2e: no current certificate: immediate, said so, passphrase fr
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const auto files = files_in(lab.dir + "/out");
-    CHECK(files.size() == 2);  // no cleanup script
-    CHECK(has(files.at(kMember + ".ps1"), "Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal,AudioVideoAuthentication -Thumbprint '" +
+    CHECK(files.size() == 3);  // the script, its export script and README.txt: no cleanup script
+    CHECK(files.count(kMember + ".cleanup.ps1") == 0);
+    CHECK(has(files.at(kMember + ".ps1"), "Set-CsCertificate -Type 'AccessEdgeExternal','DataEdgeExternal','AudioVideoAuthentication' -Thumbprint '" +
                                               lab.thumbprint(kExternal) + "' -Confirm:$false"));
     CHECK(has(r.out, "first deployment"));
     CHECK_FALSE(has(r.out + r.err, kSecret));
@@ -148,7 +170,7 @@ TEST_CASE("script e2e: a PFX that is skipped, and one that is not the plan's cer
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(has(r.out, "not scripted:\n  " + kInternal));
-    CHECK_FALSE(has(read_file(lab.dir + "/out/" + kMember + ".ps1"), "-Type Internal"));
+    CHECK_FALSE(has(read_file(lab.dir + "/out/" + kMember + ".ps1"), "-Type 'Internal'"));
     CHECK(has(read_file(lab.dir + "/out/README.txt"), kInternal));
 
     // The internal certificate's PFX under the external id.
@@ -207,7 +229,7 @@ TEST_CASE("script e2e: bad input is exit 2 and writes nothing", "[script][e2e]")
     }
     SECTION("existing output: nothing changed") {
         REQUIRE(run_in_process(lab.base("out-existing")).exit_code == 0);
-        std::ofstream(lab.dir + "/out-existing/" + kMember + ".ps1", std::ios::app) << "# edited by the admin\n";
+        std::ofstream(lab.dir + "/out-existing/" + kMember + ".ps1", std::ios::app) << "# edited by the admin\r\n";
         std::filesystem::remove(lab.dir + "/out-existing/README.txt");
         const auto before = files_in(lab.dir + "/out-existing");
         const auto r = run_in_process(lab.base("out-existing"));
