@@ -76,7 +76,7 @@ $step = 'write the certificates as PEM files'
 try {
     if (-not $OutDir) { $OutDir = Join-Path $scriptDir 'export' }
     $folder = Join-Path $OutDir $member
-    if (-not (Test-Path -LiteralPath $folder)) { [void](New-Item -ItemType Directory -Path $folder) }
+    [void][IO.Directory]::CreateDirectory($folder)
     $utf8 = New-Object Text.UTF8Encoding -ArgumentList $false
     $now = (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [Globalization.CultureInfo]::InvariantCulture)
     foreach ($thumbprint in @($usages.Keys | Sort-Object)) {
