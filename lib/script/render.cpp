@@ -144,8 +144,10 @@ std::map<std::string, std::string> platform_values(const model::Platform& platfo
         values["requires"] = "";
         values["elevation_check"] = render(
             "check-elevated.ps1",
+            // A server of the product has what the product requires (L-SW: 3.0); another one (the
+            // reverse proxy) only what its Windows Server ships (2.0 on 2008 R2).
             {{"why_comment", "On " + std::string(platform.windows_facts().name) + " with Windows PowerShell " +
-                                 powershell_version(platform.powershell()) +
+                                 powershell_version(load ? platform.powershell() : platform.windows_facts().powershell) +
                                  ", #Requires cannot demand elevation (that needs 4.0): checked here instead."},
              {"message", ps_quote("run this script in an elevated " + shell + " (Run as administrator)")}});
     }

@@ -288,6 +288,12 @@ TEST_CASE("script windows: the reverse proxy script speaks of the proxy and IIS 
         CHECK(has(rp, "Write-Host 'Next, by hand: bind this certificate to the reverse proxy''s HTTPS listener on port 443.'"));
         CHECK(has(rp, "Import-PfxToMachineStore (Join-Path $scriptDir 'pfx\\reverse-proxy.rp01.pfx')"));
         CHECK(has(rp, "'import ca-root.cer (Contoso Root CA) into Cert:\\LocalMachine\\Root'"));  // rules 4 "Trust"
+        if (!p.requires_line) {
+            // PS-REQ, L-SW: a Lync server has the 3.0 the product requires; the proxy only what Windows ships.
+            CHECK(has(rp, "# On Windows Server 2008 R2 with Windows PowerShell 2.0, #Requires cannot demand elevation"));
+            CHECK(has(result.files.at("fe01.contoso.net.ps1"),
+                      "# On Windows Server 2008 R2 with Windows PowerShell 3.0, #Requires cannot demand elevation"));
+        }
         const auto& rp_export = result.files.at("rp01.contoso.com.export.ps1");
         CHECK_FALSE(has(rp_export, "Management Shell"));
         CHECK_FALSE(has(rp_export, "Get-CsCertificate"));

@@ -43,7 +43,7 @@ function ConvertTo-Pem([byte[]]$Der) {
     return $pem + "-----END CERTIFICATE-----`r`n"
 }
 
-# On Windows Server 2008 R2 with Windows PowerShell 3.0, #Requires cannot demand elevation (that needs 4.0): checked here instead.
+# On Windows Server 2008 R2 with Windows PowerShell 2.0, #Requires cannot demand elevation (that needs 4.0): checked here instead.
 $step = 'check that the script runs elevated (as administrator)'
 try {
     $principal = New-Object Security.Principal.WindowsPrincipal([Security.Principal.WindowsIdentity]::GetCurrent())

@@ -75,7 +75,7 @@ function Import-PfxToMachineStore([string]$Path, [string]$Thumbprint, [Security.
     try { $store.Add($certificate) } finally { $store.Close() }
 }
 
-# On Windows Server 2008 R2 with Windows PowerShell 3.0, #Requires cannot demand elevation (that needs 4.0): checked here instead.
+# On Windows Server 2008 R2 with Windows PowerShell 2.0, #Requires cannot demand elevation (that needs 4.0): checked here instead.
 $step = 'check that the script runs elevated (as administrator)'
 try {
     $principal = New-Object Security.Principal.WindowsPrincipal([Security.Principal.WindowsIdentity]::GetCurrent())
