@@ -424,6 +424,11 @@ std::string readme(const model::Plan& plan, const Common& common, const std::str
                                         {"generated", common.generated},
                                         {"install", install},
                                         {"export_list", export_list},
+                                        {"export_source",
+                                         std::any_of(plan.certificates.begin(), plan.certificates.end(),
+                                                     [](const model::CertificateRequirement& c) { return c.role == model::Role::reverse_proxy; })
+                                             ? "Get-CsCertificate; on the reverse proxy, the certificates in\nCert:\\LocalMachine\\My with a planned subject"
+                                             : "Get-CsCertificate"},
                                         {"skipped", skipped},
                                         {"notes", notes}});
 }
@@ -513,6 +518,12 @@ std::string render_readme(const Result& result, const model::Plan& plan, const C
                                         {"ca_copy", ca_copy},
                                         {"ca_step", ca_step},
                                         {"restart", restart},
+                                        {"proxy", std::any_of(result.installations.begin(), result.installations.end(),
+                                                              [](const Installation& i) { return i.role == model::Role::reverse_proxy; })
+                                                      ? " The reverse proxy's script only\nimports: bind the certificate to "
+                                                        "the proxy's HTTPS listener on 443 (IIS ARR:\nthe site's https "
+                                                        "binding; the script says how)."
+                                                      : ""},
                                         {"members", member_text},
                                         {"order", order}});
     return readme(plan, common, install, skipped, notes);

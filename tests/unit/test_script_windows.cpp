@@ -300,6 +300,17 @@ TEST_CASE("script windows: the reverse proxy script speaks of the proxy and IIS 
     }
 }
 
+TEST_CASE("script windows: README.txt speaks of the reverse proxy only where there is one", "[script][windows]") {
+    const auto with_proxy = enterprise_run(example_as("enterprise", "lync2013", ""), false);
+    CHECK(has(with_proxy.files.at("README.txt"), "The reverse proxy's script only\nimports"));
+    const auto edge = example_as("edge-single-nat", "lync2013", "");
+    script::Options o;
+    o.at = utc("2026-11-20T00:00:00Z");
+    const auto result = script::generate(edge, all_pfx(edge), {}, o);
+    REQUIRE(result.problems.empty());
+    CHECK_FALSE(has(result.files.at("README.txt"), "reverse proxy"));
+}
+
 TEST_CASE("script windows: export scripts write each member's certificates in the audit --files layout, never a key",
           "[script][windows]") {
     const auto plan = example_as("enterprise", "lync2013", "");
