@@ -213,8 +213,10 @@ std::vector<CatalogueEntry> entries() {
         {"script.pfx-folder", S::error, "--pfx is not a readable folder", kScript},
         {"script.current-unreadable", S::error, "a --current file or report that cannot be read", kScript},
         {"script.unsafe-name", S::error, "a certificate id or member name that cannot be a file name", kScript},
-        {"script.io", S::error, "a PFX file cannot be read", kScript},
-        {"script.too-large", S::error, "a PFX file over 16 MiB", kScript},
+        {"script.io", S::error, "a PFX or --ca file cannot be read", kScript},
+        {"script.too-large", S::error, "a PFX or --ca file over 16 MiB", kScript},
+        {"script.ca-folder", S::error, "--ca is not a folder certtool ca init wrote (no root.pem, not a CA, not its root)", kScript},
+        {"usage.script-pfx", S::error, "neither --pfx nor --export-only given to certtool script", kScript},
         {"usage.lead-hours", S::error, "a --lead-hours out of range", kScript},
         {"usage.immediate", S::error, "--immediate names no certificate of the plan", kScript},
 
