@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "check/check.hpp"
 #include "core/diagnostic.hpp"
@@ -300,7 +301,7 @@ std::optional<Built> build_one(const request::ManifestEntry& entry, const std::s
 
 BulkResult write_pfx_folder(const BulkOptions& o) {
     const Settings& s = o.settings;
-    if (o.plan == nullptr) fail("usage.topology", "", "building PFX files from a csr folder needs --topology");
+    if (o.plan == nullptr) throw std::logic_error("write_pfx_folder needs the plan");
     if (!s.password) fail("passphrase.missing", "", "a PFX needs a password: --passphrase-file FILE or --passphrase-env VAR");
     BulkResult result;
     const request::Manifest manifest = request::read_manifest(o.requests_dir, "pfx.manifest");
