@@ -186,8 +186,9 @@ Verb register_pfx(CLI::App& app) {
     command->add_flag("--no-csp", o->no_csp, "name no key provider: Windows picks its default (a CNG key storage provider on 2012 and later)")
         ->excludes(csp);
     command->add_option("--topology", o->topology,
-                        "check each certificate against the plan and name it by its plan id; without --modern or --legacy, its "
-                        "windows_server decides (2019 or later: modern; else legacy); required per request");
+                        "the topology: per request (required), each certificate is checked against its plan entry; one PFX is "
+                        "named by its plan id; without --modern or --legacy, its windows_server decides (2019 or later: modern; "
+                        "else legacy)");
     add_force_option(*command, o->force, "replace an existing PFX, keeping it as <file>.replaced-<UTC time>");
     command->footer("\n"
                     "Per request, writes OUT/<id>.pfx: what certtool script --pfx OUT reads. Requests without a certificate\n"

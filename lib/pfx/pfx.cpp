@@ -339,10 +339,13 @@ BulkResult write_pfx_folder(const BulkOptions& o) {
         const std::string out = fs::join(o.out_dir, e->id + ".pfx");
         bool has_certificate = false;
         for (const auto& n : certificate_file_names(e->id)) has_certificate = has_certificate || names.count(n) != 0;
-        if (has_certificate && fs::exists(out) && !s.replace_existing)
+        if (!has_certificate || !fs::exists(out)) continue;
+        if (!s.replace_existing)
             existing.push_back({"output.exists", out, "", 0, 0,
                                 "already exists; certtool does not overwrite files (--force keeps it as <file>.replaced-<time> "
                                 "and writes a new one; --only leaves it out)"});
+        else if (!fs::is_regular_file(out))  // a link or a folder is never replaced, nor followed
+            existing.push_back({"output.io", out, "", 0, 0, "exists and is not a regular file; move it away"});
     }
     if (!existing.empty()) throw InputError(std::move(existing));
 

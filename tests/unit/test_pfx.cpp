@@ -229,6 +229,13 @@ TEST_CASE("pfx: per request, the files looked for, and what is refused before an
     CHECK(read(replaced.written[0].replaced) == first);
     CHECK(mode_of(replaced.written[0].replaced) == 0600);
     CHECK(read(out + "/" + kExternal + ".pfx") != first);
+    // A link where the PFX was is neither followed nor replaced, even then.
+    const std::string target = f.dir.file("target", "keep me");
+    std::filesystem::remove(out + "/" + kExternal + ".pfx");
+    std::filesystem::create_symlink(target, out + "/" + kExternal + ".pfx");
+    CHECK(input_error_code([&] { (void)pfx::write_pfx_folder(o); }) == "output.io");
+    CHECK(read(target) == "keep me");
+    CHECK(std::filesystem::is_symlink(out + "/" + kExternal + ".pfx"));
 }
 
 TEST_CASE("pfx: an ECDSA key gets no CSP name by default, and no CryptoAPI provider by name", "[pfx]") {
