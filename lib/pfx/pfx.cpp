@@ -153,16 +153,11 @@ void check_output(const std::string& out, const Settings& s) {
         fail("output.exists", out, "already exists; certtool does not overwrite files (--force keeps it as <file>.replaced-<time> and writes a new one)");
 }
 
-// Keeps an existing file as <path>.replaced-<stamp> (0600: it holds a key), or
-// -<stamp>-2, ... when one from the same second is there already.
+// Keeps an existing PFX beside the new one (0600: it holds a key).
 std::string keep_previous(const std::string& path, const std::string& stamp) {
     if (!fs::exists(path)) return "";
     if (!fs::is_regular_file(path)) fail("output.io", path, "exists and is not a regular file");
-    const std::string previous = fs::read_file_bounded(path, inventory::kMaxCertificateFile, "output");
-    std::string kept = path + ".replaced-" + stamp;
-    for (int n = 2; fs::exists(kept) && n < 100; ++n) kept = path + ".replaced-" + stamp + "-" + std::to_string(n);
-    fs::write_file_atomic(kept, previous, {0600, false});
-    return kept;
+    return fs::keep_replaced(path, fs::read_file_bounded(path, inventory::kMaxCertificateFile, "output"), stamp, 0600);
 }
 
 std::string now_stamp() { return format_stamp(std::chrono::system_clock::now()); }
