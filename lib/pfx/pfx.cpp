@@ -1,11 +1,13 @@
 #include "pfx/pfx.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 
 #include "check/check.hpp"
 #include "core/diagnostic.hpp"
@@ -235,14 +237,12 @@ constexpr std::size_t kChainFileName = 3;  // certificate_file_names(id)[3]: <id
 
 std::string base_name(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // The id a certificate file of the folder would be for ("" when its name is no certificate's).
 std::string id_of_file_name(const std::string& name) {
-    for (const std::string suffix : {".chain.pem", ".pem", ".crt", ".cer"})
-        if (ends_with(name, suffix) && name.size() > suffix.size()) return name.substr(0, name.size() - suffix.size());
+    constexpr std::array<std::string_view, 4> kSuffixes{".chain.pem", ".pem", ".crt", ".cer"};
+    const std::string_view n = name;
+    for (const auto suffix : kSuffixes)
+        if (n.size() > suffix.size() && n.substr(n.size() - suffix.size()) == suffix) return name.substr(0, n.size() - suffix.size());
     return "";
 }
 
