@@ -286,10 +286,7 @@ void keep_previous(const std::string& path, const std::string& replacement, cons
     if (!fs::exists(path)) return;
     const std::string previous = fs::read_file_bounded(path, kMaxCertificateBytes, "output");
     if (previous == replacement) return;
-    std::string kept = path + ".replaced-" + stamp;
-    for (int n = 2; fs::exists(kept) && n < 100; ++n) kept = path + ".replaced-" + stamp + "-" + std::to_string(n);
-    fs::write_file_atomic(kept, previous, {0644, false});
-    result.replaced_files.push_back(kept);
+    result.replaced_files.push_back(fs::keep_replaced(path, previous, stamp, 0644));
 }
 
 struct InPlace {

@@ -197,6 +197,14 @@ std::vector<CatalogueEntry> entries() {
         {"pfx.chain", S::error, "a chain certificate that is not on the leaf's path", kPfx},
         {"pfx.io", S::error, "a key or certificate file cannot be read", kPfx},
         {"pfx.too-large", S::error, "a key or certificate file over its size limit", kPfx},
+        {"pfx.csp-key", S::error, "--csp names a CryptoAPI provider for an ECDSA key, which none can hold", kPfx},
+        {"usage.pfx-form", S::error, "options of both forms of pfx (one file, per request), or of neither, or one short", kPfx},
+        {"pfx.manifest", S::error, "the manifest.json of --requests cannot be used", kPfx},
+        {"pfx.nothing-to-do", S::error, "the manifest lists no request (that --only selects)", kPfx},
+        {"pfx.not-in-plan", S::error, "a request of the manifest whose id the plan does not have", kPfx},
+        {"pfx.ambiguous", S::error, "two certificate files for one request in --certs", kPfx},
+        {"pfx.no-certificates", S::error, "--certs holds a certificate for none of the selected requests", kPfx},
+        {"pfx.plan-mismatch", S::error, "a certificate without its plan entry's names, or that is another id's", kPfx},
 
         // certtool renew (lib/renew).
         {"renew.inventory", S::error, "an inventory file or audit report that cannot be used", kRenew},

@@ -197,6 +197,13 @@ void remove_stale_temporaries(const std::string& dir) {
     ::closedir(d);
 }
 
+std::string keep_replaced(const std::string& path, std::string_view previous, const std::string& stamp, mode_t mode) {
+    std::string kept = path + ".replaced-" + stamp;
+    for (int n = 2; exists(kept) && n < 100; ++n) kept = path + ".replaced-" + stamp + "-" + std::to_string(n);
+    write_file_atomic(kept, previous, {mode, false});
+    return kept;
+}
+
 std::string read_file_bounded(const std::string& path, std::size_t max_bytes, const std::string& code_prefix) {
     // O_NONBLOCK: opening a FIFO nobody writes to would otherwise wait forever
     // (it now reads as empty); reads are blocking again once it is open.

@@ -24,6 +24,13 @@ struct WriteOptions {
 // "output.io" naming the path.
 void write_file_atomic(const std::string& path, std::string_view content, const WriteOptions& options);
 
+// Keeps `previous` (what the file at `path` held) beside it as
+// <path>.replaced-<stamp>, or <path>.replaced-<stamp>-2, ... when a run in the
+// same second kept one already; written atomically with `mode`, never over a
+// file. Returns the path written. For a file about to be replaced (--new-key,
+// --force): the caller then writes the new one at `path`.
+std::string keep_replaced(const std::string& path, std::string_view previous, const std::string& stamp, mode_t mode);
+
 // Writes each of `files` (name -> content) into `dir`, atomically, replacing
 // none: when one already exists nothing is written (InputError
 // "output.exists" naming each), and when a write fails part-way the files this
