@@ -30,6 +30,9 @@ struct ScriptOptions {
     std::vector<std::string> immediate;
     bool force = false;
     std::string at;
+    std::string ca;
+    bool restart_services = false;
+    bool export_only = false;
     PassphraseOptions passphrase;
 };
 
@@ -42,6 +45,22 @@ ExitCode run_script(const ScriptOptions& options, Terminal& term) {
     script::Options run;
     run.topology = options.topology;
     run.at = at_or_now(options.at);
+    run.restart_services = options.restart_services;
+    run.export_only = options.export_only;
+    if (options.export_only) {
+        // Only the export scripts: no PFX, no passphrase.
+        const auto files = script::render_export_scripts(plan, run);
+        fs::prepare_output_directory(options.out, true);
+        const auto written = fs::write_new_files(options.out, script::windows_files(files), 0644);
+        for (const auto& file : written) term.out << "wrote " << file << "\n";
+        term.out << "Run each <member>.export.ps1 on its member, copy the export folders here, then: certtool audit "
+                 << options.topology << " --files <folder>\n";
+        term.out.flush();
+        return ExitCode::success;
+    }
+    if (options.pfx_dir.empty())
+        usage_error("usage.script-pfx", "", "--pfx DIR is required (or --export-only, for the export scripts alone)");
+    if (!options.ca.empty()) run.ca = script::read_ca_folder(options.ca);
     if (options.lead_hours != kLeadHoursNotGiven) run.lead_hours = options.lead_hours;
     for (const auto& id : options.immediate) {
         const auto* c = plan.find(id);
@@ -78,8 +97,15 @@ ExitCode run_script(const ScriptOptions& options, Terminal& term) {
         return ExitCode::problems_found;
     }
 
+    if (!result.restarted.empty()) {
+        std::string members;
+        for (const auto& m : result.restarted) members += (members.empty() ? "" : ", ") + m;
+        term.err << "certtool: warning: --restart-services: the scripts of " << plural(result.restarted.size(), "member", "members")
+                 << " (" << members << ") stop and start the services after assigning: "
+                 << "signed-in users are disconnected and reconnect. Run them in a maintenance window, one pool member at a time.\n";
+    }
     fs::prepare_output_directory(options.out, true);
-    const auto written = fs::write_new_files(options.out, result.files, 0644);
+    const auto written = fs::write_new_files(options.out, script::windows_files(result.files), 0644);
     report::render_script_table(result, notes, written, term.out);
     term.out.flush();
     return ExitCode::success;
@@ -91,18 +117,28 @@ Verb register_script(CLI::App& app) {
     auto options = std::make_shared<ScriptOptions>();
     CLI::App* command = app.add_subcommand("script", "write the PowerShell that imports and assigns the certificates on every member");
     command->add_option("TOPOLOGY", options->topology, "topology file (certtool.topology/v1 JSON)")->required();
-    command->add_option("--pfx", options->pfx_dir, "folder holding <certificate id>.pfx for the certificates to install")->required();
+    auto* pfx = command->add_option("--pfx", options->pfx_dir, "folder holding <certificate id>.pfx for the certificates to install (required unless --export-only)");
     command->add_option("--out", options->out, "folder for <member>.ps1, <member>.cleanup.ps1 and README.txt (created if missing; existing files are never replaced)")
         ->required();
-    command->add_option("--current", options->current,
+    auto* current = command->add_option("--current", options->current,
                         "what is deployed now, for -Roll staging: certtool audit --format json output, or a folder of certificate files");
-    command->add_option("--lead-hours", options->lead_hours,
+    auto* lead = command->add_option("--lead-hours", options->lead_hours,
                         "hours between EffectiveDate and the old certificate's expiry (at least 8 for A/V, 24 for OAuth; can only raise them)");
     add_only_option(*command, options->only, "script");
-    command->add_option("--immediate", options->immediate,
+    auto* immediate = command->add_option("--immediate", options->immediate,
                         "assign this certificate id at once, without -Roll, even though the old one is known; repeatable")
         ->delimiter(',')
         ->allow_extra_args(false);
+    auto* ca = command->add_option("--ca", options->ca,
+                        "folder of certtool ca init (root.pem, intermediate.pem): the scripts import its root into LocalMachine\\Root "
+                        "and its intermediate into LocalMachine\\CA, once, before the certificates; writes ca-*.cer beside them");
+    auto* restart = command->add_flag("--restart-services", options->restart_services,
+                       "after assigning, stop and start the services on the member (Stop-CsWindowsService, Start-CsWindowsService): "
+                       "signed-in users are disconnected and reconnect");
+    auto* export_only = command->add_flag("--export-only", options->export_only,
+                       "write only <member>.export.ps1 (and README.txt): scripts that export each member's current certificates "
+                       "for audit --files and --current; needs no PFX");
+    for (auto* other : {pfx, ca, restart, current, lead, immediate}) export_only->excludes(other);
     add_at_option(*command, options->at, "script as at");
     add_force_option(*command, options->force, "");
     add_passphrase_options(*command, options->passphrase, "of the PFX files (and of PFX files under --current)");

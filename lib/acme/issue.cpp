@@ -279,10 +279,14 @@ void authorize(Client& client, const Order& order, const model::CertificateRequi
     for (auto& w : presented.cleanup()) result.warnings.push_back(std::move(w));
 }
 
-// Keeps the file at `path` (fs::keep_previous) and lists the copy in the result.
+// Keeps the file at `path` as path.replaced-<stamp> (or -<stamp>-2, ... when a
+// run in the same second kept one already), unless it holds `replacement`
+// already (the same certificate downloaded again).
 void keep_previous(const std::string& path, const std::string& replacement, const std::string& stamp, CertificateResult& result) {
-    std::string kept = fs::keep_previous(path, replacement, stamp, kMaxCertificateBytes, "output");
-    if (!kept.empty()) result.replaced_files.push_back(std::move(kept));
+    if (!fs::exists(path)) return;
+    const std::string previous = fs::read_file_bounded(path, kMaxCertificateBytes, "output");
+    if (previous == replacement) return;
+    result.replaced_files.push_back(fs::keep_replaced(path, previous, stamp, 0644));
 }
 
 struct InPlace {

@@ -1,13 +1,14 @@
 #include "ca/bulk.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/diagnostic.hpp"
 #include "core/time.hpp"
 #include "fs/safe_file.hpp"
 #include "report/certreq_inf.hpp"
-#include "request/manifest.hpp"
+#include "request/requests.hpp"
 
 namespace certtool::ca {
 
@@ -32,7 +33,7 @@ std::string index_text(const ManifestSignOptions& o, const request::Manifest& ma
     nlohmann::ordered_json doc;
     doc["schema"] = kIssuedSchema;
     doc["ca"] = o.sign.dir;
-    doc["manifest"] = o.manifest_file;
+    doc["manifest"] = manifest.file;
     doc["topology"] = {{"path", o.plan->source.path}, {"sha256", o.plan->source.sha256}};
     std::vector<nlohmann::ordered_json> entries;
     const std::string index_file = fs::join(o.out_dir, "issued.json");
@@ -78,7 +79,11 @@ std::string index_text(const ManifestSignOptions& o, const request::Manifest& ma
 }  // namespace
 
 ManifestSignResult sign_manifest(const ManifestSignOptions& o) {
-    const auto manifest = request::read_manifest(o.manifest_file);
+    // The manifest.json of a csr folder, or the folder.
+    const bool folder = std::filesystem::is_directory(o.manifest_file);
+    if (!folder && std::filesystem::path(o.manifest_file).filename() != "manifest.json")
+        throw InputError(problem("usage.ca-sign", o.manifest_file, "--manifest takes the manifest.json certtool csr wrote, or its folder"));
+    const auto manifest = request::read_manifest(folder ? o.manifest_file : fs::parent_of(o.manifest_file), "ca.manifest");
     ManifestSignResult result;
 
     // Which entries: --only names ids or roles of the manifest; each must be there.
@@ -114,6 +119,10 @@ ManifestSignResult sign_manifest(const ManifestSignOptions& o) {
             if (fs::exists(file) && !o.replace)
                 problems.push_back(problem("output.exists", file, "already exists; certtool does not overwrite certificates (--force issues again "
                                                                   "and keeps the old file as .replaced-<time>)"));
+        if (e->csr_file.empty()) {
+            problems.push_back(problem("ca.manifest", manifest.file, e->pointer + " names no csr_file: certtool csr writes one for each request"));
+            continue;
+        }
         try {
             batch.push_back({fs::read_file_bounded(e->csr_file, kMaxRequest, "csr"), e->csr_file, r});
             signing.push_back(e);
@@ -138,7 +147,8 @@ ManifestSignResult sign_manifest(const ManifestSignOptions& o) {
         const std::string chain = s.result.certificate_pem + s.result.intermediates_pem;
         // The chain first, so that a stopped run never leaves a certificate without its chain.
         for (const auto& [file, text] : {std::pair{s.chain_file, chain}, std::pair{s.certificate_file, s.result.certificate_pem}}) {
-            if (auto kept = fs::keep_previous(file, text, stamp, kMaxCertificate, "output"); !kept.empty()) s.replaced_files.push_back(kept);
+            if (fs::exists(file))  // only with replace: checked before anything was issued
+                s.replaced_files.push_back(fs::keep_replaced(file, fs::read_file_bounded(file, kMaxCertificate, "output"), stamp, 0644));
             fs::write_file_atomic(file, text, {0644, true});
         }
         result.issued.push_back(std::move(s));

@@ -31,6 +31,7 @@ using P8Ptr = std::unique_ptr<PKCS8_PRIV_KEY_INFO, ossl::Deleter<PKCS8_PRIV_KEY_
 using Pbe2ParamPtr = std::unique_ptr<PBE2PARAM, ossl::Deleter<PBE2PARAM, PBE2PARAM_free>>;
 
 constexpr int kMaxIterations = 600000;
+constexpr std::size_t kMaxCspName = 255;  // Windows' provider names are far shorter
 
 struct ProfileSettings {
     int pbe_nid;        // for the key bag and the certificate safe alike
@@ -112,7 +113,27 @@ void check_request(const Pkcs12Request& request, const std::string& password) {
     if (!key_matches(*request.key, *request.certificate)) {
         throw CryptoError("key.mismatch", "the private key is not the key of the certificate");
     }
+    if (request.csp_name.size() > kMaxCspName) {
+        throw CryptoError("pfx.failed", "invalid argument: the CSP name is longer than " + std::to_string(kMaxCspName) + " characters");
+    }
+    for (const char c : request.csp_name)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            throw CryptoError("pfx.failed", "invalid argument: the CSP name holds a control character");
     check_chain(request);
+}
+
+// PKCS12_create copies the Microsoft CSP Name attribute from the key's own
+// attributes onto the key bag (the way `openssl pkcs12 -export -CSP` sets it),
+// so the attribute goes on a copy: the caller's key stays as it was. OpenSSL's
+// string table makes the value a BMPString, as Windows expects.
+ossl::PkeyPtr key_with_csp(EVP_PKEY* key, const std::string& csp_name) {
+    ossl::PkeyPtr copy(EVP_PKEY_dup(key));
+    if (!copy) fail("cannot copy the private key");
+    if (EVP_PKEY_add1_attr_by_NID(copy.get(), NID_ms_csp_name, MBSTRING_UTF8,
+                                  reinterpret_cast<const unsigned char*>(csp_name.data()), static_cast<int>(csp_name.size())) != 1) {
+        throw ossl::error("pfx.failed", "invalid argument: the CSP name cannot be written as a BMPString (UTF-8 within the BMP)");
+    }
+    return copy;
 }
 
 std::string pkcs12_der(PKCS12* p12) {
@@ -133,12 +154,18 @@ std::string make_pkcs12(const Pkcs12Request& request, const std::string& passwor
     const int iterations = request.iterations != 0 ? request.iterations : settings.iterations;
     X509Ptr certificate = decode_certificate(*request.certificate, "the certificate");
     X509StackPtr chain = chain_stack(request);
+    ossl::PkeyPtr key_copy;
+    EVP_PKEY* key = request.key->impl().pkey.get();
+    if (!request.csp_name.empty()) {
+        key_copy = key_with_csp(key, request.csp_name);
+        key = key_copy.get();
+    }
 
     // PKCS12_create names the key and leaf bags and links them by localKeyID.
     // Its MAC is skipped (-1) because OpenSSL 3 would pick SHA-256; the
     // profile's digest is set just after.
     const char* name = request.friendly_name.empty() ? nullptr : request.friendly_name.c_str();
-    Pkcs12Ptr p12(PKCS12_create(password.c_str(), name, request.key->impl().pkey.get(), certificate.get(), chain.get(),
+    Pkcs12Ptr p12(PKCS12_create(password.c_str(), name, key, certificate.get(), chain.get(),
                                 settings.pbe_nid, settings.pbe_nid, iterations, -1, 0));
     if (!p12) fail("cannot build the PFX");
     if (PKCS12_set_mac(p12.get(), password.c_str(), -1, nullptr, 0, iterations, settings.mac) != 1) {
@@ -167,6 +194,22 @@ std::string scheme_name(const X509_ALGOR* alg) {
     Pbe2ParamPtr pbe2(static_cast<PBE2PARAM*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)));
     if (!pbe2 || pbe2->encryption == nullptr) return "PBES2/unknown";
     return "PBES2/" + algorithm_name(pbe2->encryption->algorithm);
+}
+
+// A bag attribute's string value as UTF-8 (a BMPString for the CSP name).
+std::string attribute_text(const ASN1_TYPE* value, const std::string& what) {
+    unsigned char* utf8 = nullptr;
+    const int length = value->type == V_ASN1_BMPSTRING || value->type == V_ASN1_UTF8STRING || value->type == V_ASN1_IA5STRING ||
+                               value->type == V_ASN1_PRINTABLESTRING
+                           ? ASN1_STRING_to_UTF8(&utf8, value->value.asn1_string)
+                           : -1;
+    if (length < 0 || utf8 == nullptr) {
+        ERR_clear_error();
+        throw CryptoError("cert.unreadable", "the key bag's " + what + " attribute is not a readable string");
+    }
+    std::string out(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(length));
+    OPENSSL_free(utf8);
+    return out;
 }
 
 struct Password {
@@ -200,6 +243,7 @@ bool read_bag(const PKCS12_SAFEBAG* bag, const Password& pass, Pkcs12Info& info)
         info.friendly_name = name;
         OPENSSL_free(name);
     }
+    if (const ASN1_TYPE* csp = PKCS12_SAFEBAG_get0_attr(bag, NID_ms_csp_name)) info.csp_name = attribute_text(csp, "Microsoft CSP Name");
     return true;
 }
 

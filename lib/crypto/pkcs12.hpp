@@ -21,13 +21,19 @@ struct Pkcs12Request {
     const Certificate* certificate = nullptr;
     std::vector<const Certificate*> chain;  // intermediates (and root, if wanted), leaf's issuer first
     std::string friendly_name;              // shown in the Windows certificate store
+    // The key bag's Microsoft CSP Name attribute (1.3.6.1.4.1.311.17.1, a
+    // BMPString): the provider Windows imports the key into. "" writes none,
+    // and Windows picks its default (a CNG key storage provider on 2012 and later).
+    std::string csp_name;
     Pkcs12Profile profile = Pkcs12Profile::legacy;
     int iterations = 0;                     // 0: the profile's default; at most 600000
 };
 
 // Builds the PFX (DER bytes). Throws CryptoError: "key.mismatch" (the key
 // is not the certificate's), "pfx.chain" (the chain does not lead to the
-// certificate: each element must have issued the one before it), "pfx.failed".
+// certificate: each element must have issued the one before it), "pfx.failed"
+// (also for a CSP name that is longer than 255 characters or holds a control
+// character or one outside the BMP).
 std::string make_pkcs12(const Pkcs12Request& request, const std::string& password);
 
 // What a PFX is made of, as read back (for tests and for `certtool pfx` to
@@ -39,9 +45,11 @@ struct Pkcs12Info {
     std::size_t certificates = 0;
     bool has_key = false;
     std::string friendly_name;              // of the key bag ("" if none)
+    std::string csp_name;                   // the key bag's Microsoft CSP Name, as UTF-8 ("" if none)
 };
 
-// Throws CryptoError "cert.pkcs12-password" / "cert.pkcs12-mac" / "cert.unreadable" /
+// Throws CryptoError "cert.pkcs12-password" / "cert.pkcs12-mac" / "cert.unreadable"
+// (also for a CSP Name attribute that is not a string) /
 // "cert.pkcs12-iterations" (more work than load_certificates accepts).
 Pkcs12Info inspect_pkcs12(std::string_view der, const std::string& password);
 

@@ -197,6 +197,13 @@ void remove_stale_temporaries(const std::string& dir) {
     ::closedir(d);
 }
 
+std::string keep_replaced(const std::string& path, std::string_view previous, const std::string& stamp, mode_t mode) {
+    std::string kept = path + ".replaced-" + stamp;
+    for (int n = 2; exists(kept) && n < 100; ++n) kept = path + ".replaced-" + stamp + "-" + std::to_string(n);
+    write_file_atomic(kept, previous, {mode, false});
+    return kept;
+}
+
 std::string read_file_bounded(const std::string& path, std::size_t max_bytes, const std::string& code_prefix) {
     // O_NONBLOCK: opening a FIFO nobody writes to would otherwise wait forever
     // (it now reads as empty); reads are blocking again once it is open.
@@ -233,17 +240,6 @@ std::string read_file_bounded(const std::string& path, std::size_t max_bytes, co
     }
     ::close(fd);
     return out;
-}
-
-std::string keep_previous(const std::string& path, std::string_view replacement, const std::string& stamp, std::size_t max_bytes,
-                          const std::string& code_prefix) {
-    if (!exists(path)) return "";
-    const std::string previous = read_file_bounded(path, max_bytes, code_prefix);
-    if (previous == replacement) return "";
-    std::string kept = path + ".replaced-" + stamp;
-    for (int n = 2; exists(kept) && n < 100; ++n) kept = path + ".replaced-" + stamp + "-" + std::to_string(n);
-    write_file_atomic(kept, previous, {0644, false});
-    return kept;
 }
 
 std::string join(const std::string& dir, const std::string& name) {

@@ -24,6 +24,13 @@ struct WriteOptions {
 // "output.io" naming the path.
 void write_file_atomic(const std::string& path, std::string_view content, const WriteOptions& options);
 
+// Keeps `previous` (what the file at `path` held) beside it as
+// <path>.replaced-<stamp>, or <path>.replaced-<stamp>-2, ... when a run in the
+// same second kept one already; written atomically with `mode`, never over a
+// file. Returns the path written. For a file about to be replaced (--new-key,
+// --force): the caller then writes the new one at `path`.
+std::string keep_replaced(const std::string& path, std::string_view previous, const std::string& stamp, mode_t mode);
+
 // Writes each of `files` (name -> content) into `dir`, atomically, replacing
 // none: when one already exists nothing is written (InputError
 // "output.exists" naming each), and when a write fails part-way the files this
@@ -58,14 +65,6 @@ std::string join(const std::string& dir, const std::string& name);
 // The folder that holds `path`, a trailing slash ignored: "out/" and "out"
 // give ".", "a/b/" gives "a", "/x" gives "/".
 std::string parent_of(const std::string& path);
-
-// Before a file is replaced: keeps the file at `path` as path.replaced-<stamp>
-// (or -<stamp>-2, ... when a run in the same second kept one already), unless
-// there is none or it holds `replacement` already. Returns the kept file's path
-// ("" when nothing was kept). Reads at most max_bytes (code_prefix as for
-// read_file_bounded); the copy is written atomically and never replaces a file.
-std::string keep_previous(const std::string& path, std::string_view replacement, const std::string& stamp, std::size_t max_bytes,
-                          const std::string& code_prefix);
 
 // lstat-based: a symbolic link "exists" and is never followed.
 bool exists(const std::string& path);

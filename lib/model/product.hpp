@@ -42,6 +42,13 @@ struct ProductFacts {
     bool documented = true;           // false: no Microsoft page of its own was available; see README
 };
 
+// The CryptoAPI provider (WIN-CSP: PROV_RSA_SCHANNEL, type 12) for RSA TLS keys:
+// what IIS, the Lync wizard and Edge TLS use, and not a CNG key storage
+// provider, which Skype for Business Server 2015 cannot use (PR3861). The
+// certreq INF asks for it and `pfx` names it in the key bag. No CryptoAPI
+// provider holds ECDSA keys (WIN-CSP, WIN-KSP).
+inline constexpr std::string_view kSchannelProvider = "Microsoft RSA SChannel Cryptographic Provider";
+
 const ProductFacts& facts(Product product);
 const WindowsServerFacts& facts(WindowsServer version);
 

@@ -76,7 +76,7 @@ std::string render_certreq_inf(const model::CertificateRequirement& c, const Inf
         // Edge TLS use (RP-REQ: key spec "Exchange"). A CryptoAPI provider
         // (WIN-CSP), so also what Skype for Business Server 2015 needs (PR3861).
         key_lines += "KeyAlgorithm = RSA\nKeyLength = " + std::to_string(c.key.bits) +
-                     "\nKeySpec = 1\nProviderName = \"Microsoft RSA SChannel Cryptographic Provider\"\nProviderType = 12";
+                     "\nKeySpec = 1\nProviderName = \"" + std::string(model::kSchannelProvider) + "\"\nProviderType = 12";
     } else {
         // ECDSA keys exist only in CNG key storage providers (WIN-KSP); with a
         // product that cannot use them the plan has the error ecdsa-not-in-product.

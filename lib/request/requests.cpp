@@ -8,6 +8,8 @@
 #include <set>
 
 #include "core/diagnostic.hpp"
+#include "core/json_bounded.hpp"
+#include "core/json_reader.hpp"
 #include "core/parallel.hpp"
 #include "core/plural.hpp"
 #include "core/time.hpp"
@@ -347,6 +349,86 @@ Result write_requests(const model::Plan& plan, const Options& options, const Pro
     fs::write_file_atomic(result.manifest_file, manifest_text(plan, plan_sha256, jobs, result.manifest_file),
                           {0644, true});
     return result;
+}
+
+namespace {
+
+class ManifestReader : public JsonReader {
+public:
+    ManifestReader(const std::string& file, const std::string& error_code) : JsonReader(file, error_code, "a CSR manifest") {
+        use_one_code(error_code);
+    }
+
+    std::vector<ManifestEntry> read(const JsonValue& doc, const std::string& dir) {
+        std::vector<ManifestEntry> out;
+        const auto schema = doc.is_object() ? doc.find("schema") : doc.end();
+        if (schema == doc.end() || !schema->is_string() || schema->get<std::string>() != kManifestSchema) {
+            error("", "/schema", std::string("is not a ") + kManifestSchema + " manifest (certtool csr writes one into its --out folder)");
+            return out;
+        }
+        const JsonValue* list = array_field(doc, "certificates", "", true, false, "", "");
+        std::set<std::string> ids;
+        for (std::size_t i = 0; list != nullptr && i < list->size(); ++i) {
+            const std::string at = child("/certificates", i);
+            const JsonValue& c = (*list)[i];
+            if (!c.is_object()) {
+                type_error(at, "a certificate (an object)", c);
+                continue;
+            }
+            const std::size_t problems = diagnostics().size();
+            ManifestEntry entry;
+            entry.pointer = at;
+            const auto id = string_field(c, "id", at, true);
+            const auto key_file = string_field(c, "key_file", at, true);
+            const auto csr_file = string_field(c, "csr_file", at);
+            entry.role = string_field(c, "role", at).value_or("");
+            entry.public_key_sha256 = string_field(c, "public_key_sha256", at).value_or("");
+            boolean_field(c, "key_encrypted", at, entry.key_encrypted);
+            // An id names files (<id>.key, <id>.pem, <id>.pfx): it must stay in its folder.
+            if (id && (id->empty() || id->front() == '.' || id->find('/') != std::string::npos || id->find('\0') != std::string::npos))
+                error("", child(at, "id"), "'" + printable(*id) + "' is not a certificate id that can name a file");
+            else if (id && !ids.insert(*id).second)
+                error("", child(at, "id"), "the certificate " + printable(*id) + " is listed twice");
+            if (key_file && (key_file->empty() || key_file->find('\0') != std::string::npos))
+                error("", child(at, "key_file"), "is not a file name");
+            // csr names its requests by file name, in its folder.
+            if (csr_file && (csr_file->empty() || csr_file->front() == '.' || csr_file->find('/') != std::string::npos ||
+                             csr_file->find('\0') != std::string::npos))
+                error("", child(at, "csr_file"), "'" + printable(*csr_file) + "' is not a file name in the manifest's folder");
+            if (diagnostics().size() != problems) continue;
+            entry.id = *id;
+            // csr names its own keys by file name; a key kept elsewhere (renew --reuse-key) by its path.
+            entry.key_file = key_file->find('/') == std::string::npos ? fs::join(dir, *key_file) : *key_file;
+            if (csr_file) entry.csr_file = fs::join(dir, *csr_file);
+            out.push_back(std::move(entry));
+        }
+        return out;
+    }
+};
+
+}  // namespace
+
+Manifest read_manifest(const std::string& dir, const std::string& error_code) {
+    Manifest manifest;
+    manifest.file = fs::join(dir, "manifest.json");
+    ManifestReader reader(manifest.file, error_code);
+    std::string text;
+    try {
+        text = fs::read_file_bounded(manifest.file, kMaxManifestBytes, error_code);
+    } catch (const InputError& e) {
+        throw InputError(Diagnostic{error_code, manifest.file, "", 0, 0,
+                                    e.diagnostics().front().message + " (the folder certtool csr --out wrote holds it)"});
+    }
+    // A manifest nests 4 levels; the limits stop a hostile file while it is parsed.
+    const auto parsed = parse_json_bounded(text, JsonLimits{64, 1'000'000});
+    if (!parsed.ok) {
+        reader.error("", "", std::string("is not a ") + kManifestSchema + " manifest: its JSON " + parsed.problem, parsed.line,
+                     parsed.column);
+        reader.throw_if_problems();
+    }
+    manifest.certificates = reader.read(parsed.document, dir);
+    reader.throw_if_problems();
+    return manifest;
 }
 
 }  // namespace certtool::request

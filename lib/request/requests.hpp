@@ -59,5 +59,27 @@ using Progress = std::function<void(std::size_t, std::size_t, const std::string&
 // (a bug), also before anything is written.
 Result write_requests(const model::Plan& plan, const Options& options, const Progress& progress = {});
 
+// One certificate of the manifest.json that write_requests keeps in its folder.
+struct ManifestEntry {
+    std::string id;
+    std::string role;
+    std::string key_file;           // a path to open: inside the folder, unless the manifest names a key elsewhere (renew --reuse-key)
+    std::string csr_file;           // a path to open, inside the folder ("" when the entry names none)
+    std::string public_key_sha256;  // lower-case hex, as written
+    bool key_encrypted = false;
+    std::string pointer;            // "/certificates/3": where it is in the manifest, for messages
+};
+
+struct Manifest {
+    std::string file;                          // <dir>/manifest.json
+    std::vector<ManifestEntry> certificates;   // in manifest order (plan order)
+};
+
+// Reads <dir>/manifest.json (certtool.csr-manifest/v1, at most 64 MiB). Every
+// problem (unreadable, not JSON, another schema, a certificate without id or
+// key_file, an id twice, an id that is no file name) is an InputError with
+// `error_code`, naming the file and the JSON Pointer; all are reported at once.
+Manifest read_manifest(const std::string& dir, const std::string& error_code);
+
 
 }  // namespace certtool::request

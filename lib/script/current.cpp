@@ -73,7 +73,7 @@ NewCertificate inspect_pfx(const inventory::CertificateFile& file, const model::
         input_error("script.pfx-mismatch", source,
                     "is not the plan's certificate " + requirement.id + ": it holds " + described +
                         ", which is the plan's certificate " + best->id);
-    return {detail::checked_thumbprint(leaf.sha1_thumbprint), leaf.not_before, leaf.not_after};
+    return {detail::checked_thumbprint(leaf.sha1_thumbprint), leaf.not_before, leaf.not_after, leaf.issuer.common_name};
 }
 
 PfxFolder read_pfx_folder(const std::string& folder, const model::Plan& full, const model::Plan& selected,
@@ -98,6 +98,39 @@ PfxFolder read_pfx_folder(const std::string& folder, const model::Plan& full, co
                     "holds no <certificate id>.pfx for the " +
                         std::string(selected.certificates.size() == full.certificates.size() ? "planned" : "selected") +
                         " certificates (see certtool plan for the ids; certtool pfx writes them)");
+    return out;
+}
+
+std::vector<CaCertificate> read_ca_folder(const std::string& folder) {
+    if (!is_directory(folder)) input_error("script.ca-folder", folder, "--ca: no such folder (give the folder certtool ca init wrote)");
+    const auto same_name = [](const crypto::DistinguishedName& a, const crypto::DistinguishedName& b) {
+        return a.common_name == b.common_name && a.organization == b.organization &&
+               a.organizational_unit == b.organizational_unit && a.locality == b.locality && a.state == b.state &&
+               a.country == b.country;
+    };
+    const auto read_ca = [&](const std::string& name) -> std::optional<crypto::Certificate> {
+        const std::string path = fs::join(folder, name);
+        if (!fs::exists(path)) return std::nullopt;
+        const auto file = inventory::read_certificate_file(path, Secret{}, "script");
+        const auto& certificate = file.leaf_certificate();
+        if (!certificate.is_ca)
+            input_error("script.ca-folder", path, "is not a CA certificate (no basicConstraints cA): --ca takes the folder certtool ca init wrote");
+        return certificate;
+    };
+    const auto root = read_ca("root.pem");
+    if (!root) input_error("script.ca-folder", fs::join(folder, "root.pem"), "--ca: the folder holds no root.pem (certtool ca init writes it)");
+    if (!same_name(root->subject, root->issuer))
+        input_error("script.ca-folder", fs::join(folder, "root.pem"), "is not a self-signed root: its issuer is CN=" + comment(root->issuer.common_name));
+    std::vector<CaCertificate> out;
+    out.push_back({"ca-root.cer", detail::checked_thumbprint(root->sha1_thumbprint), root->subject.common_name, true, root->der});
+    if (const auto intermediate = read_ca("intermediate.pem")) {
+        if (!same_name(intermediate->issuer, root->subject))
+            input_error("script.ca-folder", fs::join(folder, "intermediate.pem"),
+                        "was not issued by root.pem: its issuer is CN=" + comment(intermediate->issuer.common_name) +
+                            ", the root is CN=" + comment(root->subject.common_name));
+        out.push_back({"ca-intermediate.cer", detail::checked_thumbprint(intermediate->sha1_thumbprint),
+                       intermediate->subject.common_name, false, intermediate->der});
+    }
     return out;
 }
 

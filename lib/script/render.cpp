@@ -23,9 +23,13 @@ const std::string& checked_type(const std::string& type) {
     return type;
 }
 
+// The -Type argument: each usage quoted ('Default','WebServicesInternal'), the
+// same values as the bare list but one that every PowerShell parser reads as
+// an array of strings (tree-sitter-powershell does not know a bare-word list).
 std::string types_list(const std::vector<std::string>& types) {
-    for (const auto& t : types) checked_type(t);
-    return join(types, ",");
+    std::vector<std::string> quoted;
+    for (const auto& t : types) quoted.push_back("'" + checked_type(t) + "'");
+    return join(quoted, ",");
 }
 
 // $env:COMPUTERNAME: the first label, as NetBIOS keeps it (15 characters, upper case).
@@ -85,17 +89,18 @@ std::string command_block(const Installation& inst, const Command& c) {
 
 std::string role_text(const Installation& inst) {
     return std::string("role ") + model::to_string(inst.role) + "; private key " +
-           (inst.exportable ? "exportable (-Exportable, as the plan requires)" : "not exportable");
+           (inst.exportable ? "exportable (as the plan requires)" : "not exportable");
 }
 
 std::string installation_block(const Installation& inst, const model::ProductFacts& product) {
     std::string assignments;
     for (const auto& c : inst.commands) assignments += command_block(inst, c);
-    if (inst.commands.empty())
+    if (inst.commands.empty() && inst.role == model::Role::reverse_proxy)
+        assignments = render("reverse-proxy-bind.ps1",
+                             {{"server", std::string(product.server)}, {"thumbprint_comment", inst.thumbprint}});
+    else if (inst.commands.empty())
         assignments = render("import-only.ps1", {{"id_comment", comment(inst.certificate_id)},
-                                                 {"reason_comment", "the plan gives it no Set-CsCertificate usage (-Type): this "
-                                                                    "server runs no " + std::string(product.server) +
-                                                                    " role (e.g. the reverse proxy)."},
+                                                 {"reason_comment", "the plan gives it no Set-CsCertificate usage (-Type)."},
                                                  {"thumbprint_comment", inst.thumbprint}});
     std::vector<std::string> usages;
     for (const auto& c : inst.commands) usages.push_back(join(c.types, ",") + " " + assignment_text(c));
@@ -105,7 +110,7 @@ std::string installation_block(const Installation& inst, const model::ProductFac
                    {"thumbprint", ps_quote(inst.thumbprint)},
                    {"import_step", ps_quote("import pfx\\" + inst.certificate_id + ".pfx into Cert:\\LocalMachine\\My")},
                    {"pfx_path", ps_quote("pfx\\" + inst.certificate_id + ".pfx")},
-                   {"exportable", inst.exportable ? " -Exportable" : ""},
+                   {"exportable", inst.exportable ? "true" : "false"},
                    {"assignments", assignments}});
 }
 
@@ -114,7 +119,12 @@ struct Common {
     std::string topology;
     std::string generated;
     model::Platform platform;
+    std::vector<CaCertificate> ca;
+    bool restart_services = false;
 };
+
+// The shell of a server that runs no Lync or Skype for Business role (the reverse proxy).
+constexpr const char* kPlainShell = "Windows PowerShell";
 
 std::string powershell_version(int times_ten) { return std::to_string(times_ten / 10) + "." + std::to_string(times_ten % 10); }
 
@@ -122,9 +132,10 @@ std::string powershell_version(int times_ten) { return std::to_string(times_ten 
 // Server: the product's name, shell and module (L-SHELL, S-SHELL), and how
 // elevation is checked (REQUIRES: #Requires -RunAsAdministrator needs Windows
 // PowerShell 4.0; PS-REQ: 2008 R2 and 2012 ship 2.0 and 3.0).
+// A server without the product's cmdlets (`load` false) is run from a plain Windows PowerShell.
 std::map<std::string, std::string> platform_values(const model::Platform& platform, const std::string& cmdlet, bool load) {
     const auto& product = platform.product_facts();
-    const std::string shell(product.shell);
+    const std::string shell = load ? std::string(product.shell) : std::string(kPlainShell);
     std::map<std::string, std::string> values{{"product", std::string(product.name)}, {"shell", shell}};
     if (platform.powershell_requires_administrator()) {
         values["requires"] = "#Requires -RunAsAdministrator\n";
@@ -133,8 +144,10 @@ std::map<std::string, std::string> platform_values(const model::Platform& platfo
         values["requires"] = "";
         values["elevation_check"] = render(
             "check-elevated.ps1",
+            // A server of the product has what the product requires (L-SW: 3.0); another one (the
+            // reverse proxy) only what its Windows Server ships (2.0 on 2008 R2).
             {{"why_comment", "On " + std::string(platform.windows_facts().name) + " with Windows PowerShell " +
-                                 powershell_version(platform.powershell()) +
+                                 powershell_version(load ? platform.powershell() : platform.windows_facts().powershell) +
                                  ", #Requires cannot demand elevation (that needs 4.0): checked here instead."},
              {"message", ps_quote("run this script in an elevated " + shell + " (Run as administrator)")}});
     }
@@ -193,8 +206,77 @@ struct MemberCleanup {
 };
 using Cleanups = std::map<std::string, MemberCleanup>;  // by member
 
+// The steps that import certtool's CA certificates (--ca), root first, and the list of their files.
+std::string ca_imports(const std::vector<CaCertificate>& ca) {
+    std::string out;
+    for (const auto& c : ca) {
+        const std::string store = c.root ? "Root" : "CA";
+        const std::string store_name = c.root ? "Trusted Root Certification Authorities" : "Intermediate Certification Authorities";
+        out += render("import-ca.ps1",
+                      {{"what_comment", comment((c.root ? "certtool's root CA (CN=" : "certtool's intermediate CA (CN=") + c.subject + ")" +
+                                                ", which issued the certificates below" + (c.root ? " (through the intermediate)" : "") +
+                                                ": into " + store_name + ", once")},
+                       {"step", ps_quote("import " + c.file + " (" + c.subject + ") into Cert:\\LocalMachine\\" + store)},
+                       {"file", ps_quote(c.file)},
+                       {"thumbprint", ps_quote(c.thumbprint)},
+                       {"store", ps_quote(store)}});
+    }
+    return out;
+}
+
+// What to say, or do, about restarting the services after this member's
+// immediate assignments (staged ones take over at their EffectiveDate, no restart).
+struct Restart {
+    std::string block;   // the script's steps, or its advice
+    std::string note;    // for the header
+    bool restarts = false;
+    std::vector<std::string> recommended;  // the usages after which the rules ask for a restart
+};
+
+Restart restart_for(const std::vector<const Installation*>& mine, const model::ProductFacts& product, bool asked) {
+    std::vector<std::string> immediate, recommended;
+    for (const auto* inst : mine)
+        for (const auto& c : inst->commands)
+            if (!c.effective)
+                for (const auto& t : c.types) {
+                    immediate.push_back(t);
+                    if (restart_recommended(t)) recommended.push_back(t);
+                }
+    Restart out;
+    if (immediate.empty()) return out;
+    out.recommended = recommended;
+    const std::string server(product.server);
+    const std::string why = recommended.empty()
+                                ? "the services use the newly assigned certificates from their next start"
+                                : "the rules (3.7, XMPP-SETUP) ask for the services to be restarted after " + join(recommended, ",") +
+                                      " is assigned";
+    if (asked) {
+        out.restarts = true;
+        out.note = "# With --restart-services: after assigning, it stops and starts the " + server +
+                   " services on this server\n# (Stop-CsWindowsService, Start-CsWindowsService): signed-in users are "
+                   "disconnected and reconnect.\n";
+        out.block = render(
+            "restart-services.ps1",
+            {{"why_comment", comment(why)},
+             {"warning", ps_quote("stopping the " + server +
+                                  " services on this server: signed-in users are disconnected and reconnect when they run again")},
+             {"stop_step", ps_quote("stop the " + server + " services (Stop-CsWindowsService)")},
+             {"start_step", ps_quote("start the " + server + " services (Start-CsWindowsService) and check they run")}});
+    } else if (!recommended.empty()) {
+        out.note = "# The rules ask for a restart of the services after " + join(recommended, ",") +
+                   " is assigned; this script\n# does not restart them (certtool script --restart-services does) and says so at the end.\n";
+        out.block = render("restart-advice.ps1",
+                           {{"why_comment", comment(why)},
+                            {"advice", ps_quote("Restart the " + server + " services on this server now, so that they use the new " +
+                                                join(recommended, ",") +
+                                                " certificate (rules 3.7): Stop-CsWindowsService, then Start-CsWindowsService. "
+                                                "Signed-in users are disconnected and reconnect.")}});
+    }
+    return out;
+}
+
 // <member>.ps1 for each member and, where something is staged, <member>.cleanup.ps1.
-Cleanups render_member_scripts(const Result& result, const model::Plan& plan, const Common& common,
+Cleanups render_member_scripts(Result& result, const model::Plan& plan, const Common& common,
                                std::map<std::string, std::string>& files) {
     const auto& product = plan.platform.product_facts();
     Cleanups cleanups;
@@ -208,6 +290,8 @@ Cleanups render_member_scripts(const Result& result, const model::Plan& plan, co
         std::string blocks, pfx_list;
         // A server with nothing to assign (the reverse proxy) need not have the Cs cmdlets.
         const bool assigns = std::any_of(mine.begin(), mine.end(), [](const Installation* i) { return !i->commands.empty(); });
+        const bool proxy = std::all_of(mine.begin(), mine.end(),
+                                       [](const Installation* i) { return i->role == model::Role::reverse_proxy; });
         for (const auto* inst : mine) {
             blocks += installation_block(*inst, product);
             pfx_list += "#   pfx\\" + comment(inst->certificate_id) + ".pfx\n";
@@ -222,22 +306,131 @@ Cleanups render_member_scripts(const Result& result, const model::Plan& plan, co
                            comment(file) + " (Remove-CsCertificate -Previous).\n";
             files[file] = cleanup_script(member, staged, common, after);
         }
+        const Restart restart = assigns ? restart_for(mine, product, common.restart_services) : Restart{};
+        if (restart.restarts) result.restarted.push_back(member);
+        if (!restart.restarts && !restart.recommended.empty())
+            result.notes.push_back(member + ": the rules (3.7) ask for the services to be restarted after " +
+                                   join(restart.recommended, ",") + " is assigned; " + member +
+                                   ".ps1 says so at its end (--restart-services makes it stop and start them)");
+
+        std::string ca_list, functions = render("import-pfx-function.ps1", {});
+        if (!common.ca.empty()) {
+            ca_list = "# and, beside the script, certtool's CA certificates (imported first, each once):\n";
+            for (const auto& c : common.ca) ca_list += "#   " + comment(c.file) + "\n";
+            functions = render("import-ca-function.ps1", {}) + functions;
+        }
         auto values = platform_values(plan.platform, "Set-CsCertificate", assigns);
         if (assigns) values["load_cmdlets"] += "\n";
+        const std::string what = proxy ? "the reverse proxy certificates" : "the " + std::string(product.name) + " certificates";
         values.insert({{"script_name", comment(member + ".ps1")},
-                       {"member_comment", comment(member)},
+                       {"purpose", proxy ? "imports " + what + " of " + comment(member) + " (bind them in the proxy)."
+                                         : "imports and assigns " + what + " of " + comment(member) + "."},
+                       
                        {"version", common.version},
                        {"topology_comment", comment(common.topology)},
                        {"generated", common.generated},
                        {"pfx_list", pfx_list},
+                       {"ca_list", ca_list},
                        {"cleanup_note", cleanup_note},
+                       {"restart_note", restart.note},
+                       {"functions", functions},
+                       {"ca_imports", ca_imports(common.ca)},
                        {"member", ps_quote(member)},
                        {"computer_name", ps_quote(computer_name(member))},
-                       {"certificates", blocks}});
+                       {"certificates", blocks},
+                       {"restart", restart.block},
+                       {"done", ps_quote(proxy ? "Done: the certificates of {0} are imported; bind them in the reverse proxy."
+                                               : "Done: the certificates of {0} are imported and assigned.")},
+});
+        values.erase("product");
         files[member + ".ps1"] = render("member.ps1", values);
     }
 
     return cleanups;
+}
+
+// The members `plan` installs a certificate on, in plan order.
+std::vector<std::string> plan_members(const model::Plan& plan) {
+    std::vector<std::string> out;
+    for (const auto& c : plan.certificates)
+        for (const auto& m : c.install_on)
+            if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+    return out;
+}
+
+// <member>.export.ps1: the member's current certificates into the audit --files layout.
+void add_export_scripts(const model::Plan& plan, const Common& common, std::map<std::string, std::string>& files) {
+    const auto& product = plan.platform.product_facts();
+    for (const auto& member : plan_members(plan)) {
+        std::vector<std::string> names;
+        bool lync = false;
+        for (const auto& c : plan.certificates) {
+            if (std::find(c.install_on.begin(), c.install_on.end(), member) == c.install_on.end()) continue;
+            if (c.role != model::Role::reverse_proxy) lync = true;
+            if (std::find(names.begin(), names.end(), c.common_name) == names.end()) names.push_back(c.common_name);
+        }
+        std::string find;
+        if (lync) {
+            find = render("export-find-assigned.ps1", {});
+        } else {
+            std::vector<std::string> quoted;
+            for (const auto& n : names) quoted.push_back(ps_quote(n));
+            find = render("export-find-names.ps1", {{"names", join(quoted, ", ")}});
+        }
+        auto values = platform_values(plan.platform, "Get-CsCertificate", lync);
+        const std::string server(product.server);
+        values.insert({{"script_name", comment(member + ".export.ps1")},
+                       {"member_comment", comment(member)},
+                       {"server", server},
+                       {"version", common.version},
+                       {"topology_comment", comment(common.topology)},
+                       {"generated", common.generated},
+                       {"source_comment", lync ? "Get-CsCertificate shows (every assigned usage)"
+                                               : "in Cert:\\LocalMachine\\My with a planned subject (" + comment(join(names, ", ")) + ")"},
+                       {"member", ps_quote(member)},
+                       {"computer_name", ps_quote(computer_name(member))},
+                       {"find_step", ps_quote(lync ? "list the assigned certificates with Get-CsCertificate"
+                                                   : "find the reverse proxy certificates in Cert:\\LocalMachine\\My")},
+                       {"find", find},
+                       {"exported_by", ps_quote("Exported by " + member + ".export.ps1 from ")},
+                       {"none_found", ps_quote(lync ? "Get-CsCertificate shows no certificate"
+                                                    : "no certificate in Cert:\\LocalMachine\\My has a planned subject (" +
+                                                          join(names, ", ") + ")")}});
+        values.erase("product");
+        files[member + ".export.ps1"] = render("export.ps1", values);
+    }
+}
+
+// README.txt around its install part ("" with --export-only).
+std::string readme(const model::Plan& plan, const Common& common, const std::string& install, const std::string& skipped,
+                   const std::string& notes) {
+    const auto& product = plan.platform.product_facts();
+    std::string export_list = "Export scripts\n--------------\n";
+    for (const auto& member : plan_members(plan)) export_list += comment(member) + ": " + comment(member) + ".export.ps1\n";
+    const std::string title = std::string(install.empty() ? "Certificate export scripts for " : "Certificate installation scripts for ") +
+                              std::string(product.name);
+    const auto& platform = plan.platform;
+    const std::string elevation =
+        platform.powershell_requires_administrator()
+            ? "#Requires -RunAsAdministrator, which needs 4.0"
+            : "Windows PowerShell " + powershell_version(platform.powershell()) + " does not know #Requires -RunAsAdministrator, "
+                                                                                 "so the\nscripts check it themselves";
+    return render("script-readme.txt", {{"title", title + "\n" + std::string(title.size(), '=')},
+                                        {"product", std::string(product.name)},
+                                        {"windows", std::string(platform.windows_facts().name)},
+                                        {"elevation", elevation},
+                                        {"version", common.version},
+                                        {"topology", comment(common.topology)},
+                                        {"generated", common.generated},
+                                        {"install", install},
+                                        {"export_list", export_list},
+                                        {"export_source",
+                                         std::any_of(plan.certificates.begin(), plan.certificates.end(),
+                                                     [](const model::CertificateRequirement& c) { return c.role == model::Role::reverse_proxy; })
+                                             ? "Get-CsCertificate; on the reverse proxy, the certificates in\nCert:\\LocalMachine\\My with a planned subject"
+                                             : "Get-CsCertificate"},
+                                        {"skipped", skipped},
+                                        {"notes", notes}});
 }
 
 // README.txt: what to run where, in which order.
@@ -304,20 +497,37 @@ std::string render_readme(const Result& result, const model::Plan& plan, const C
         for (const auto& n : result.notes) notes += "  " + comment(n) + "\n";
     }
     const std::string title = "Certificate installation scripts for " + std::string(product.name);
-    return render("script-readme.txt", {{"title", title + "\n" + std::string(title.size(), '=')},
-                                        {"product", std::string(product.name)},
-                                        {"windows", std::string(plan.platform.windows_facts().name)},
-                                        {"shell", std::string(product.shell)},
-                                        {"version", common.version},
-                                        {"topology", comment(common.topology)},
-                                        {"generated", common.generated},
+    std::string restart;
+    if (!result.restarted.empty())
+        restart = "\nWARNING (--restart-services): the scripts of " + comment(join(result.restarted, ", ")) +
+                  " stop and start the\n" + std::string(product.server) +
+                  " services after assigning (Stop-CsWindowsService, Start-CsWindowsService):\n"
+                  "users signed in through that server are disconnected and reconnect. Run them in a\n"
+                  "maintenance window, one server of a pool at a time.\n";
+    std::string ca_copy, ca_step;
+    if (!common.ca.empty()) {
+        std::vector<std::string> names;
+        for (const auto& c : common.ca) names.push_back(c.file);
+        ca_copy = ";\nput the CA certificates " + join(names, ", ") + " beside the script";
+        ca_step = "imports certtool's\nroot CA into Cert:\\LocalMachine\\Root and its intermediate into Cert:\\LocalMachine\\CA\n"
+                  "(each once: nothing is done where its thumbprint is there already), ";
+    }
+    const std::string install = render("script-readme-install.txt",
+                                       {{"shell", std::string(product.shell)},
                                         {"example_script", comment(members.empty() ? std::string("<server>.ps1") : members.front() + ".ps1")},
+                                        {"ca_copy", ca_copy},
+                                        {"ca_step", ca_step},
+                                        {"restart", restart},
+                                        {"proxy", std::any_of(result.installations.begin(), result.installations.end(),
+                                                              [](const Installation& i) { return i.role == model::Role::reverse_proxy; })
+                                                      ? " The reverse proxy's script only\nimports: bind the certificate to "
+                                                        "the proxy's HTTPS listener on 443 (IIS ARR:\nthe site's https "
+                                                        "binding; the script says how)."
+                                                      : ""},
                                         {"members", member_text},
-                                        {"order", order},
-                                        {"skipped", skipped},
-                                        {"notes", notes}});
+                                        {"order", order}});
+    return readme(plan, common, install, skipped, notes);
 }
-
 }  // namespace
 
 std::string ps_quote(std::string_view value) {
@@ -339,17 +549,64 @@ std::string ps_quote(std::string_view value) {
     return out + "'";
 }
 
-std::map<std::string, std::string> render_scripts(const Result& result, const model::Plan& plan, const Options& options) {
+std::map<std::string, std::string> windows_files(const std::map<std::string, std::string>& files) {
+    std::map<std::string, std::string> out;
+    for (const auto& [name, text] : files) {
+        const auto dot = name.rfind('.');
+        const std::string ext = dot == std::string::npos ? "" : name.substr(dot);
+        if (ext != ".ps1" && ext != ".txt") {
+            out[name] = text;
+            continue;
+        }
+        std::string bytes = "\xEF\xBB\xBF";
+        bytes.reserve(text.size() + text.size() / 16 + 3);
+        for (const char c : text) {
+            if (c == '\r') throw std::logic_error(name + ": a carriage return in a rendered script");
+            if (c == '\n') bytes += '\r';
+            bytes += c;
+        }
+        out[name] = std::move(bytes);
+    }
+    return out;
+}
+
+namespace {
+
+Common common_of(const model::Plan& plan, const Options& options) {
+    return {CERTTOOL_VERSION, options.topology, format_datetime(options.at), plan.platform, options.ca, options.restart_services};
+}
+
+}  // namespace
+
+std::map<std::string, std::string> render_scripts(Result& result, const model::Plan& plan, const Options& options) {
     std::map<std::string, std::string> files;
-    const Common common{CERTTOOL_VERSION, options.topology, format_datetime(options.at), plan.platform};
+    const Common common = common_of(plan, options);
     const Cleanups cleanups = render_member_scripts(result, plan, common, files);
+    add_export_scripts(plan, common, files);
+    for (const auto& c : options.ca) files[c.file] = c.der;
     files["README.txt"] = render_readme(result, plan, common, cleanups);
+    return files;
+}
+
+std::map<std::string, std::string> render_export_scripts(const model::Plan& plan, const Options& options) {
+    std::map<std::string, std::string> files;
+    const Common common = common_of(plan, options);
+    add_export_scripts(plan, common, files);
+    files["README.txt"] = readme(plan, common, "", "", "");
     return files;
 }
 
 Result generate(const model::Plan& plan, const std::map<std::string, NewCertificate>& pfx,
                 const std::map<std::string, CurrentCertificate>& current, const Options& options) {
     Result result = plan_installations(plan, pfx, current, options);
+    if (!options.ca.empty()) {
+        const std::string& issuing = options.ca.back().subject;
+        for (const auto& [id, certificate] : pfx)
+            if (plan.find(id) != nullptr && certificate.issuer != issuing)
+                result.notes.push_back("warning: " + id + ": its certificate was issued by CN=" + comment(certificate.issuer) +
+                                       ", not by the --ca issuing CA CN=" + comment(issuing) +
+                                       "; the scripts import that CA all the same");
+    }
     if (result.problems.empty()) result.files = render_scripts(result, plan, options);
     return result;
 }

@@ -45,6 +45,7 @@ struct NewCertificate {
     std::string thumbprint;  // SHA-1, as Windows shows it (core/thumbprint.hpp)
     TimePoint not_before{};
     TimePoint not_after{};
+    std::string issuer;      // the issuer's common name ("" when not known)
 };
 
 // Throws InputError "script.pfx-mismatch" (naming the file) when the file's
@@ -99,6 +100,25 @@ struct CurrentCertificates {
 CurrentCertificates read_current(const std::string& path, const model::Plan& full, const model::Plan& selected,
                                  const std::map<std::string, NewCertificate>& installing, const Secret& passphrase);
 
+// A certificate of certtool's own CA that the scripts import before the
+// leaf certificates: the root into LocalMachine\Root, an intermediate into
+// LocalMachine\CA (rules 4 "Trust", 12.6).
+struct CaCertificate {
+    std::string file;        // the file written beside the scripts: "ca-root.cer", "ca-intermediate.cer"
+    std::string thumbprint;  // as Windows shows it
+    std::string subject;     // its common name
+    bool root = false;       // self-signed: Trusted Root; else Intermediate Certification Authorities
+    std::string der;         // the certificate, DER (what the .cer file holds)
+};
+
+// --ca DIR: a folder certtool ca init wrote: DIR/root.pem (the self-signed
+// root) and, when there is one, DIR/intermediate.pem (the issuing CA, signed by
+// the root), root first. Only the certificates are read, never a key. Throws
+// InputError "script.ca-folder" naming the file for a folder without root.pem,
+// a file that is not a CA certificate, a root that is not self-signed or an
+// intermediate the root did not issue; the reader's codes for unreadable files.
+std::vector<CaCertificate> read_ca_folder(const std::string& folder);
+
 // ---- when each usage is assigned: staging.cpp --------------------------------
 
 struct Options {
@@ -106,7 +126,15 @@ struct Options {
     std::optional<int> lead_hours;        // raises the minimum lead times (validate_lead_hours)
     std::set<std::string> immediate;      // ids assigned at once even though a current certificate is known
     std::string topology;                 // the topology file, named in the scripts' comments
+    std::vector<CaCertificate> ca;        // --ca: imported on every member before its certificates
+    bool restart_services = false;        // --restart-services: stop and start the services after assigning
+    bool export_only = false;             // --export-only: only <member>.export.ps1 and README.txt
 };
+
+// The Set-CsCertificate usage after whose assignment the rules ask for a
+// restart of the server's services (rules 3.7, XMPP-SETUP: the Access Edge
+// certificate, restart the Edge services).
+bool restart_recommended(const std::string& usage);
 
 // One Set-CsCertificate command.
 struct Command {
@@ -143,7 +171,11 @@ struct Result {
     // Certificates that cannot be scripted: error findings ("script.too-late-to-stage").
     // Any one means no file at all.
     std::vector<model::Finding> problems;
-    std::map<std::string, std::string> files; // "<member>.ps1", "<member>.cleanup.ps1", "README.txt"; empty with problems
+    // "<member>.ps1", "<member>.cleanup.ps1", "<member>.export.ps1", "README.txt" (text, "\n"
+    // line ends) and the --ca files "ca-*.cer" (DER); empty with problems. windows_files gives the
+    // bytes to write.
+    std::map<std::string, std::string> files;
+    std::vector<std::string> restarted;       // members whose script stops and starts the services
     [[nodiscard]] std::vector<std::string> members() const;  // members with an installation, first-seen order
 };
 
@@ -161,8 +193,21 @@ Result plan_installations(const model::Plan& plan, const std::map<std::string, N
 // ---- the scripts: render.cpp --------------------------------------------------
 
 // <member>.ps1 for each member, <member>.cleanup.ps1 where something is
-// staged, and README.txt, for installations plan_installations made.
-std::map<std::string, std::string> render_scripts(const Result& installations, const model::Plan& plan, const Options& options);
+// staged, <member>.export.ps1 for every member of the plan, the --ca files and
+// README.txt, for installations plan_installations made (whose notes and
+// `restarted` it completes).
+std::map<std::string, std::string> render_scripts(Result& installations, const model::Plan& plan, const Options& options);
+
+// The files as they are written for Windows: each text file (.ps1, .txt)
+// with CRLF line ends and a UTF-8 byte order mark, which Windows PowerShell
+// 2.0 to 5.1 needs to read anything but ASCII as UTF-8 (it reads a file
+// without one in the system's ANSI code page) and Notepad before Windows
+// Server 2019 needs to show the lines; other files (.cer) unchanged.
+std::map<std::string, std::string> windows_files(const std::map<std::string, std::string>& files);
+
+// <member>.export.ps1 for every member `plan` installs a certificate on, and
+// README.txt (--export-only: no PFX needed).
+std::map<std::string, std::string> render_export_scripts(const model::Plan& plan, const Options& options);
 
 // plan_installations, then render_scripts when nothing is a problem.
 Result generate(const model::Plan& plan, const std::map<std::string, NewCertificate>& pfx,

@@ -37,6 +37,8 @@ int minimum_lead_hours(const std::string& usage) {
 
 bool is_global_usage(const std::string& usage) { return usage == "OAuthTokenIssuer"; }
 
+bool restart_recommended(const std::string& usage) { return usage == "AccessEdgeExternal"; }
+
 void validate_lead_hours(int hours) {
     if (hours < kAudioVideoLeadHours)
         input_error("usage.lead-hours", "",

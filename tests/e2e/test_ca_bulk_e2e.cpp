@@ -133,6 +133,16 @@ TEST_CASE("ca bulk e2e: sign --manifest issues every internal-CA certificate of 
         }
     }
 
+    // certtool pfx in bulk reads OUT as written: one PFX per signed certificate, the public-CA ones listed as missing (exit 1).
+    const std::string pass = lab.dir.file("pfx.pass", "Pfx-Pass-7q!\n");
+    const std::vector<std::string> pfx{"pfx", "--requests", lab.req, "--certs", lab.out, "--out", lab.dir / "pfx", "--passphrase-file", pass,
+                                       "--chain", lab.ca + "/root.pem", "--topology", kTopology};
+    const auto bundled = run_guarded(pfx, {}, std::chrono::seconds(120 * certtool::test::kTimeScale));
+    INFO(transcript(pfx, bundled));
+    CHECK(bundled.exit_code == 1);
+    for (const auto& id : signed_ids) CHECK(fs::is_regular_file(lab.dir / ("pfx/" + id + ".pfx")));
+    for (const auto& id : kPublic) CHECK(contains(bundled.out + bundled.err, id));
+
     // Revoked, one fails as revoked; the others still pass.
     const std::string victim = lab.out + "/oauth.global.pem";
     run_ok({"ca", "crl", lab.ca, "--revoke", serial_of(victim)});
@@ -222,7 +232,7 @@ TEST_CASE("ca bulk e2e: public-CA entries only for a lab, usage errors, and a ba
     const auto broken = run_guarded(lab.sign());
     INFO(transcript(lab.sign(), broken));
     CHECK(broken.exit_code == 2);
-    CHECK(contains(broken.err, "[manifest.invalid]"));
+    CHECK(contains(broken.err, "[ca.manifest]"));
     CHECK(contains(broken.err, "/certificates/0"));
     CHECK(snapshot(lab.ca) == ca_before);
 }

@@ -1,5 +1,5 @@
-// lib/inventory's chain files (<stem>.chain.pem beside <stem>.pem) and
-// lib/request's reading of the csr manifest.
+// lib/inventory's chain files (<stem>.chain.pem beside <stem>.pem) and the
+// csr manifest's csr_file, which ca sign --manifest reads.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
@@ -7,7 +7,7 @@
 
 #include "input_errors.hpp"
 #include "inventory/inventory.hpp"
-#include "request/manifest.hpp"
+#include "request/requests.hpp"
 #include "temp_dir.hpp"
 
 using certtool::test::input_error_code;
@@ -33,29 +33,22 @@ TEST_CASE("inventory: the chain file beside a leaf, and listings without the cha
     CHECK(inventory::without_chain_files(listed) == std::vector<std::string>{leaf, alone, dir / "other.chain.pem"});
 }
 
-TEST_CASE("manifest: csr's manifest read with paths beside it; a broken one names what is wrong", "[request][manifest]") {
+TEST_CASE("manifest: csr_file is read as a path in the manifest's folder, and must be a file name there", "[request][manifest]") {
     TempDir dir("certtool-manifest-unit");
-    const std::string good = dir.file("manifest.json", R"({"schema": "certtool.csr-manifest/v1",
-        "topology": {"path": "site.json", "sha256": "ab"}, "plan_sha256": "cd", "x-later": 1,
+    (void)dir.file("manifest.json", R"({"schema": "certtool.csr-manifest/v1", "x-later": 1,
         "certificates": [
-          {"id": "edge-internal.a", "role": "edge-internal", "csr_file": "edge-internal.a.csr", "key_file": "edge-internal.a.key",
-           "public_key_sha256": "01", "future_field": true},
-          {"id": "oauth.global", "role": "oauth", "csr_file": "oauth.global.csr", "key_file": "/keys/oauth.key"}]})");
-    const auto m = certtool::request::read_manifest(good);
-    CHECK(m.topology_path == "site.json");
+          {"id": "edge-internal.a", "role": "edge-internal", "csr_file": "edge-internal.a.csr", "key_file": "edge-internal.a.key"},
+          {"id": "oauth.global", "role": "oauth", "key_file": "oauth.global.key"}]})");
+    const auto m = certtool::request::read_manifest(dir.path(), "ca.manifest");
     REQUIRE(m.certificates.size() == 2);
     CHECK(m.certificates[0].csr_file == dir / "edge-internal.a.csr");
-    CHECK(m.certificates[0].key_file == dir / "edge-internal.a.key");
-    CHECK(m.certificates[1].key_file == "/keys/oauth.key");
-    CHECK(m.certificates[1].role == "oauth");
+    CHECK(m.certificates[1].csr_file.empty());
 
-    for (const char* text : {"not json", "[]", R"({"schema": "certtool.plan/v1", "certificates": []})",
-                             R"({"schema": "certtool.csr-manifest/v1"})",
-                             R"({"schema": "certtool.csr-manifest/v1", "certificates": [{"id": "a"}]})",
-                             R"({"schema": "certtool.csr-manifest/v1", "certificates": [{"id": "a", "csr_file": "a.csr"}, {"id": "a", "csr_file": "b.csr"}]})"}) {
-        INFO(text);
-        const std::string bad = dir.file("bad.json", text);
-        CHECK(input_error_code([&] { certtool::request::read_manifest(bad); }) == "manifest.invalid");
+    for (const char* csr : {"../elsewhere.csr", "/etc/passwd", ".hidden.csr", ""}) {
+        INFO(csr);
+        TempDir bad("certtool-manifest-unit");
+        (void)bad.file("manifest.json", std::string(R"({"schema": "certtool.csr-manifest/v1", "certificates": [{"id": "a", "key_file": "a.key", "csr_file": ")") +
+                                      csr + "\"}]}");
+        CHECK(input_error_code([&] { certtool::request::read_manifest(bad.path(), "ca.manifest"); }) == "ca.manifest");
     }
-    CHECK(input_error_code([&] { certtool::request::read_manifest(dir / "missing.json"); }) == "manifest.io");
 }

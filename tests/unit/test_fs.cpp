@@ -59,6 +59,22 @@ TEST_CASE("fs: an existing file is never overwritten unless asked", "[fs]") {
     CHECK(slurp(path) == "three");
 }
 
+TEST_CASE("fs: keep_replaced keeps the old content beside the file, one name per run of the same second", "[fs]") {
+    TempDir dir;
+    const auto path = dir.path() + "/a.pfx";
+    fs::write_file_atomic(path, "old", {0600, false});
+    const std::string first = fs::keep_replaced(path, "old", "20261204T150000Z", 0600);
+    CHECK(first == path + ".replaced-20261204T150000Z");
+    CHECK(slurp(first) == "old");
+    CHECK(mode_of(first) == 0600);
+    const std::string second = fs::keep_replaced(path, "older", "20261204T150000Z", 0644);
+    CHECK(second == path + ".replaced-20261204T150000Z-2");
+    CHECK(slurp(second) == "older");
+    CHECK(mode_of(second) == 0644);
+    CHECK(slurp(first) == "old");
+    CHECK(slurp(path) == "old");  // the file itself is the caller's to replace
+}
+
 TEST_CASE("fs: refuses to write through a symbolic link", "[fs]") {
     TempDir dir;
     const auto target = dir.path() + "/target";

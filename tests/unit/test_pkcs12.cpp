@@ -171,6 +171,59 @@ TEST_CASE("pkcs12: modern profile: PBES2 AES-256-CBC bags and a SHA-256 MAC", "[
     CHECK(inspected.friendly_name == kFriendlyName);
 }
 
+TEST_CASE("pkcs12: the key bag's Microsoft CSP Name: written as asked, read back, absent when not asked for", "[pkcs12]") {
+    constexpr const char* kSchannel = "Microsoft RSA SChannel Cryptographic Provider";
+    TempDir dir;
+    for (const auto profile : {Pkcs12Profile::legacy, Pkcs12Profile::modern}) {
+        Pkcs12Request r = request(profile);
+        r.csp_name = kSchannel;
+        const std::string der = make_pkcs12(r, kPassword);
+        CHECK(inspect_pkcs12(der, kPassword).csp_name == kSchannel);
+        const std::string pfx = dir.file(profile == Pkcs12Profile::legacy ? "csp-legacy.pfx" : "csp-modern.pfx", der);
+        // OpenSSL names the attribute and shows its value; only the key bag carries it.
+        const Output info = openssl_info(pfx, "-nodes");
+        INFO(info.text);
+        CHECK(info.status == 0);
+        CHECK(count(info.text, std::string("Microsoft CSP Name: ") + kSchannel) == 1);
+        const Output keys = openssl_info(pfx, "-nodes -nocerts");
+        CHECK(count(keys.text, std::string("Microsoft CSP Name: ") + kSchannel) == 1);
+        // GnuTLS reads the whole file and (at debug level 2) names the one attribute it does not know.
+        REQUIRE(access(kGnutlsCerttool, X_OK) == 0);
+        const Output gnutls = run(std::string(kGnutlsCerttool) + " -d 2 --p12-info --inder --infile " + pfx + " --password " + kPassword);
+        INFO(gnutls.text);
+        CHECK(gnutls.status == 0);
+        CHECK(count(gnutls.text, "Unknown PKCS12 Bag Attribute OID '1.3.6.1.4.1.311.17.1'") == 1);
+    }
+
+    // Another provider's name, and none.
+    Pkcs12Request r = request(Pkcs12Profile::legacy);
+    r.csp_name = "Microsoft Enhanced RSA and AES Cryptographic Provider";
+    CHECK(inspect_pkcs12(make_pkcs12(r, kPassword), kPassword).csp_name == r.csp_name);
+    r.csp_name.clear();
+    const std::string none_der = make_pkcs12(r, kPassword);
+    const std::string none = dir.file("none.pfx", none_der);
+    CHECK(inspect_pkcs12(none_der, kPassword).csp_name.empty());
+    CHECK_FALSE(contains(openssl_info(none, "-nodes").text, "CSP"));
+    CHECK_FALSE(contains(run(std::string(kGnutlsCerttool) + " -d 2 --p12-info --inder --infile " + none + " --password " + kPassword).text,
+                         "1.3.6.1.4.1.311.17.1"));
+    // The caller's key is not changed by the attribute: a later PFX of it carries none.
+    r.csp_name = kSchannel;
+    (void)make_pkcs12(r, kPassword);
+    r.csp_name.clear();
+    CHECK(inspect_pkcs12(make_pkcs12(r, kPassword), kPassword).csp_name.empty());
+
+    // Names Windows could not hold are refused.
+    r.csp_name = std::string(256, 'x');
+    CHECK(crypto_error_code([&] { make_pkcs12(r, kPassword); }) == "pfx.failed");
+    r.csp_name = "Microsoft\nProvider";
+    r.csp_name[9] = '\n';
+    CHECK(crypto_error_code([&] { make_pkcs12(r, kPassword); }) == "pfx.failed");
+    r.csp_name = "\xF0\x9F\x94\x91 provider";  // U+1F511: outside the BMP
+    CHECK(crypto_error_code([&] { make_pkcs12(r, kPassword); }) == "pfx.failed");
+    r.csp_name = "Fournisseur \xC3\xA9tendu";  // within the BMP: written and read back as UTF-8
+    CHECK(inspect_pkcs12(make_pkcs12(r, kPassword), kPassword).csp_name == r.csp_name);
+}
+
 TEST_CASE("pkcs12: iteration counts: the profile's default, a chosen one, and the limit", "[pkcs12]") {
     Pkcs12Request r = request(Pkcs12Profile::legacy);
     r.iterations = 4000;

@@ -52,7 +52,7 @@ std::string thumbprint_for(std::size_t index) {
 std::map<std::string, script::NewCertificate> all_pfx(const model::Plan& plan) {
     std::map<std::string, script::NewCertificate> out;
     for (std::size_t i = 0; i < plan.certificates.size(); ++i)
-        out[plan.certificates[i].id] = {thumbprint_for(i), utc("2026-11-01T00:00:00Z"), utc("2027-11-01T00:00:00Z")};
+        out[plan.certificates[i].id] = {thumbprint_for(i), utc("2026-11-01T00:00:00Z"), utc("2027-11-01T00:00:00Z"), "Contoso Issuing CA"};
     return out;
 }
 
@@ -107,9 +107,12 @@ TEST_CASE("script: enterprise example: one script per member, staged A/V and OAu
     std::vector<std::string> names;
     for (const auto& [name, content] : result.files) names.push_back(name);
     CHECK(names == std::vector<std::string>{
-                       "README.txt", "dir01.contoso.net.ps1", "dir02.contoso.net.ps1", "edge01.contoso.net.cleanup.ps1",
-                       "edge01.contoso.net.ps1", "edge02.contoso.net.cleanup.ps1", "edge02.contoso.net.ps1",
-                       "fe01.contoso.net.cleanup.ps1", "fe01.contoso.net.ps1", "fe02.contoso.net.ps1", "fe03.contoso.net.ps1",
+                       "README.txt", "dir01.contoso.net.export.ps1", "dir01.contoso.net.ps1", "dir02.contoso.net.export.ps1",
+                       "dir02.contoso.net.ps1", "edge01.contoso.net.cleanup.ps1", "edge01.contoso.net.export.ps1",
+                       "edge01.contoso.net.ps1", "edge02.contoso.net.cleanup.ps1", "edge02.contoso.net.export.ps1",
+                       "edge02.contoso.net.ps1", "fe01.contoso.net.cleanup.ps1", "fe01.contoso.net.export.ps1",
+                       "fe01.contoso.net.ps1", "fe02.contoso.net.export.ps1", "fe02.contoso.net.ps1",
+                       "fe03.contoso.net.export.ps1", "fe03.contoso.net.ps1", "rp01.contoso.com.export.ps1",
                        "rp01.contoso.com.ps1"});
 
     for (const auto& [name, text] : result.files) {
@@ -118,23 +121,22 @@ TEST_CASE("script: enterprise example: one script per member, staged A/V and OAu
         CHECK(has(text, "#Requires -RunAsAdministrator\n"));
         CHECK(has(text, "Set-StrictMode -Version Latest\n"));
         CHECK(has(text, "$ErrorActionPreference = 'Stop'\n"));
-        // Every step is a try whose catch names the step and exits 1.
-        CHECK(count(text, "try {") == count(text, "} catch { Stop-Step $step $_.Exception.Message }"));
+        // Every step is a try whose catch names the step and exits 1 (a try with finally closes a store).
+        CHECK(count(text, "try {") == count(text, "} catch { Stop-Step $step $_.Exception.Message }") + count(text, "} finally {"));
         CHECK(count(text, "try {") >= 2);
         CHECK(has(text, "exit 1"));
     }
 
     const auto& edge01 = result.files.at("edge01.contoso.net.ps1");
     CHECK(has(edge01, "Read-Host -AsSecureString"));
-    CHECK(has(edge01, "Import-PfxCertificate -FilePath (Join-Path $PSScriptRoot 'pfx\\edge-av.lsedge-contoso-net.pfx') "
-                      "-CertStoreLocation Cert:\\LocalMachine\\My -Password $pw -Exportable)"));
+    CHECK(has(edge01, "    Import-PfxToMachineStore (Join-Path $scriptDir 'pfx\\edge-av.lsedge-contoso-net.pfx') $thumbprint $pw $true\n"));
     CHECK(has(edge01, "$thumbprint = '" + thumb(pfx, kAv) + "'\n"));
-    CHECK(has(edge01, "Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint '" + thumb(pfx, kExternal) +
+    CHECK(has(edge01, "Set-CsCertificate -Type 'AccessEdgeExternal','DataEdgeExternal' -Thumbprint '" + thumb(pfx, kExternal) +
                           "' -Confirm:$false\n"));
-    CHECK(has(edge01, "Set-CsCertificate -Type Internal -Thumbprint '" + thumb(pfx, kInternal) + "' -Confirm:$false\n"));
+    CHECK(has(edge01, "Set-CsCertificate -Type 'Internal' -Thumbprint '" + thumb(pfx, kInternal) + "' -Confirm:$false\n"));
     // A/V: staged 8 hours before the old certificate's expiry, culture-invariant date.
     CHECK(has(edge01, "$effective = " + parse_line("2026-12-01T02:00:00Z") + "\n"));
-    CHECK(has(edge01, "Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint '" + thumb(pfx, kAv) +
+    CHECK(has(edge01, "Set-CsCertificate -Type 'AudioVideoAuthentication' -Thumbprint '" + thumb(pfx, kAv) +
                           "' -Roll -EffectiveDate $effective -Confirm:$false\n"));
     CHECK(has(edge01, "@(Get-CsCertificate -Type AudioVideoAuthentication)"));
     CHECK(has(edge01, "@(Get-CsCertificate -Type AccessEdgeExternal)"));
@@ -147,20 +149,19 @@ TEST_CASE("script: enterprise example: one script per member, staged A/V and OAu
     // OAuth: only on the first Front End, with -Identity Global, 24 hours ahead.
     const auto& fe01 = result.files.at("fe01.contoso.net.ps1");
     CHECK(has(fe01, "$effective = " + parse_line("2026-12-09T12:00:00Z") + "\n"));
-    CHECK(has(fe01, "Set-CsCertificate -Identity Global -Type OAuthTokenIssuer -Thumbprint '" + thumb(pfx, kOAuth) +
+    CHECK(has(fe01, "Set-CsCertificate -Identity Global -Type 'OAuthTokenIssuer' -Thumbprint '" + thumb(pfx, kOAuth) +
                         "' -Roll -EffectiveDate $effective -Confirm:$false\n"));
-    CHECK(has(fe01, "Set-CsCertificate -Type Default,WebServicesInternal,WebServicesExternal -Thumbprint '" +
+    CHECK(has(fe01, "Set-CsCertificate -Type 'Default','WebServicesInternal','WebServicesExternal' -Thumbprint '" +
                         thumb(pfx, kFe01) + "' -Confirm:$false\n"));
-    CHECK(has(fe01, "Join-Path $PSScriptRoot 'pfx\\front-end.pool01-contoso-net.fe01-contoso-net.pfx') "
-                    "-CertStoreLocation Cert:\\LocalMachine\\My -Password $pw)"));  // no -Exportable (C6)
+    CHECK(has(fe01, "(Join-Path $scriptDir 'pfx\\front-end.pool01-contoso-net.fe01-contoso-net.pfx') $thumbprint $pw $false\n"));  // not exportable (C6)
     for (const auto* other : {"fe02.contoso.net.ps1", "fe03.contoso.net.ps1", "dir01.contoso.net.ps1", "dir02.contoso.net.ps1"}) {
         INFO(other);
         CHECK_FALSE(has(result.files.at(other), "OAuthTokenIssuer"));
         CHECK_FALSE(has(result.files.at(other), "oauth.global"));
         CHECK_FALSE(has(result.files.at(other), "-Roll"));
     }
-    CHECK(has(result.files.at("dir01.contoso.net.ps1"), "Set-CsCertificate -Type Default -Thumbprint '"));
-    CHECK(has(result.files.at("dir01.contoso.net.ps1"), "Set-CsCertificate -Type WebServicesExternal -Thumbprint '"));
+    CHECK(has(result.files.at("dir01.contoso.net.ps1"), "Set-CsCertificate -Type 'Default' -Thumbprint '"));
+    CHECK(has(result.files.at("dir01.contoso.net.ps1"), "Set-CsCertificate -Type 'WebServicesExternal' -Thumbprint '"));
 
     // The reverse proxy is no Lync server: import only.
     const auto& rp = result.files.at("rp01.contoso.com.ps1");
@@ -171,14 +172,14 @@ TEST_CASE("script: enterprise example: one script per member, staged A/V and OAu
 
     // Cleanup: after the old expiry, guarded.
     const auto& clean_edge = result.files.at("edge01.contoso.net.cleanup.ps1");
-    CHECK(has(clean_edge, "Remove-CsCertificate -Type AudioVideoAuthentication -Previous -Confirm:$false\n"));
+    CHECK(has(clean_edge, "Remove-CsCertificate -Type 'AudioVideoAuthentication' -Previous -Confirm:$false\n"));
     CHECK(has(clean_edge, "[DateTime]::Parse('2026-12-01T10:00:00Z', [Globalization.CultureInfo]::InvariantCulture, "
                           "[Globalization.DateTimeStyles]::AdjustToUniversal)\n"));
     CHECK(has(clean_edge, "if ((Get-Date).ToUniversalTime() -le $oldExpiry) {"));
     CHECK(clean_edge.find("-le $oldExpiry") < clean_edge.find("Remove-CsCertificate -Type"));
     CHECK(has(clean_edge, "#Requires -RunAsAdministrator"));
     const auto& clean_fe = result.files.at("fe01.contoso.net.cleanup.ps1");
-    CHECK(has(clean_fe, "Remove-CsCertificate -Identity Global -Type OAuthTokenIssuer -Previous -Confirm:$false\n"));
+    CHECK(has(clean_fe, "Remove-CsCertificate -Identity Global -Type 'OAuthTokenIssuer' -Previous -Confirm:$false\n"));
     CHECK(has(clean_fe, "'2026-12-10T12:00:00Z'"));
 
     const auto& readme = result.files.at("README.txt");
@@ -271,7 +272,7 @@ TEST_CASE("script: on Windows Server 2008 R2 and 2012 the scripts check elevatio
                 CHECK(has(text, "throw 'run this script in an elevated " + std::string(plan.platform.product_facts().shell) +
                                     " (Run as administrator)'"));
             }
-            CHECK(count(text, "try {") == count(text, "} catch { Stop-Step $step $_.Exception.Message }"));
+            CHECK(count(text, "try {") == count(text, "} catch { Stop-Step $step $_.Exception.Message }") + count(text, "} finally {"));
             CHECK(has(text, "[CmdletBinding()]\nparam("));
         }
     }
@@ -311,7 +312,7 @@ TEST_CASE("script: staging A/V and OAuth of one certificate uses the longest lea
     const auto& edge01 = result.files.at("edge01.contoso.net.ps1");
     CHECK(count(edge01, "$effective = " + parse_line("2026-11-30T10:00:00Z")) == 2);  // 24 h, not 8 h
     CHECK_FALSE(has(edge01, "2026-12-01T02:00:00Z"));
-    CHECK(has(edge01, "Set-CsCertificate -Identity Global -Type OAuthTokenIssuer -Thumbprint '" + thumb(pfx, kAv) + "' -Roll"));
+    CHECK(has(edge01, "Set-CsCertificate -Identity Global -Type 'OAuthTokenIssuer' -Thumbprint '" + thumb(pfx, kAv) + "' -Roll"));
     const auto& edge02 = result.files.at("edge02.contoso.net.ps1");
     CHECK(has(edge02, "$effective = " + parse_line("2026-11-30T10:00:00Z")));
     CHECK_FALSE(has(edge02, "OAuthTokenIssuer"));
@@ -328,15 +329,15 @@ TEST_CASE("script: the combined Edge external certificate: Access and WebConf no
         const auto result = script::generate(plan, pfx, current, options_at("2026-12-01T00:00:00Z"));
         REQUIRE(result.problems.empty());
         const auto& s = result.files.at("lsedge.contoso.net.ps1");
-        CHECK(has(s, "Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal -Thumbprint '" + t + "' -Confirm:$false\n"));
+        CHECK(has(s, "Set-CsCertificate -Type 'AccessEdgeExternal','DataEdgeExternal' -Thumbprint '" + t + "' -Confirm:$false\n"));
         CHECK(has(s, "$effective = " + parse_line("2027-01-15T00:30:00Z") + "\n"));
-        CHECK(has(s, "Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint '" + t +
+        CHECK(has(s, "Set-CsCertificate -Type 'AudioVideoAuthentication' -Thumbprint '" + t +
                          "' -Roll -EffectiveDate $effective -Confirm:$false\n"));
-        CHECK(s.find("-Type AccessEdgeExternal,DataEdgeExternal") < s.find("-Type AudioVideoAuthentication -Thumbprint"));
-        CHECK(count(s, "Import-PfxCertificate") == 2);  // external and internal, each once
+        CHECK(s.find("-Type 'AccessEdgeExternal','DataEdgeExternal'") < s.find("-Type 'AudioVideoAuthentication' -Thumbprint"));
+        CHECK(count(s, "Import-PfxToMachineStore (Join-Path") == 2);  // external and internal, each once
         CHECK(has(s, "AA00000000000000000000000000000000000001"));  // the old thumbprint, in a comment
         const auto& cleanup = result.files.at("lsedge.contoso.net.cleanup.ps1");
-        CHECK(has(cleanup, "Remove-CsCertificate -Type AudioVideoAuthentication -Previous -Confirm:$false\n"));
+        CHECK(has(cleanup, "Remove-CsCertificate -Type 'AudioVideoAuthentication' -Previous -Confirm:$false\n"));
         CHECK_FALSE(has(cleanup, "AccessEdgeExternal"));
     }
     SECTION("without a current certificate: first deployment, immediately, said so") {
@@ -344,12 +345,14 @@ TEST_CASE("script: the combined Edge external certificate: Access and WebConf no
         REQUIRE(result.problems.empty());
         const auto& s = result.files.at("lsedge.contoso.net.ps1");
         CHECK(has(s, "# no current certificate known (first deployment): assigned immediately, without -Roll\n"));
-        CHECK(has(s, "Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal,AudioVideoAuthentication -Thumbprint '" + t +
+        CHECK(has(s, "Set-CsCertificate -Type 'AccessEdgeExternal','DataEdgeExternal','AudioVideoAuthentication' -Thumbprint '" + t +
                          "' -Confirm:$false\n"));
         CHECK_FALSE(has(s, "-Roll -EffectiveDate"));
         CHECK(result.files.count("lsedge.contoso.net.cleanup.ps1") == 0);
-        REQUIRE(result.notes.size() == 1);
+        REQUIRE(result.notes.size() == 2);
         CHECK(has(result.notes.front(), kExternal + ": no current certificate known (first deployment)"));
+        // Access Edge assigned at once: the rules (3.7) ask for a restart, which is said, not done.
+        CHECK(has(result.notes.back(), "lsedge.contoso.net: the rules (3.7) ask for the services to be restarted after AccessEdgeExternal"));
         CHECK(has(result.files.at("README.txt"), "Nothing is staged with -Roll, so there is no cleanup script."));
     }
 }
@@ -380,7 +383,7 @@ TEST_CASE("script: too late to stage is refused, --immediate forces it", "[scrip
     result = script::generate(plan, pfx, current, options);
     REQUIRE(result.problems.empty());
     const auto& s = result.files.at("edge01.contoso.net.ps1");
-    CHECK(has(s, "Set-CsCertificate -Type AudioVideoAuthentication -Thumbprint '" + thumb(pfx, kAv) + "' -Confirm:$false\n"));
+    CHECK(has(s, "Set-CsCertificate -Type 'AudioVideoAuthentication' -Thumbprint '" + thumb(pfx, kAv) + "' -Confirm:$false\n"));
     CHECK(has(s, "as --immediate asks"));
     CHECK(result.files.count("edge01.contoso.net.cleanup.ps1") == 0);
 }
@@ -411,7 +414,7 @@ TEST_CASE("script: values from the topology are quoted for PowerShell", "[script
     const auto pfx = all_pfx(plan);
     const auto result = script::generate(plan, pfx, {}, options_at("2026-11-20T00:00:00Z"));
     const auto& rp = result.files.at("rp01.contoso.com.ps1");
-    CHECK(has(rp, "(Join-Path $PSScriptRoot 'pfx\\reverse-proxy.o''brien.pfx')"));
+    CHECK(has(rp, "(Join-Path $scriptDir 'pfx\\reverse-proxy.o''brien.pfx')"));
     CHECK(has(rp, "$step = 'import pfx\\reverse-proxy.o''brien.pfx into Cert:\\LocalMachine\\My'"));
     // Every quote in the id is doubled wherever it is inside a string literal.
     const std::regex single_quote_run("reverse-proxy\\.o('+)brien");
