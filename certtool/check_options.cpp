@@ -15,6 +15,9 @@ void usage_error(const std::string& code, const std::string& file, const std::st
 
 void add_check_options(CLI::App& command, CheckOptions& options) {
     command.add_option("--trust", options.trust, "PEM file of trusted roots (repeatable); default: the system store");
+    command.add_option("--untrusted", options.untrusted,
+                       "PEM/DER file of intermediate CAs offered to build the chain, not trusted (repeatable); "
+                       "<stem>.chain.pem beside <stem>.pem is read without it");
     add_at_option(command, options.at, "check as at");
     command.add_option("--warn-days", options.warn_days, "warn when a certificate expires within this many days")
         ->capture_default_str()
@@ -24,14 +27,18 @@ void add_check_options(CLI::App& command, CheckOptions& options) {
 
 namespace {
 
-std::vector<std::string> trust_anchors(const std::vector<std::string>& files) {
+// The certificates of --trust or --untrusted files (`what` for messages), and per file how many.
+std::vector<std::string> certificates_of(const std::vector<std::string>& files, const std::string& what,
+                                         std::vector<std::size_t>* counts = nullptr) {
     std::vector<std::string> der;
     for (const auto& file : files) {
         try {
-            for (const auto& c : inventory::read_certificate_file(file, Secret(), "trust").certificates) der.push_back(c.der);
+            const auto read = inventory::read_certificate_file(file, Secret(), "trust");
+            for (const auto& c : read.certificates) der.push_back(c.der);
+            if (counts != nullptr) counts->push_back(read.certificates.size());
         } catch (const InputError& e) {
             const auto& d = e.diagnostics().front();
-            usage_error(d.code, file, "cannot read the trust anchors: " + d.message);
+            usage_error(d.code, file, "cannot read the " + what + ": " + d.message);
         }
     }
     return der;
@@ -45,7 +52,11 @@ check::Context make_context(const CheckOptions& options) {
     context.warn_days = options.warn_days;
     context.check_chain = !options.no_chain;
     context.chain.at = context.at;
-    context.chain.trusted_der = trust_anchors(options.trust);
+    context.chain.trusted_der = certificates_of(options.trust, "trust anchors");
+    std::vector<std::size_t> counts;
+    context.chain.intermediates_der = certificates_of(options.untrusted, "intermediates (--untrusted)", &counts);
+    for (std::size_t i = 0; i < options.untrusted.size(); ++i)
+        context.intermediates_from.push_back("--untrusted " + options.untrusted[i] + " (" + std::to_string(counts[i]) + ")");
     context.chain.use_system_store = options.trust.empty();
     return context;
 }
@@ -61,7 +72,8 @@ std::vector<std::string> expand_files(const std::vector<std::string>& paths, con
         }
         const auto inside = inventory::files_in(path);
         if (!inside) usage_error(code, path, "cannot read the directory");
-        files.insert(files.end(), inside->begin(), inside->end());
+        const auto leaves = inventory::without_chain_files(*inside);  // a chain file is read with its leaf
+        files.insert(files.end(), leaves.begin(), leaves.end());
     }
     return files;
 }

@@ -13,13 +13,14 @@
 namespace certtool::cli {
 
 struct CheckOptions {
-    std::vector<std::string> trust;  // PEM/DER files of trusted roots; empty = the system store
+    std::vector<std::string> trust;      // PEM/DER files of trusted roots; empty = the system store
+    std::vector<std::string> untrusted;  // PEM/DER files of intermediates, offered for path building, never trusted
     std::string at;                  // UTC check time, "" = now
     int warn_days = 30;
     bool no_chain = false;
 };
 
-// --trust, --at, --warn-days, --no-chain.
+// --trust, --untrusted, --at, --warn-days, --no-chain.
 void add_check_options(CLI::App& command, CheckOptions& options);
 
 // The check context these options describe. Throws InputError: usage.at for a

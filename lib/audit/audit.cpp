@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "check/files.hpp"
 #include "core/diagnostic.hpp"
 #include "inventory/inventory.hpp"
 #include "model/roles.hpp"
@@ -39,11 +40,11 @@ Finding finding_for(const CertificateRequirement& r, Severity severity, std::str
 }
 
 // The observation of `leaf` (with the rest of its chain) as `r` on a member.
-void check_observed(Observation& o, const CertificateRequirement& r, const crypto::Certificate& leaf,
-                    const std::vector<crypto::Certificate>& rest, const crypto::PrivateKey* key, const Options& options) {
-    check::Context context = options.context;
+// `context` holds the intermediates offered (check::offer_intermediates for a file).
+void check_observed(Observation& o, const CertificateRequirement& r, const crypto::Certificate& leaf, check::Context context,
+                    const crypto::PrivateKey* key) {
     context.key = key;
-    for (const auto& c : rest) context.chain.intermediates_der.push_back(c.der);
+    o.intermediates_from = context.intermediates_from;
     auto verdict = check::check_against_plan(leaf, r, context, o.source);
     o.obtained = true;
     o.certificate = leaf;
@@ -82,8 +83,13 @@ void observe_live(const model::Plan& plan, const Options& options, Report& repor
                                              e->member + " " + e->service + " at " + o.source + " (SNI " + e->sni +
                                                  "): " + (result.message.empty() ? "no certificate presented" : result.message)));
         } else {
-            const std::vector<crypto::Certificate> rest(result.chain.begin() + 1, result.chain.end());
-            check_observed(o, *r, result.chain.front(), rest, nullptr, options);
+            // What the server sent first, then --untrusted.
+            check::Context context = options.context;
+            std::vector<std::string> sent;
+            for (auto c = result.chain.begin() + 1; c != result.chain.end(); ++c) sent.push_back(c->der);
+            context.chain.intermediates_der.insert(context.chain.intermediates_der.begin(), sent.begin(), sent.end());
+            if (!sent.empty()) context.intermediates_from.insert(context.intermediates_from.begin(), "sent by the server (" + std::to_string(sent.size()) + ")");
+            check_observed(o, *r, result.chain.front(), std::move(context), nullptr);
         }
         report.observations.push_back(std::move(o));
     }
@@ -113,10 +119,14 @@ void observe_files(const model::Plan& plan, const Options& options, Report& repo
         for (const auto& r : plan.certificates)
             if (contains(r.install_on, member)) candidates.certificates.push_back(r);
 
-        for (const auto& path : inventory::files_in(root + "/" + folder).value_or(std::vector<std::string>{})) {
+        // A leaf's chain file is read with the leaf, not as a certificate of its own.
+        const auto listed = inventory::files_in(root + "/" + folder).value_or(std::vector<std::string>{});
+        for (const auto& path : inventory::without_chain_files(listed)) {
             inventory::CertificateFile file;
+            check::Context context = options.context;
             try {
                 file = inventory::read_certificate_file(path, options.pkcs12_password, "files");
+                check::offer_intermediates(file, options.pkcs12_password, "files", context);
             } catch (const InputError& e) {
                 const auto& d = e.diagnostics().front();
                 report.findings.push_back({Severity::error, d.code, path + ": " + d.message, "", "", ""});
@@ -139,7 +149,7 @@ void observe_files(const model::Plan& plan, const Options& options, Report& repo
             o.member = member;
             o.service = "file";
             o.source = path;
-            check_observed(o, *r, leaf, file.others(), file.key ? &*file.key : nullptr, options);
+            check_observed(o, *r, leaf, std::move(context), file.key ? &*file.key : nullptr);
             report.observations.push_back(std::move(o));
         }
     }

@@ -54,6 +54,7 @@ struct Observation {
     // Everything found: the connection failure (tls.*), the verify checks and
     // the pool checks about this observation.
     std::vector<model::Finding> findings;
+    std::vector<std::string> intermediates_from;  // where the intermediates offered came from (check::Context)
     [[nodiscard]] bool passed() const;  // no error finding
 };
 

@@ -132,7 +132,7 @@ void check_chain_and_key(const crypto::Certificate& c, const Context& ctx, Findi
 
 // The verdict keeps the certificate's data for the report, not its decode.
 Verdict verdict_for(const crypto::Certificate& c, const std::string& source, const std::string& certificate_id) {
-    Verdict v{source, certificate_id, c, {}};
+    Verdict v{source, certificate_id, c, {}, {}};
     v.certificate.decoded.reset();
     return v;
 }

@@ -18,6 +18,8 @@ struct Context {
     crypto::ValidationRequest chain;           // anchors, intermediates, time; hostname left empty
     bool check_chain = true;
     const crypto::PrivateKey* key = nullptr;   // the private key given with the certificate, if any
+    // Where chain.intermediates_der came from, for the report: "--untrusted FILE (N)".
+    std::vector<std::string> intermediates_from;
 };
 
 // The certificate, the file it came from and what was found.
@@ -26,6 +28,7 @@ struct Verdict {
     std::string certificate_id;  // plan entry it was checked against ("" in generic mode)
     crypto::Certificate certificate;
     std::vector<model::Finding> findings;
+    std::vector<std::string> intermediates_from;  // where the intermediates offered came from (Context, offer_intermediates)
     [[nodiscard]] bool passed() const;  // no error finding
 };
 

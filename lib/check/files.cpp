@@ -9,13 +9,36 @@
 
 namespace certtool::check {
 
+void offer_intermediates(const inventory::CertificateFile& file, const Secret& passphrase, const std::string& code_prefix,
+                         Context& context) {
+    std::vector<std::string> der;
+    std::vector<std::string> from;
+    const auto others = file.others();
+    for (const auto& c : others) der.push_back(c.der);
+    if (!others.empty()) from.push_back(file.path + " itself (" + std::to_string(others.size()) + ")");
+    if (const auto chain = inventory::chain_file_beside(file.path)) {
+        const auto read = inventory::read_certificate_file(*chain, passphrase, code_prefix);
+        std::size_t offered = 0;
+        for (const auto& c : read.certificates)
+            if (c.der != file.leaf_certificate().der) {
+                der.push_back(c.der);
+                ++offered;
+            }
+        from.push_back(*chain + " beside it (" + std::to_string(offered) + ")");
+    }
+    der.insert(der.end(), context.chain.intermediates_der.begin(), context.chain.intermediates_der.end());
+    from.insert(from.end(), context.intermediates_from.begin(), context.intermediates_from.end());
+    context.chain.intermediates_der = std::move(der);
+    context.intermediates_from = std::move(from);
+}
+
 namespace {
 
 Verdict check_one(const std::string& file, const FileChecks& checks, const Context& context, const Secret& passphrase) {
     const auto read = inventory::read_certificate_file(file, passphrase, "verify");
     const auto& leaf = read.leaf_certificate();
     Context ctx = context;
-    for (const auto& other : read.others()) ctx.chain.intermediates_der.push_back(other.der);
+    offer_intermediates(read, passphrase, "verify", ctx);
     ctx.key = checks.key != nullptr ? checks.key : read.key ? &*read.key : nullptr;
     Verdict v;
     if (checks.plan == nullptr) {
@@ -24,12 +47,13 @@ Verdict check_one(const std::string& file, const FileChecks& checks, const Conte
                                                                         : checks.plan->find(checks.certificate_id)) {
         v = check_against_plan(leaf, *requirement, ctx, file);
     } else {
-        v = Verdict{file, "", leaf, {}};
+        v = Verdict{file, "", leaf, {}, {}};
         v.findings.push_back({model::Severity::error, "plan.no-match",
                               "this certificate (CN=" + leaf.subject.common_name +
                                   ") carries the names of no certificate in the plan; name one with --cert ID",
                               "", "", ""});
     }
+    v.intermediates_from = ctx.intermediates_from;
     // Kept until all files are checked: only what the report shows, not the
     // encoded certificate or its decode (a third of the memory of 10,000 verdicts).
     v.certificate.der = std::string();

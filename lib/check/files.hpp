@@ -8,6 +8,7 @@
 
 #include "check/check.hpp"
 #include "core/secret.hpp"
+#include "inventory/inventory.hpp"
 
 namespace certtool::check {
 
@@ -22,6 +23,14 @@ struct FileChecks {
     // file holds (a PFX, or a PEM with its key) is checked.
     const crypto::PrivateKey* key = nullptr;
 };
+
+// Offers the intermediates for a file's leaf in `context`: the file's other
+// certificates, then those of the chain file beside it
+// (inventory::chain_file_beside, read with `code_prefix` as the file), then
+// the context's own (--untrusted); `context.intermediates_from` lists where they
+// came from, in that order. Throws InputError for an unreadable chain file.
+void offer_intermediates(const inventory::CertificateFile& file, const Secret& passphrase, const std::string& code_prefix,
+                         Context& context);
 
 // Checks each file (the leaf of each: README "Certificate files"; the file's
 // other certificates are offered as intermediates), in the order given, each

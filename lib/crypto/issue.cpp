@@ -501,8 +501,8 @@ void add_crl_extensions(X509_CRL* crl, long crl_number, X509* signer_cert) {
 
 }  // namespace
 
-std::string make_crl_pem(const Issuer& issuer, const std::vector<RevokedEntry>& revoked, long crl_number, TimePoint this_update,
-                         TimePoint next_update, const std::string& signature_hash) {
+EncodedCrl make_crl(const Issuer& issuer, const std::vector<RevokedEntry>& revoked, long crl_number, TimePoint this_update,
+                    TimePoint next_update, const std::string& signature_hash) {
     ERR_clear_error();
     EVP_PKEY* signer = issuer_key(issuer, kCrlFailed);
     if (issuer.certificate == nullptr) throw CryptoError(kCrlFailed, "a CRL needs the issuer certificate (its name and key identifier)");
@@ -534,8 +534,11 @@ std::string make_crl_pem(const Issuer& issuer, const std::vector<RevokedEntry>& 
     if (X509_CRL_sign_ctx(crl.get(), mctx.get()) <= 0) fail(kCrlFailed, "cannot sign the CRL");
     ossl::BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || PEM_write_bio_X509_CRL(bio.get(), crl.get()) != 1) fail(kCrlFailed, "cannot write the CRL as PEM");
+    EncodedCrl out;
+    out.der = to_der<X509_CRL>(crl.get(), i2d_X509_CRL, kCrlFailed, "the CRL");
+    out.pem = ossl::bio_to_string(bio.get(), false);
     ERR_clear_error();
-    return ossl::bio_to_string(bio.get(), false);
+    return out;
 }
 
 std::string certificate_pem(std::string_view der) {

@@ -66,9 +66,14 @@ struct RevokedEntry {
     TimePoint revoked_at;
 };
 
+struct EncodedCrl {
+    std::string der;  // what a CRL distribution point serves
+    std::string pem;  // the same CRL, "BEGIN X509 CRL"
+};
+
 // A version 2 CRL signed by the issuer, with CRL number and AKI extensions.
-// Returns PEM. Throws CryptoError "crl.failed".
-std::string make_crl_pem(const Issuer& issuer, const std::vector<RevokedEntry>& revoked, long crl_number, TimePoint this_update,
+// Throws CryptoError "crl.failed".
+EncodedCrl make_crl(const Issuer& issuer, const std::vector<RevokedEntry>& revoked, long crl_number, TimePoint this_update,
                          TimePoint next_update, const std::string& signature_hash = "sha256");
 
 std::string certificate_pem(std::string_view der);  // "BEGIN CERTIFICATE"

@@ -1,6 +1,9 @@
 #include "inventory/inventory.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <set>
 
 #include "fs/safe_file.hpp"
 
@@ -67,5 +70,34 @@ std::optional<std::vector<std::string>> files_in(const std::string& dir) {
 }
 
 std::optional<std::vector<std::string>> member_folders(const std::string& dir) { return fs::list_directory(dir, true); }
+
+namespace {
+
+constexpr std::string_view kLeafSuffix = ".pem";
+constexpr std::string_view kChainSuffix = ".chain.pem";
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+std::optional<std::string> chain_file_beside(const std::string& path) {
+    if (!ends_with(path, kLeafSuffix) || ends_with(path, kChainSuffix)) return std::nullopt;
+    const std::string chain = path.substr(0, path.size() - kLeafSuffix.size()) + std::string(kChainSuffix);
+    struct stat st {};
+    if (::stat(chain.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+    return chain;
+}
+
+std::vector<std::string> without_chain_files(const std::vector<std::string>& files) {
+    const std::set<std::string> listed(files.begin(), files.end());
+    std::vector<std::string> kept;
+    for (const auto& f : files) {
+        if (ends_with(f, kChainSuffix) && listed.count(f.substr(0, f.size() - kChainSuffix.size()) + std::string(kLeafSuffix)) != 0) continue;
+        kept.push_back(f);
+    }
+    return kept;
+}
 
 }  // namespace certtool::inventory

@@ -52,6 +52,16 @@ public:
     using InputError::InputError;
 };
 
+// A leaf's chain file: "<stem>.chain.pem" beside "<stem>.pem" (as `ca sign
+// --manifest` and `acme` write them: the leaf, then the intermediates), when it
+// is a regular file (a link to one counts). nullopt for any other path, and
+// for a chain file itself.
+std::optional<std::string> chain_file_beside(const std::string& path);
+
+// The files of a listing, less each "<stem>.chain.pem" whose "<stem>.pem" is
+// listed too: that one is read with its leaf, not as a certificate of its own.
+std::vector<std::string> without_chain_files(const std::vector<std::string>& files);
+
 // Folders: names that start with a dot are hidden and left out. A symbolic link
 // counts as what it points to (a link to a file is read as that file, as
 // certbot's live/ folder is; a link to a folder is a folder); a link to

@@ -108,6 +108,11 @@ void render_audit_table(const audit::Report& report, const model::Plan& plan, co
                 << pad(expiry_cell(*o, report.at), expiry_width) << "  "
                 << pad(o->certificate ? o->certificate->sha256_fingerprint.substr(0, 16) : "-", 16) << "  " << clean(o->source)
                 << "\n";
+            if (o->service == "file" && !o->intermediates_from.empty()) {
+                out << "          intermediates from";
+                for (std::size_t i = 0; i < o->intermediates_from.size(); ++i) out << (i == 0 ? " " : "; ") << clean(o->intermediates_from[i]);
+                out << "\n";
+            }
             // A pool serving one wrong certificate everywhere: its findings once.
             if (previous != nullptr && !o->findings.empty() && same_findings(*previous, *o)) {
                 out << "          (the same " << plural(o->findings.size(), "finding", "findings") << " as the row above)\n";
@@ -154,6 +159,7 @@ void render_audit_json(const audit::Report& report, std::ostream& out) {
         j["service"] = o.service;
         j["source"] = o.source;
         j["sni"] = o.sni;
+        j["intermediates_from"] = o.intermediates_from;
         j["obtained"] = o.obtained;
         j["passed"] = o.passed();
         if (o.certificate) {

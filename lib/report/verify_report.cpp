@@ -31,6 +31,11 @@ void render_verify_table(const std::vector<check::Verdict>& verdicts, const std:
         out << "\n      CN=" << text::clean(v.certificate.subject.common_name) << ", " << sans_summary(v.certificate)
             << ", expires " << format_date(v.certificate.not_after) << " (" << plural(days, "day", "days") << "), sha256 "
             << v.certificate.sha256_fingerprint.substr(0, 16) << "...\n";
+        if (!v.intermediates_from.empty()) {
+            out << "      intermediates from";
+            for (std::size_t i = 0; i < v.intermediates_from.size(); ++i) out << (i == 0 ? " " : "; ") << text::clean(v.intermediates_from[i]);
+            out << "\n";
+        }
         for (const auto& f : v.findings) out << "      " << finding_line(f, color) << "\n";
     }
     if (!general.empty()) out << "\n";
@@ -59,6 +64,7 @@ void render_verify_json(const std::vector<check::Verdict>& verdicts, const std::
         r["sha256"] = v.certificate.sha256_fingerprint;
         r["thumbprint"] = v.certificate.sha1_thumbprint;
         r["public_key_sha256"] = v.certificate.public_key_sha256;
+        r["intermediates_from"] = v.intermediates_from;
         nlohmann::ordered_json findings = nlohmann::ordered_json::array();
         for (const auto& f : v.findings) findings.push_back(finding_json(f));
         r["findings"] = std::move(findings);

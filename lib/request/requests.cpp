@@ -380,6 +380,7 @@ public:
             entry.pointer = at;
             const auto id = string_field(c, "id", at, true);
             const auto key_file = string_field(c, "key_file", at, true);
+            const auto csr_file = string_field(c, "csr_file", at);
             entry.role = string_field(c, "role", at).value_or("");
             entry.public_key_sha256 = string_field(c, "public_key_sha256", at).value_or("");
             boolean_field(c, "key_encrypted", at, entry.key_encrypted);
@@ -390,10 +391,15 @@ public:
                 error("", child(at, "id"), "the certificate " + printable(*id) + " is listed twice");
             if (key_file && (key_file->empty() || key_file->find('\0') != std::string::npos))
                 error("", child(at, "key_file"), "is not a file name");
+            // csr names its requests by file name, in its folder.
+            if (csr_file && (csr_file->empty() || csr_file->front() == '.' || csr_file->find('/') != std::string::npos ||
+                             csr_file->find('\0') != std::string::npos))
+                error("", child(at, "csr_file"), "'" + printable(*csr_file) + "' is not a file name in the manifest's folder");
             if (diagnostics().size() != problems) continue;
             entry.id = *id;
             // csr names its own keys by file name; a key kept elsewhere (renew --reuse-key) by its path.
             entry.key_file = key_file->find('/') == std::string::npos ? fs::join(dir, *key_file) : *key_file;
+            if (csr_file) entry.csr_file = fs::join(dir, *csr_file);
             out.push_back(std::move(entry));
         }
         return out;

@@ -64,6 +64,7 @@ struct ManifestEntry {
     std::string id;
     std::string role;
     std::string key_file;           // a path to open: inside the folder, unless the manifest names a key elsewhere (renew --reuse-key)
+    std::string csr_file;           // a path to open, inside the folder ("" when the entry names none)
     std::string public_key_sha256;  // lower-case hex, as written
     bool key_encrypted = false;
     std::string pointer;            // "/certificates/3": where it is in the manifest, for messages

@@ -308,9 +308,12 @@ TEST_CASE("ca e2e: init writes a root and an issuing intermediate, keys 0600 fro
     CHECK(read_file(ca + "/chain.pem") == read_file(ca + "/intermediate.pem") + read_file(ca + "/root.pem"));
     const auto bc = extension_items(ca + "/intermediate.pem", "basicConstraints");
     CHECK(std::find(bc.begin(), bc.end(), "CA:TRUE") != bc.end());
-    CHECK(crl_urls_of(ca + "/intermediate.pem") == std::vector<std::string>{kCrlUrl});
+    // The intermediate names the root's CRL (derived from --crl-url: a sibling name), the root none.
+    CHECK(crl_urls_of(ca + "/intermediate.pem") == std::vector<std::string>{"http://pki.contoso.net/lab-root.crl"});
+    CHECK(crl_urls_of(ca + "/root.pem").empty());
     const json config = json::parse(read_file(ca + "/ca.json"));
     CHECK(config["crl_url"] == kCrlUrl);
+    CHECK(config["root_crl_url"] == "http://pki.contoso.net/lab-root.crl");
     CHECK(config["issuing"] == "intermediate");
     CHECK(json::parse(read_file(ca + "/index.json"))["issued"].empty());
 

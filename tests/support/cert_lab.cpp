@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
@@ -40,6 +41,23 @@ void write_bytes(const std::string& path, const std::string& content) {
     out << content;
     out.close();
     if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::string serial_of(const std::string& cert_file) {
+    const auto r = run_openssl({"x509", "-in", cert_file, "-noout", "-serial"});
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(r.out.rfind("serial=", 0) == 0);
+    std::string serial = r.out.substr(7);
+    while (!serial.empty() && (serial.back() == '\n' || serial.back() == '\r')) serial.pop_back();
+    return serial;
+}
+
+std::map<std::string, std::string> snapshot(const std::string& dir) {
+    std::map<std::string, std::string> files;
+    if (!std::filesystem::exists(dir)) return files;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+        if (e.is_regular_file()) files[e.path().string()] = read_file(e.path().string());
+    return files;
 }
 
 CertLab::CertLab(const std::string& prefix, const std::string& topology_file)

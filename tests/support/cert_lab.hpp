@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,12 @@ std::string transcript(const std::vector<std::string>& args, const ProcessResult
 
 // Writes `content` to `path` (binary), replacing it.
 void write_bytes(const std::string& path, const std::string& content);
+
+// A certificate file's serial number as `openssl x509 -serial` prints it (upper-case hex).
+std::string serial_of(const std::string& cert_file);
+
+// Every regular file under `dir`, path -> bytes (to show that a refusal changed nothing); empty when there is no `dir`.
+std::map<std::string, std::string> snapshot(const std::string& dir);
 
 struct CertLab {
     TempDir dir;

@@ -282,9 +282,16 @@ TEST_CASE("issue: a CRL with two revoked serials verifies and revokes the leaf",
     const Issuer by_root{&root, &keys().root_rsa};
     const Certificate revoked = parse_certificate_der(issue_certificate(public_key_der(keys().other), leaf_request(), by_root));
     const Certificate good = parse_certificate_der(issue_certificate(public_key_der(keys().other), leaf_request(), by_root));
-    const std::string crl = make_crl_pem(by_root, {{revoked.serial_hex, now() - 1h}, {"1234abcd", now() - 2h}}, 42, now() - 1h,
-                                         now() + 24h * 7);
+    const EncodedCrl encoded = make_crl(by_root, {{revoked.serial_hex, now() - 1h}, {"1234abcd", now() - 2h}}, 42, now() - 1h,
+                                        now() + 24h * 7);
+    const std::string& crl = encoded.pem;
     CHECK(contains(crl, "-----BEGIN X509 CRL-----"));
+    // The DER is the same CRL as the PEM (OpenSSL converts one into the other).
+    const std::string crl_der = dir.file("crl.der", encoded.der);
+    CHECK(encoded.der.rfind("-----", 0) == std::string::npos);
+    const Output converted = run("openssl crl -inform DER -in " + crl_der + " -outform PEM");
+    CHECK(converted.status == 0);
+    CHECK(converted.text == crl);
 
     const std::string root_pem = dir.file("root.pem", certificate_pem(root.der));
     const std::string crl_pem = dir.file("crl.pem", crl);
@@ -307,8 +314,8 @@ TEST_CASE("issue: a CRL with two revoked serials verifies and revokes the leaf",
     const Output ok = run("openssl verify -crl_check -CRLfile " + crl_pem + " -CAfile " + root_pem + " " + good_pem);
     CHECK(ok.status == 0);
 
-    CHECK(crypto_error_code([&] { make_crl_pem({nullptr, &keys().root_rsa}, {}, 1, now(), now() + 1h); }) == "crl.failed");
-    CHECK(crypto_error_code([&] { make_crl_pem({&root, &keys().other}, {}, 1, now(), now() + 1h); }) == "crl.failed");
-    CHECK(crypto_error_code([&] { make_crl_pem(by_root, {{"not hex", now()}}, 1, now(), now() + 1h); }) == "crl.failed");
-    CHECK(crypto_error_code([&] { make_crl_pem(by_root, {}, 1, now(), now() - 1h); }) == "crl.failed");
+    CHECK(crypto_error_code([&] { make_crl({nullptr, &keys().root_rsa}, {}, 1, now(), now() + 1h); }) == "crl.failed");
+    CHECK(crypto_error_code([&] { make_crl({&root, &keys().other}, {}, 1, now(), now() + 1h); }) == "crl.failed");
+    CHECK(crypto_error_code([&] { make_crl(by_root, {{"not hex", now()}}, 1, now(), now() + 1h); }) == "crl.failed");
+    CHECK(crypto_error_code([&] { make_crl(by_root, {}, 1, now(), now() - 1h); }) == "crl.failed");
 }
