@@ -1,0 +1,235 @@
+// The path from requests to certificates installed on the servers, in one run
+// of the real binary (issue 13's proof): plan the enterprise example, `csr`,
+// `ca init --intermediate`, `ca sign --manifest`, `ca crl`, then every issued
+// certificate through `openssl verify -crl_check_all` and GnuTLS with both
+// CRLs, `pfx` in bulk (the key bags read back with the Microsoft CSP name),
+// `verify` with the chain files beside the leaves, the scripts for each
+// product version and Windows Server, and a revoked certificate that fails.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cert_lab.hpp"
+#include "run_process.hpp"
+#include "temp_dir.hpp"
+
+using certtool::test::contains;
+using certtool::test::ProcessResult;
+using certtool::test::read_file;
+using certtool::test::run_certtool;
+using certtool::test::run_process;
+using certtool::test::serial_of;
+using certtool::test::source_path;
+using certtool::test::TempDir;
+using nlohmann::json;
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kOpenssl = "/usr/bin/openssl";
+const std::string kGnutls = "/usr/bin/certtool";  // GnuTLS's certtool, not ours
+const std::string kCrlUrl = "http://pki.contoso.net/crl/contoso-issuing.crl";
+const std::string kCspLine = "Microsoft CSP Name: Microsoft RSA SChannel Cryptographic Provider";
+
+std::string transcript(const std::string& what, const ProcessResult& r) {
+    return "$ " + what + "\nexit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
+}
+
+std::string joined(const std::vector<std::string>& args) {
+    std::string s;
+    for (const auto& a : args) s += (s.empty() ? "" : " ") + a;
+    return s;
+}
+
+// Our certtool; REQUIREs the exit code.
+ProcessResult ct(const std::vector<std::string>& args, int expected = 0) {
+    const auto r = run_certtool(args);
+    INFO(transcript("certtool " + joined(args), r));
+    REQUIRE(r.exit_code == expected);
+    return r;
+}
+
+ProcessResult tool(const std::string& program, const std::vector<std::string>& args) {
+    return run_process(program, args);
+}
+
+struct Ids {
+    std::vector<std::string> all, internal, public_ca;
+};
+
+Ids plan_ids(const std::string& topology) {
+    const json plan = json::parse(ct({"plan", topology, "--format", "json"}).out);
+    Ids ids;
+    for (const auto& c : plan["certificates"]) {
+        const auto id = c["id"].get<std::string>();
+        ids.all.push_back(id);
+        (c["ca"] == "public" ? ids.public_ca : ids.internal).push_back(id);
+    }
+    return ids;
+}
+
+// openssl verify with revocation checked at every level of the chain.
+ProcessResult openssl_verify(const std::string& ca, const std::string& leaf, const std::string& untrusted) {
+    return tool(kOpenssl, {"verify", "-crl_check_all", "-CAfile", ca + "/root.pem", "-untrusted", untrusted, "-CRLfile",
+                           ca + "/crl/contoso-issuing.crl.pem", "-CRLfile", ca + "/crl/contoso-issuing-root.crl.pem", leaf});
+}
+
+// GnuTLS checks the CRLs it is given (both in one file) along the chain it is given.
+ProcessResult gnutls_verify(const TempDir& dir, const std::string& ca, const std::string& chain_file) {
+    const std::string crls = dir.file("crls-for-gnutls.pem", read_file(ca + "/crl/contoso-issuing.crl.pem") +
+                                                                 read_file(ca + "/crl/contoso-issuing-root.crl.pem"));
+    return tool(kGnutls, {"--verify", "--load-ca-certificate", ca + "/root.pem", "--load-crl", crls, "--infile", chain_file});
+}
+
+bool crlf_only(const std::string& text) {
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) return false;
+    return true;
+}
+
+void set_platform(const std::string& from, const std::string& to, const std::string& product, const std::string& windows) {
+    json t = json::parse(read_file(from));
+    t["product"] = product;
+    t["windows_server"] = windows;
+    // Skype for Business Server 2019 and SE have no XMPP proxy on the Edge (DEPR19).
+    if (product == "skype2019" || product == "skypese")
+        for (auto& site : t["sites"])
+            if (site.contains("edge_pools"))
+                for (auto& pool : site["edge_pools"]) pool["xmpp_proxy"] = false;
+    std::ofstream(to) << t.dump(2);
+}
+
+}  // namespace
+
+TEST_CASE("rollout: plan, csr, ca with intermediate, sign --manifest, crl, verify with revocation, pfx in bulk, scripts",
+          "[e2e][rollout][ca][pfx][script]") {
+    for (const auto& program : {kOpenssl, kGnutls})
+        if (::access(program.c_str(), X_OK) != 0) FAIL(program << " is needed (packages openssl, gnutls-bin)");
+
+    TempDir dir{"certtool-rollout"};
+    const std::string topology = source_path("templates/examples/enterprise.json");
+    const std::string req = dir / "req", ca = dir / "ca", issued = dir / "issued", pfx = dir / "pfx";
+    const std::string pass = dir.file("pfx.pass", "Lab pfx pass 13\n");
+    const Ids ids = plan_ids(topology);
+    REQUIRE(ids.internal.size() >= 10);
+    REQUIRE(ids.public_ca.size() >= 2);
+
+    ct({"csr", topology, "--out", req});
+    ct({"ca", "init", ca, "--intermediate", "--name", "Contoso Lab CA", "--crl-url", kCrlUrl, "--key-bits", "2048"});
+
+    // One run signs what an internal CA may issue and leaves the public-CA ones out, saying why.
+    const auto signed_run = ct({"ca", "sign", ca, "--manifest", req + "/manifest.json", "--topology", topology, "--out", issued});
+    const json index = json::parse(read_file(issued + "/issued.json"));
+    CHECK(index["schema"] == "certtool.ca-issued/v1");
+    CHECK(index["certificates"].size() == ids.internal.size());
+    CHECK(index["skipped"].size() == ids.public_ca.size());
+    for (const auto& id : ids.internal) {
+        CHECK(fs::is_regular_file(issued + "/" + id + ".pem"));
+        CHECK(fs::is_regular_file(issued + "/" + id + ".chain.pem"));
+    }
+    for (const auto& id : ids.public_ca) {
+        CHECK_FALSE(fs::exists(issued + "/" + id + ".pem"));
+        CHECK(contains(signed_run.out + signed_run.err, id));
+    }
+    // For a lab, the public-CA ones too, said to be untrusted outside.
+    std::vector<std::string> lab{"ca", "sign", ca, "--manifest", req + "/manifest.json", "--topology", topology,
+                                 "--out", issued, "--lab-public"};
+    for (const auto& id : ids.public_ca) lab.insert(lab.end(), {"--only", id});
+    const auto lab_run = ct(lab);
+    CHECK(contains(lab_run.out + lab_run.err, "federation"));
+    CHECK(json::parse(read_file(issued + "/issued.json"))["certificates"].size() == ids.all.size());
+
+    // Both CRLs, in DER at their URL's names, PEM beside.
+    ct({"ca", "crl", ca});
+    for (const auto& name : {"contoso-issuing.crl", "contoso-issuing-root.crl"}) {
+        const std::string der = ca + "/crl/" + name;
+        const auto r = tool(kOpenssl, {"crl", "-inform", "DER", "-in", der, "-noout", "-issuer"});
+        INFO(transcript("openssl crl -inform DER -in " + der, r));
+        CHECK(r.exit_code == 0);
+        CHECK(fs::is_regular_file(der + ".pem"));
+    }
+
+    // Every certificate verifies with revocation on, by OpenSSL and by GnuTLS,
+    // and by certtool verify with the chain file beside it as intermediates.
+    for (const auto& id : ids.all) {
+        const std::string leaf = issued + "/" + id + ".pem", chain = issued + "/" + id + ".chain.pem";
+        const auto o = openssl_verify(ca, leaf, chain);
+        INFO(transcript("openssl verify -crl_check_all " + leaf, o));
+        CHECK(o.exit_code == 0);
+        const auto g = gnutls_verify(dir, ca, chain);
+        INFO(transcript("gnutls certtool --verify " + chain, g));
+        CHECK(g.exit_code == 0);
+        CHECK(contains(g.out, "Chain verification output: Verified."));
+        const auto v = run_certtool({"verify", topology, leaf, "--cert", id, "--trust", ca + "/root.pem"});
+        INFO(transcript("certtool verify " + leaf, v));
+        CHECK(v.exit_code == 0);
+        CHECK(contains(v.out, id + ".chain.pem"));
+    }
+
+    // One PFX per certificate, the key bag naming the legacy SChannel provider.
+    ct({"pfx", "--requests", req, "--certs", issued, "--chain", ca + "/root.pem", "--out", pfx, "--topology", topology,
+        "--passphrase-file", pass});
+    for (const auto& id : ids.all) {
+        const std::string file = pfx + "/" + id + ".pfx";
+        const auto info = tool(kOpenssl, {"pkcs12", "-info", "-nodes", "-in", file, "-passin", "file:" + pass});
+        INFO(transcript("openssl pkcs12 -info -nodes -in " + file, info));
+        REQUIRE(info.exit_code == 0);
+        CHECK(contains(info.out + info.err, kCspLine));
+        CHECK(contains(info.out + info.err, "friendlyName: " + id));
+    }
+    {
+        const std::string file = pfx + "/" + ids.internal.front() + ".pfx";
+        const auto g = tool(kGnutls, {"--p12-info", "--inder", "--infile", file, "--password", "Lab pfx pass 13", "-d", "2"});
+        INFO(transcript("gnutls certtool --p12-info -d 2 " + file, g));
+        CHECK(g.exit_code == 0);
+        CHECK(contains(g.out + g.err, "1.3.6.1.4.1.311.17.1"));
+    }
+
+    // The scripts for each product version and Windows Server the topology can say.
+    const std::vector<std::pair<std::string, std::string>> platforms{
+        {"lync2013", "2008r2"}, {"lync2013", "2012r2"}, {"skype2015", "2012r2"}, {"skype2019", "2019"}, {"skypese", "2022"}};
+    for (const auto& [product, windows] : platforms) {
+        const std::string variant = dir / (product + "-" + windows + ".json");
+        set_platform(topology, variant, product, windows);
+        const std::string out = dir / ("scripts-" + product + "-" + windows);
+        const auto r = run_certtool({"script", variant, "--pfx", pfx, "--out", out, "--ca", ca, "--passphrase-file", pass});
+        INFO(transcript("certtool script " + variant, r));
+        REQUIRE(r.exit_code == 0);
+        std::size_t scripts = 0;
+        for (const auto& e : fs::directory_iterator(out)) {
+            if (e.path().extension() != ".ps1") continue;
+            ++scripts;
+            const std::string text = read_file(e.path().string());
+            INFO(e.path().string());
+            CHECK(text.rfind("\xEF\xBB\xBF", 0) == 0);
+            CHECK(crlf_only(text));
+            CHECK_FALSE(contains(text, "Lab pfx pass 13"));
+        }
+        CHECK(scripts >= ids.all.size() / 2);
+        CHECK(fs::is_regular_file(out + "/ca-root.cer"));
+        CHECK(fs::is_regular_file(out + "/ca-intermediate.cer"));
+    }
+
+    // Revoke one: its chain now fails the check (OpenSSL and GnuTLS), the others still pass.
+    const std::string victim = ids.internal.front(), other = ids.internal.back();
+    const std::string serial = serial_of(issued + "/" + victim + ".pem");
+    ct({"ca", "crl", ca, "--revoke", serial});
+    const auto revoked = openssl_verify(ca, issued + "/" + victim + ".pem", issued + "/" + victim + ".chain.pem");
+    INFO(transcript("openssl verify -crl_check_all (revoked)", revoked));
+    CHECK(revoked.exit_code != 0);
+    CHECK(contains(revoked.out + revoked.err, "certificate revoked"));
+    const auto g_revoked = gnutls_verify(dir, ca, issued + "/" + victim + ".chain.pem");
+    INFO(transcript("gnutls certtool --verify (revoked)", g_revoked));
+    CHECK_FALSE(contains(g_revoked.out, "Chain verification output: Verified."));
+    CHECK(contains(g_revoked.out, "revoked"));
+    const auto still = openssl_verify(ca, issued + "/" + other + ".pem", issued + "/" + other + ".chain.pem");
+    INFO(transcript("openssl verify -crl_check_all (not revoked)", still));
+    CHECK(still.exit_code == 0);
+}
