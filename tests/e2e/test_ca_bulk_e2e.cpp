@@ -36,7 +36,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kGnutls = "/usr/bin/certtool";  // GnuTLS's certtool, not ours
+const std::string& kGnutls = certtool::test::kGnutlsCli;
 const std::string kTopology = source_path("templates/examples/enterprise.json");
 const std::set<std::string> kPublic{"edge-external.lsedge-contoso-net", "edge-av.lsedge-contoso-net", "reverse-proxy.rp01"};
 
@@ -107,7 +107,6 @@ TEST_CASE("ca bulk e2e: sign --manifest issues every internal-CA certificate of 
     run_ok({"ca", "crl", lab.ca});
     const std::string issuing_crl = lab.ca + "/crl/contoso.crl";
     const std::string root_crl = lab.ca + "/crl/contoso-root.crl";
-    const std::string crls_pem = lab.dir.file("crls.pem", read_file(issuing_crl + ".pem") + read_file(root_crl + ".pem"));
     const std::string intermediate = read_file(lab.ca + "/intermediate.pem");
     for (const auto& e : index["certificates"]) {
         const std::string id = e["id"];
@@ -121,16 +120,10 @@ TEST_CASE("ca bulk e2e: sign --manifest issues every internal-CA certificate of 
         CHECK(read_file(chain) == read_file(leaf) + intermediate);
         CHECK(e["serial"] == lower(serial_of(leaf)));
         CHECK(e["not_after"].get<std::string>().size() == 20);
-        const std::vector<std::string> args{"verify", "-crl_check_all", "-CAfile", lab.ca + "/root.pem", "-untrusted", chain,
-                                            "-CRLfile", issuing_crl, "-CRLfile", root_crl, leaf};
-        const auto v = run_openssl(args);
-        INFO("openssl verify " << id << ": " << v.out << v.err);
-        CHECK(v.exit_code == 0);
-        if (have(kGnutls)) {
-            const auto g = run_process(kGnutls, {"--verify", "--load-ca-certificate", lab.ca + "/root.pem", "--load-crl", crls_pem, "--infile", chain});
-            INFO("gnutls certtool --verify " << id << ": " << g.out << g.err);
-            CHECK(g.exit_code == 0);
-        }
+        CHECK(certtool::test::openssl_verify_revocation(lab.ca + "/root.pem", {chain}, {issuing_crl, root_crl}, leaf).exit_code == 0);
+        if (have(kGnutls))
+            CHECK(certtool::test::gnutls_verify_revocation(lab.dir, lab.ca + "/root.pem", {issuing_crl + ".pem", root_crl + ".pem"}, chain)
+                      .exit_code == 0);
     }
 
     // certtool pfx in bulk reads OUT as written: one PFX per signed certificate, the public-CA ones listed as missing (exit 1).
@@ -146,13 +139,12 @@ TEST_CASE("ca bulk e2e: sign --manifest issues every internal-CA certificate of 
     // Revoked, one fails as revoked; the others still pass.
     const std::string victim = lab.out + "/oauth.global.pem";
     run_ok({"ca", "crl", lab.ca, "--revoke", serial_of(victim)});
-    const auto revoked = run_openssl({"verify", "-crl_check_all", "-CAfile", lab.ca + "/root.pem", "-untrusted", lab.out + "/oauth.global.chain.pem",
-                                      "-CRLfile", issuing_crl, "-CRLfile", root_crl, victim});
+    const auto revoked = certtool::test::openssl_verify_revocation(lab.ca + "/root.pem", {lab.out + "/oauth.global.chain.pem"},
+                                                                  {issuing_crl, root_crl}, victim);
     CHECK(revoked.exit_code != 0);
     CHECK(contains(revoked.out + revoked.err, "certificate revoked"));
     const std::string other = lab.out + "/edge-internal.lsedge-contoso-net.pem";
-    CHECK(run_openssl({"verify", "-crl_check_all", "-CAfile", lab.ca + "/root.pem", "-untrusted", lab.ca + "/intermediate.pem",
-                       "-CRLfile", issuing_crl, "-CRLfile", root_crl, other})
+    CHECK(certtool::test::openssl_verify_revocation(lab.ca + "/root.pem", {lab.ca + "/intermediate.pem"}, {issuing_crl, root_crl}, other)
               .exit_code == 0);
 
     // Again: every file is in the way; nothing is issued, nothing changes.

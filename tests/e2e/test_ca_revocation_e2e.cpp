@@ -32,7 +32,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kGnutls = "/usr/bin/certtool";  // GnuTLS's certtool, not ours: always by absolute path
+const std::string& kGnutls = certtool::test::kGnutlsCli;
 const std::string kIssuingUrl = CertLab::kCrlUrl;  // http://crl.contoso.com/lab.crl
 const std::string kRootUrl = "http://crl.contoso.com/lab-root.crl";
 
@@ -45,16 +45,11 @@ ProcessResult certtool_ok(const std::vector<std::string>& args) {
     return r;
 }
 
-std::string openssl_transcript(const std::vector<std::string>& args, const ProcessResult& r) {
-    std::string s = "$ openssl";
-    for (const auto& a : args) s += " " + a;
-    return s + "\nexit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
-}
 
 std::vector<std::string> crl_urls_of(const std::string& cert) {
     const std::vector<std::string> args{"x509", "-in", cert, "-noout", "-ext", "crlDistributionPoints"};
     const auto r = run_openssl(args);
-    INFO(openssl_transcript(args, r));
+    INFO(transcript(certtool::test::kOpensslCli, args, r));
     REQUIRE(r.exit_code == 0);
     std::vector<std::string> urls;
     for (std::size_t at = r.out.find("URI:"); at != std::string::npos; at = r.out.find("URI:", at + 4)) {
@@ -64,31 +59,19 @@ std::vector<std::string> crl_urls_of(const std::string& cert) {
     return urls;
 }
 
-// openssl verify -crl_check_all with the CA's root as the only anchor.
+// openssl verify -crl_check_all with the CA's root as the only anchor (the kit's check).
 ProcessResult openssl_verify(const CertLab& lab, const std::vector<std::string>& crl_files, const std::string& leaf,
                              bool with_intermediate = true) {
-    std::vector<std::string> args{"verify", "-crl_check_all", "-CAfile", lab.root()};
-    if (with_intermediate) args.insert(args.end(), {"-untrusted", lab.ca + "/intermediate.pem"});
-    for (const auto& crl : crl_files) args.insert(args.end(), {"-CRLfile", crl});
-    args.push_back(leaf);
-    const auto r = run_openssl(args);
-    UNSCOPED_INFO(openssl_transcript(args, r));
-    return r;
+    std::vector<std::string> untrusted;
+    if (with_intermediate) untrusted.push_back(lab.ca + "/intermediate.pem");
+    return certtool::test::openssl_verify_revocation(lab.root(), untrusted, crl_files, leaf);
 }
 
 // GnuTLS: the chain (leaf then intermediate) in one file, the CRLs in another.
 ProcessResult gnutls_verify(const CertLab& lab, const std::vector<std::string>& pem_crls, const std::string& leaf,
                             const std::string& name) {
-    std::string crls;
-    for (const auto& f : pem_crls) crls += read_file(f);
-    const std::string crl_file = lab.dir.file(name + ".crls.pem", crls);
     const std::string chain = lab.dir.file(name + ".chain.pem", read_file(leaf) + read_file(lab.ca + "/intermediate.pem"));
-    const std::vector<std::string> args{"--verify", "--load-ca-certificate", lab.root(), "--load-crl", crl_file, "--infile", chain};
-    const auto r = run_process(kGnutls, args);
-    std::string s = "$ " + kGnutls;
-    for (const auto& a : args) s += " " + a;
-    UNSCOPED_INFO(s + "\nexit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err);
-    return r;
+    return certtool::test::gnutls_verify_revocation(lab.dir, lab.root(), pem_crls, chain);
 }
 
 }  // namespace

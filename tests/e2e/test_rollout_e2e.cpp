@@ -20,44 +20,33 @@
 #include "temp_dir.hpp"
 
 using certtool::test::contains;
+using certtool::test::kGnutlsCli;
+using certtool::test::kGnutlsVerified;
+using certtool::test::kOpensslCli;
 using certtool::test::ProcessResult;
 using certtool::test::read_file;
-using certtool::test::run_certtool;
+using certtool::test::run_guarded;
+using certtool::test::run_openssl;
 using certtool::test::run_process;
 using certtool::test::serial_of;
 using certtool::test::source_path;
 using certtool::test::TempDir;
+using certtool::test::transcript;
 using nlohmann::json;
 
 namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kOpenssl = "/usr/bin/openssl";
-const std::string kGnutls = "/usr/bin/certtool";  // GnuTLS's certtool, not ours
 const std::string kCrlUrl = "http://pki.contoso.net/crl/contoso-issuing.crl";
 const std::string kCspLine = "Microsoft CSP Name: Microsoft RSA SChannel Cryptographic Provider";
 
-std::string transcript(const std::string& what, const ProcessResult& r) {
-    return "$ " + what + "\nexit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
-}
-
-std::string joined(const std::vector<std::string>& args) {
-    std::string s;
-    for (const auto& a : args) s += (s.empty() ? "" : " ") + a;
-    return s;
-}
-
-// Our certtool; REQUIREs the exit code.
+// Our certtool, guarded against a hang; REQUIREs the exit code.
 ProcessResult ct(const std::vector<std::string>& args, int expected = 0) {
-    const auto r = run_certtool(args);
-    INFO(transcript("certtool " + joined(args), r));
+    const auto r = run_guarded(args, {}, std::chrono::seconds(120 * certtool::test::kTimeScale));
+    INFO(transcript(args, r));
     REQUIRE(r.exit_code == expected);
     return r;
-}
-
-ProcessResult tool(const std::string& program, const std::vector<std::string>& args) {
-    return run_process(program, args);
 }
 
 struct Ids {
@@ -75,17 +64,17 @@ Ids plan_ids(const std::string& topology) {
     return ids;
 }
 
-// openssl verify with revocation checked at every level of the chain.
-ProcessResult openssl_verify(const std::string& ca, const std::string& leaf, const std::string& untrusted) {
-    return tool(kOpenssl, {"verify", "-crl_check_all", "-CAfile", ca + "/root.pem", "-untrusted", untrusted, "-CRLfile",
-                           ca + "/crl/contoso-issuing.crl.pem", "-CRLfile", ca + "/crl/contoso-issuing-root.crl.pem", leaf});
+// Both CRLs of the CA, as `ca crl` wrote them (PEM copies beside the DER).
+std::vector<std::string> crls_of(const std::string& ca) {
+    return {ca + "/crl/contoso-issuing.crl.pem", ca + "/crl/contoso-issuing-root.crl.pem"};
 }
 
-// GnuTLS checks the CRLs it is given (both in one file) along the chain it is given.
+ProcessResult openssl_verify(const std::string& ca, const std::string& leaf, const std::string& untrusted) {
+    return certtool::test::openssl_verify_revocation(ca + "/root.pem", {untrusted}, crls_of(ca), leaf);
+}
+
 ProcessResult gnutls_verify(const TempDir& dir, const std::string& ca, const std::string& chain_file) {
-    const std::string crls = dir.file("crls-for-gnutls.pem", read_file(ca + "/crl/contoso-issuing.crl.pem") +
-                                                                 read_file(ca + "/crl/contoso-issuing-root.crl.pem"));
-    return tool(kGnutls, {"--verify", "--load-ca-certificate", ca + "/root.pem", "--load-crl", crls, "--infile", chain_file});
+    return certtool::test::gnutls_verify_revocation(dir, ca + "/root.pem", crls_of(ca), chain_file);
 }
 
 bool crlf_only(const std::string& text) {
@@ -110,7 +99,7 @@ void set_platform(const std::string& from, const std::string& to, const std::str
 
 TEST_CASE("rollout: plan, csr, ca with intermediate, sign --manifest, crl, verify with revocation, pfx in bulk, scripts",
           "[e2e][rollout][ca][pfx][script]") {
-    for (const auto& program : {kOpenssl, kGnutls})
+    for (const auto& program : {kOpensslCli, kGnutlsCli})
         if (::access(program.c_str(), X_OK) != 0) FAIL(program << " is needed (packages openssl, gnutls-bin)");
 
     TempDir dir{"certtool-rollout"};
@@ -150,8 +139,9 @@ TEST_CASE("rollout: plan, csr, ca with intermediate, sign --manifest, crl, verif
     ct({"ca", "crl", ca});
     for (const auto& name : {"contoso-issuing.crl", "contoso-issuing-root.crl"}) {
         const std::string der = ca + "/crl/" + name;
-        const auto r = tool(kOpenssl, {"crl", "-inform", "DER", "-in", der, "-noout", "-issuer"});
-        INFO(transcript("openssl crl -inform DER -in " + der, r));
+        const std::vector<std::string> args{"crl", "-inform", "DER", "-in", der, "-noout", "-issuer"};
+        const auto r = run_openssl(args);
+        INFO(transcript(kOpensslCli, args, r));
         CHECK(r.exit_code == 0);
         CHECK(fs::is_regular_file(der + ".pem"));
     }
@@ -160,16 +150,12 @@ TEST_CASE("rollout: plan, csr, ca with intermediate, sign --manifest, crl, verif
     // and by certtool verify with the chain file beside it as intermediates.
     for (const auto& id : ids.all) {
         const std::string leaf = issued + "/" + id + ".pem", chain = issued + "/" + id + ".chain.pem";
-        const auto o = openssl_verify(ca, leaf, chain);
-        INFO(transcript("openssl verify -crl_check_all " + leaf, o));
-        CHECK(o.exit_code == 0);
+        INFO(id);
+        CHECK(openssl_verify(ca, leaf, chain).exit_code == 0);
         const auto g = gnutls_verify(dir, ca, chain);
-        INFO(transcript("gnutls certtool --verify " + chain, g));
         CHECK(g.exit_code == 0);
-        CHECK(contains(g.out, "Chain verification output: Verified."));
-        const auto v = run_certtool({"verify", topology, leaf, "--cert", id, "--trust", ca + "/root.pem"});
-        INFO(transcript("certtool verify " + leaf, v));
-        CHECK(v.exit_code == 0);
+        CHECK(contains(g.out, kGnutlsVerified));
+        const auto v = ct({"verify", topology, leaf, "--cert", id, "--trust", ca + "/root.pem"});
         CHECK(contains(v.out, id + ".chain.pem"));
     }
 
@@ -178,16 +164,19 @@ TEST_CASE("rollout: plan, csr, ca with intermediate, sign --manifest, crl, verif
         "--passphrase-file", pass});
     for (const auto& id : ids.all) {
         const std::string file = pfx + "/" + id + ".pfx";
-        const auto info = tool(kOpenssl, {"pkcs12", "-info", "-nodes", "-in", file, "-passin", "file:" + pass});
-        INFO(transcript("openssl pkcs12 -info -nodes -in " + file, info));
+        const std::vector<std::string> args{"pkcs12", "-info", "-nodes", "-in", file, "-passin", "file:" + pass};
+        const auto info = run_openssl(args);
+        INFO(transcript(kOpensslCli, args, info));
         REQUIRE(info.exit_code == 0);
         CHECK(contains(info.out + info.err, kCspLine));
         CHECK(contains(info.out + info.err, "friendlyName: " + id));
     }
     {
         const std::string file = pfx + "/" + ids.internal.front() + ".pfx";
-        const auto g = tool(kGnutls, {"--p12-info", "--inder", "--infile", file, "--password", "Lab pfx pass 13", "-d", "2"});
-        INFO(transcript("gnutls certtool --p12-info -d 2 " + file, g));
+        // GnuTLS does not print the attribute's value; at debug level 2 it names its OID on the key bag.
+        const std::vector<std::string> args{"--p12-info", "--inder", "--infile", file, "--password", "Lab pfx pass 13", "-d", "2"};
+        const auto g = run_process(kGnutlsCli, args);
+        INFO(transcript(kGnutlsCli, args, g));
         CHECK(g.exit_code == 0);
         CHECK(contains(g.out + g.err, "1.3.6.1.4.1.311.17.1"));
     }
@@ -199,9 +188,7 @@ TEST_CASE("rollout: plan, csr, ca with intermediate, sign --manifest, crl, verif
         const std::string variant = dir / (product + "-" + windows + ".json");
         set_platform(topology, variant, product, windows);
         const std::string out = dir / ("scripts-" + product + "-" + windows);
-        const auto r = run_certtool({"script", variant, "--pfx", pfx, "--out", out, "--ca", ca, "--passphrase-file", pass});
-        INFO(transcript("certtool script " + variant, r));
-        REQUIRE(r.exit_code == 0);
+        ct({"script", variant, "--pfx", pfx, "--out", out, "--ca", ca, "--passphrase-file", pass});
         std::size_t scripts = 0;
         for (const auto& e : fs::directory_iterator(out)) {
             if (e.path().extension() != ".ps1") continue;
@@ -222,14 +209,10 @@ TEST_CASE("rollout: plan, csr, ca with intermediate, sign --manifest, crl, verif
     const std::string serial = serial_of(issued + "/" + victim + ".pem");
     ct({"ca", "crl", ca, "--revoke", serial});
     const auto revoked = openssl_verify(ca, issued + "/" + victim + ".pem", issued + "/" + victim + ".chain.pem");
-    INFO(transcript("openssl verify -crl_check_all (revoked)", revoked));
     CHECK(revoked.exit_code != 0);
     CHECK(contains(revoked.out + revoked.err, "certificate revoked"));
     const auto g_revoked = gnutls_verify(dir, ca, issued + "/" + victim + ".chain.pem");
-    INFO(transcript("gnutls certtool --verify (revoked)", g_revoked));
-    CHECK_FALSE(contains(g_revoked.out, "Chain verification output: Verified."));
+    CHECK_FALSE(contains(g_revoked.out, kGnutlsVerified));
     CHECK(contains(g_revoked.out, "revoked"));
-    const auto still = openssl_verify(ca, issued + "/" + other + ".pem", issued + "/" + other + ".chain.pem");
-    INFO(transcript("openssl verify -crl_check_all (not revoked)", still));
-    CHECK(still.exit_code == 0);
+    CHECK(openssl_verify(ca, issued + "/" + other + ".pem", issued + "/" + other + ".chain.pem").exit_code == 0);
 }

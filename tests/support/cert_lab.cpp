@@ -26,14 +26,38 @@ std::string shell_quote(const std::string& s) {
 
 bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
-std::string transcript(const std::vector<std::string>& args, const ProcessResult& r) {
-    std::string s = "$ certtool";
+std::string transcript(const std::vector<std::string>& args, const ProcessResult& r) { return transcript("certtool", args, r); }
+
+std::string transcript(const std::string& program, const std::vector<std::string>& args, const ProcessResult& r) {
+    std::string s = "$ " + program;
     for (const auto& a : args) s += " " + a;
     s += "\nexit " + std::to_string(r.exit_code) + (r.killed ? " (killed by the test's guard)" : "") + " after " +
          std::to_string(r.elapsed.count()) + " ms (peak RSS " + std::to_string(r.max_rss_kb) + " KiB)\n--- stdout\n" +
          (r.out.size() > 4000 ? r.out.substr(0, 4000) + "\n[... " + std::to_string(r.out.size()) + " bytes]\n" : r.out) +
          "--- stderr\n" + (r.err.size() > 4000 ? r.err.substr(0, 4000) + "\n[... " + std::to_string(r.err.size()) + " bytes]\n" : r.err);
     return s;
+}
+
+ProcessResult openssl_verify_revocation(const std::string& root, const std::vector<std::string>& untrusted,
+                                        const std::vector<std::string>& crls, const std::string& leaf) {
+    std::vector<std::string> args{"verify", "-crl_check_all", "-CAfile", root};
+    for (const auto& f : untrusted) args.insert(args.end(), {"-untrusted", f});
+    for (const auto& f : crls) args.insert(args.end(), {"-CRLfile", f});
+    args.push_back(leaf);
+    const auto r = run_openssl(args);
+    UNSCOPED_INFO(transcript(kOpensslCli, args, r));
+    return r;
+}
+
+ProcessResult gnutls_verify_revocation(const TempDir& scratch, const std::string& root, const std::vector<std::string>& pem_crls,
+                                       const std::string& chain_file) {
+    std::string crls;
+    for (const auto& f : pem_crls) crls += read_file(f);
+    const std::string crl_file = scratch.file("gnutls-crls.pem", crls);
+    const std::vector<std::string> args{"--verify", "--load-ca-certificate", root, "--load-crl", crl_file, "--infile", chain_file};
+    const auto r = run_process(kGnutlsCli, args);
+    UNSCOPED_INFO(transcript(kGnutlsCli, args, r));
+    return r;
 }
 
 void write_bytes(const std::string& path, const std::string& content) {

@@ -25,6 +25,7 @@
 namespace certtool::test {
 
 inline const std::string kOpensslCli = "/usr/bin/openssl";
+inline const std::string kGnutlsCli = "/usr/bin/certtool";  // GnuTLS's certtool, not ours: always by absolute path
 
 // The tests are built with the same flags as certtool: under AddressSanitizer
 // both are, and certtool is slower and bigger. Time and memory bounds scale.
@@ -47,6 +48,22 @@ bool contains(const std::string& haystack, const std::string& needle);
 
 // "$ certtool ARGS\nexit N after T ms (peak RSS K KiB)\n--- stdout\n...--- stderr\n..."
 std::string transcript(const std::vector<std::string>& args, const ProcessResult& r);
+
+// The same for another program ("$ PROGRAM ARGS\nexit N ...").
+std::string transcript(const std::string& program, const std::vector<std::string>& args, const ProcessResult& r);
+
+// A chain checked with revocation on at every level, by two implementations
+// that are not certtool's: `openssl verify -crl_check_all` with `root` as the
+// only anchor, the `untrusted` files as intermediates and the `crls` (PEM or
+// DER); GnuTLS's `certtool --verify` with the PEM CRLs joined in one file
+// (written into `scratch`) and the chain file (leaf, then intermediates).
+// Both UNSCOPED_INFO their transcript.
+ProcessResult openssl_verify_revocation(const std::string& root, const std::vector<std::string>& untrusted,
+                                        const std::vector<std::string>& crls, const std::string& leaf);
+ProcessResult gnutls_verify_revocation(const TempDir& scratch, const std::string& root, const std::vector<std::string>& pem_crls,
+                                       const std::string& chain_file);
+// What GnuTLS prints for a chain it verified.
+inline const std::string kGnutlsVerified = "Chain verification output: Verified.";
 
 // Writes `content` to `path` (binary), replacing it.
 void write_bytes(const std::string& path, const std::string& content);
