@@ -10,6 +10,7 @@
 #include "check_options.hpp"
 #include "core/plural.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/inventory.hpp"
 #include "passphrase.hpp"
 #include "plan_policy.hpp"
 #include "verb.hpp"
@@ -147,7 +148,9 @@ ExitCode run_sign(CaOptions& o, Terminal& term) {
     const auto* requirement = plan.find(o.cert_id);
     if (requirement == nullptr)
         usage_error("usage.unknown-certificate", loaded.source.path, "--cert " + o.cert_id + " is not a certificate id of this plan (see certtool plan)");
-    if (!o.out.empty() && fs::exists(o.out)) usage_error("output.exists", o.out, "already exists; certtool does not overwrite certificates");
+    const std::string chain_out = o.out.empty() ? "" : inventory::chain_file_for(o.out);
+    for (const auto& file : {o.out, chain_out})
+        if (!file.empty() && fs::exists(file)) usage_error("output.exists", file, "already exists; certtool does not overwrite certificates");
     if (!o.out.empty()) {
         // Checked before signing: a certificate the CA issued and indexed must not be lost to an unwritable --out.
         const std::string parent = std::filesystem::path(o.out).parent_path().string();
@@ -171,13 +174,18 @@ ExitCode run_sign(CaOptions& o, Terminal& term) {
     sign.passphrase = passphrase_given(o.passphrase);
     const auto result = ca::sign(sign);
     sign.passphrase.wipe();
-    if (!o.out.empty()) fs::write_file_atomic(o.out, result.certificate_pem, {0644, false});
+    if (!o.out.empty()) {
+        // The chain first (the leaf, then the intermediate), as sign --manifest writes it.
+        fs::write_file_atomic(chain_out, result.certificate_pem + result.intermediates_pem, {0644, false});
+        fs::write_file_atomic(o.out, result.certificate_pem, {0644, false});
+    }
 
     warn_name_differences("", result.differences, term);
     term.out << "issued " << requirement->id << " serial " << result.serial_hex << ", " << plural(requirement->sans.size(), "SAN", "SANs")
              << ", valid until " << format_datetime(result.not_after) << "\n"
-             << "certificate " << (o.out.empty() ? result.file : o.out) << "\n"
-             << "chain " << fs::join(o.dir, "chain.pem") << "\n";
+             << "certificate " << (o.out.empty() ? result.file : o.out) << "\n";
+    if (!o.out.empty()) term.out << "certificate and intermediates " << chain_out << "\n";
+    term.out << "chain " << fs::join(o.dir, "chain.pem") << "\n";
     return ExitCode::success;
 }
 

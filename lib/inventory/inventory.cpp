@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "fs/safe_file.hpp"
@@ -88,6 +89,10 @@ std::optional<std::string> chain_file_beside(const std::string& path) {
     struct stat st {};
     if (::stat(chain.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
     return chain;
+}
+
+std::string chain_file_for(const std::string& path) {
+    return std::filesystem::path(path).replace_extension().string() + std::string(kChainSuffix);
 }
 
 std::vector<std::string> without_chain_files(const std::vector<std::string>& files) {

@@ -57,6 +57,9 @@ public:
 // is a regular file (a link to one counts). nullopt for any other path, and
 // for a chain file itself.
 std::optional<std::string> chain_file_beside(const std::string& path);
+// The name of the chain file for a leaf written to `path`: its extension
+// replaced by ".chain.pem" ("out/edge.pem" -> "out/edge.chain.pem").
+std::string chain_file_for(const std::string& path);
 
 // The files of a listing, less each "<stem>.chain.pem" whose "<stem>.pem" is
 // listed too: that one is read with its leaf, not as a certificate of its own.

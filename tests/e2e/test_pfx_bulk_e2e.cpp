@@ -99,10 +99,11 @@ struct BulkLab {
 
     [[nodiscard]] std::string intermediate() const { return lab.ca + "/intermediate.pem"; }
 
-    // `ca sign` of id's own request, laid out as `ca sign --manifest` writes it.
+    // `ca sign --out issued/<id>.pem` of id's own request: the leaf, and the chain
+    // beside it, laid out as `ca sign --manifest` writes them.
     void issue_as_ca_does(const std::string& id) const {
         const std::string leaf = lab.issue(id, "issued/" + id + ".pem");
-        write_bytes(issued + "/" + id + ".chain.pem", read_file(leaf) + read_file(intermediate()));
+        CHECK(read_file(issued + "/" + id + ".chain.pem") == read_file(leaf) + read_file(intermediate()));
     }
 
     ProcessResult pfx(const std::string& out, const std::vector<std::string>& extra = {}) {
@@ -384,6 +385,7 @@ TEST_CASE("pfx bulk e2e: mixed forms, a swapped certificate, another id's names,
     const std::vector<std::string> sign{"ca", "sign", b.lab.ca, b.lab.csr(a), "--topology", b.lab.topology, "--cert", c,
                                         "--accept-name-differences", "--out", b.issued + "/" + a + ".pem"};
     fs::remove(b.issued + "/" + a + ".pem");
+    fs::remove(b.issued + "/" + a + ".chain.pem");
     const auto signed_as_c = run_guarded(sign);
     INFO(transcript(sign, signed_as_c));
     REQUIRE(signed_as_c.exit_code == 0);
@@ -391,6 +393,7 @@ TEST_CASE("pfx bulk e2e: mixed forms, a swapped certificate, another id's names,
 
     // a's own certificate, with another CA's intermediate in its chain file.
     fs::remove(b.issued + "/" + a + ".pem");
+    fs::remove(b.issued + "/" + a + ".chain.pem");
     b.issue_as_ca_does(a);
     const std::string other = b.lab.dir / "other-ca";
     REQUIRE(run_guarded({"ca", "init", other, "--intermediate", "--key-bits", "2048", "--name", "Fabrikam Lab CA"}).exit_code == 0);

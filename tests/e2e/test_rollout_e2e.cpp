@@ -159,6 +159,26 @@ TEST_CASE("rollout: plan, csr, ca with intermediate, sign --manifest, crl, verif
         CHECK(contains(v.out, id + ".chain.pem"));
     }
 
+    // The one-request form keeps working, and writes the chain beside its --out as well.
+    {
+        const std::string id = ids.internal.front(), one = dir / "one.pem";
+        ct({"ca", "sign", ca, req + "/" + id + ".csr", "--topology", topology, "--cert", id, "--out", one});
+        CHECK(read_file(dir / "one.chain.pem") == read_file(one) + read_file(ca + "/intermediate.pem"));
+        const auto v = ct({"verify", topology, one, "--cert", id, "--trust", ca + "/root.pem"});
+        CHECK(contains(v.out, "one.chain.pem"));
+        // A chain file in the way refuses before anything is issued.
+        const std::string in_the_way = dir.file("three.chain.pem", "not mine\n");
+        const std::string index_before = read_file(ca + "/index.json");
+        const auto refused = run_guarded({"ca", "sign", ca, req + "/" + id + ".csr", "--topology", topology, "--cert", id,
+                                          "--out", dir / "three.pem"});
+        INFO(transcript({"ca", "sign", "--out", dir / "three.pem"}, refused));
+        CHECK(refused.exit_code == 2);
+        CHECK(contains(refused.err, "[output.exists]"));
+        CHECK_FALSE(fs::exists(dir / "three.pem"));
+        CHECK(read_file(in_the_way) == "not mine\n");
+        CHECK(read_file(ca + "/index.json") == index_before);
+    }
+
     // One PFX per certificate, the key bag naming the legacy SChannel provider.
     ct({"pfx", "--requests", req, "--certs", issued, "--chain", ca + "/root.pem", "--out", pfx, "--topology", topology,
         "--passphrase-file", pass});
