@@ -80,7 +80,8 @@ void check_eku(const crypto::Certificate& c, const std::vector<std::string>& req
         if (ok) continue;
         const bool client = eku == "clientAuth";
         f.add(Severity::error, client ? "eku.client-auth" : "eku.server-auth",
-              std::string("the EKU lacks ") + (client ? "Client Authentication, which AOL public IM needs (CS-FED)"
+              std::string("the EKU lacks ") + (client ? "Client Authentication, which the plan asks for (AOL public IM or policy, forced by "
+                                                                  "policy.public_client_auth)"
                                                       : "Server Authentication (G1)"));
     }
 }

@@ -82,12 +82,25 @@ void plan_external_certificate(Builder& b, const EdgePool& pool) {
                          pool.path + "/xmpp_proxy", c.id);
     }
 
-    // AOL public IM needs Client Authentication on every member's certificate [CS-FED, SETUP-EXT].
+    // AOL public IM needed Client Authentication on every member's certificate [CS-FED, SETUP-EXT];
+    // the service ended and public CAs no longer issue that EKU, so this public-CA
+    // certificate asks for it only when policy.public_client_auth forces it.
     if (topo.aol && routes.federation == &pool) {
-        c.eku.push_back("clientAuth");
-        b.policy_applied("C19", "AOL public IM: Client Authentication added to the combined external certificate; "
-                                "the CA template must allow it (Request-CsCertificate -ClientEku $true -Template ...)",
-                         "/public_im/aol", c.id);
+        const bool forced = topo.policy.public_client_auth;
+        if (forced) {
+            c.eku.push_back("clientAuth");
+            b.policy_applied("C19", "AOL public IM: Client Authentication added to the combined external certificate "
+                                    "(policy.public_client_auth); the CA must allow it "
+                                    "(Request-CsCertificate -ClientEku $true -Template ...)",
+                             "/public_im/aol", c.id);
+        }
+        b.finding(Severity::warning, "aol-public-im-ended",
+                  std::string("AOL public IM ended on 2017-12-15, and public CAs no longer issue the Client "
+                              "Authentication EKU (Let's Encrypt since 2026-07-08): ") +
+                      (forced ? "requested anyway because policy.public_client_auth forces it; the CA may refuse"
+                              : "the public-CA certificate asks for Server Authentication only "
+                                "(policy.public_client_auth forces Client Authentication)"),
+                  "/public_im/aol", c.id);
     }
 
     c.ca = CaKind::public_ca;  // federation partners and remote clients must trust it [EXT-REQ, CS-*]

@@ -81,12 +81,21 @@ void plan_reverse_proxy(Builder& b, const topology::ReverseProxy& proxy) {
                   "/mobility/autodiscover", c.id);
     }
 
-    // C10: Server Authentication required, Client Authentication optional (RP-REQ adds it).
-    if (topo.policy.reverse_proxy_client_auth) c.eku.push_back("clientAuth");
+    // C10: Server Authentication required, Client Authentication optional (RP-REQ adds it). The
+    // certificate comes from a public CA, and public CAs no longer issue Client Authentication:
+    // it is asked for only when policy.public_client_auth forces it too.
+    const bool client_auth = topo.policy.reverse_proxy_client_auth && topo.policy.public_client_auth;
+    if (client_auth) c.eku.push_back("clientAuth");
     b.policy_applied("C10",
                      std::string("reverse proxy EKU is Server Authentication") +
-                         (topo.policy.reverse_proxy_client_auth ? " plus Client Authentication (policy)" : " only"),
+                         (client_auth ? " plus Client Authentication (policy)" : " only"),
                      "/policy/reverse_proxy_client_auth", c.id);
+    if (topo.policy.reverse_proxy_client_auth && !client_auth)
+        b.finding(Severity::warning, "public-ca-client-auth",
+                  "policy.reverse_proxy_client_auth asks for Client Authentication, but public CAs no longer issue "
+                  "that EKU (Let's Encrypt since 2026-07-08): the reverse proxy certificate asks for Server "
+                  "Authentication only (policy.public_client_auth forces it)",
+                  "/policy/reverse_proxy_client_auth", c.id);
     c.ca = CaKind::public_ca;      // remote clients and partners reach it [CS-RP, SETUP-RP]
     c.exportable_key = true;       // generated off the proxy; a farm shares it [RP-REQ]
     for (const auto& member : proxy.members) c.install_on.push_back(member.fqdn);

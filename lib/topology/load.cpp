@@ -337,7 +337,7 @@ void Loader::policy(const json& value, const std::string& path, Policy& out) {
     if (!object(value, path,
                 {"key_algorithm", "key_bits", "signature_hash", "simple_url_wildcards", "strict_dns", "validity_days",
                  "public_ca_max_sans", "allow_weak_keys", "reverse_proxy_client_auth", "autodiscover_on_default",
-                 "edge_internal_member_sans"}))
+                 "edge_internal_member_sans", "public_client_auth"}))
         return;
     auto algorithm = choice_field<KeyAlgorithm>(value, "key_algorithm", path,
                                                 {{"RSA", KeyAlgorithm::rsa}, {"ECDSA", KeyAlgorithm::ecdsa}});
@@ -368,6 +368,7 @@ void Loader::policy(const json& value, const std::string& path, Policy& out) {
     boolean_field(value, "reverse_proxy_client_auth", path, out.reverse_proxy_client_auth);
     boolean_field(value, "autodiscover_on_default", path, out.autodiscover_on_default);
     boolean_field(value, "edge_internal_member_sans", path, out.edge_internal_member_sans);
+    boolean_field(value, "public_client_auth", path, out.public_client_auth);
 }
 
 Site Loader::site(const json& value, const std::string& path) {

@@ -54,6 +54,7 @@ struct Policy {
     bool reverse_proxy_client_auth = false; // C10: add Client Authentication to the reverse proxy EKU
     bool autodiscover_on_default = false;   // C9: in split layout also put lyncdiscover names on Default (CS-AD)
     bool edge_internal_member_sans = false; // C21: add each Edge member FQDN to the internal certificate
+    bool public_client_auth = false;        // ask a public CA for Client Authentication anyway (AOL, C10)
 };
 
 enum class LoadBalancing { none, dns, hlb };

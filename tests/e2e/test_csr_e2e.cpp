@@ -423,9 +423,10 @@ TEST_CASE("csr: enterprise.json gives a verified key and request and INF per cer
     for (const auto& entry : fs::directory_iterator(out)) files.insert(entry.path().filename().string());
     CHECK(files == expected_files);
 
-    // The edge with AOL public IM needs client authentication too.
+    // AOL public IM is on, but the Edge certificate comes from a public CA: public CAs no
+    // longer issue Client Authentication, so the request asks for Server Authentication only.
     const json& edge = certificate_in(plan, "edge-external.lsedge-contoso-net");
-    CHECK(as_set(edge["eku"]) == std::set<std::string>{"serverAuth", "clientAuth"});
+    CHECK(as_set(edge["eku"]) == std::set<std::string>{"serverAuth"});
 
     const json manifest = load_json(out + "/manifest.json");
     CHECK(manifest["schema"] == "certtool.csr-manifest/v1");

@@ -16,6 +16,7 @@ using namespace certtool::test;
 TEST_CASE("certreq: the INF carries the plan's subject, key, EKU and SANs in order", "[certreq]") {
     auto t = edge_single_nat();
     t["public_im"] = {{"aol", true}};
+    t["policy"] = {{"public_client_auth", true}};  // a public CA gets Client Authentication only when forced
     const auto c = certificate(plan_of(t), "edge-external.lsedge-contoso-net");
     const auto inf = report::render_certreq_inf(c, {"site.json", "abc", std::nullopt});
     CHECK_THAT(inf, Catch::Contains("Subject = \"CN=sip.contoso.com, O=Contoso Ltd, C=US\""));

@@ -127,12 +127,27 @@ TEST_CASE("model: separate A/V certificate takes AudioVideoAuthentication off th
     CHECK(plan_of(edge_single_nat()).find("edge-av.lsedge-contoso-net") == nullptr);
 }
 
-TEST_CASE("model: AOL public IM adds Client Authentication to the federation Edge (CS-FED)", "[model][edge]") {
+TEST_CASE("model: AOL public IM asks a public CA for Server Authentication only, with a warning", "[model][edge]") {
     auto t = edge_single_nat();
     t["public_im"] = {{"aol", true}};
     auto plan = plan_of(t);
+    CHECK(certificate(plan, "edge-external.lsedge-contoso-net").eku == Strings{"serverAuth"});
+    const auto ended = findings(plan, "aol-public-im-ended");
+    REQUIRE(ended.size() == 1);
+    CHECK(ended[0].severity == model::Severity::warning);
+    CHECK_THAT(ended[0].message, Catch::Contains("2017-12-15") && Catch::Contains("2026-07-08") &&
+                                      Catch::Contains("Server Authentication only"));
+}
+
+TEST_CASE("model: policy.public_client_auth forces Client Authentication for AOL (CS-FED)", "[model][edge]") {
+    auto t = edge_single_nat();
+    t["public_im"] = {{"aol", true}};
+    t["policy"] = {{"public_client_auth", true}};
+    auto plan = plan_of(t);
     CHECK(certificate(plan, "edge-external.lsedge-contoso-net").eku == Strings{"serverAuth", "clientAuth"});
     CHECK(certificate(plan, "edge-internal.lsedge-contoso-net").eku == Strings{"serverAuth"});
+    REQUIRE(findings(plan, "aol-public-im-ended").size() == 1);
+    CHECK_THAT(findings(plan, "aol-public-im-ended")[0].message, Catch::Contains("forces"));
 
     t["sites"][0]["edge_pools"][0]["federation"] = false;
     plan = plan_of(t);

@@ -62,10 +62,18 @@ TEST_CASE("model: simple URL wildcards replace meet and dialin where the policy 
     CHECK(findings(plan, "wildcard-forbidden").empty());
 }
 
-TEST_CASE("model: reverse proxy Client Authentication only by policy (C10)", "[model][reverse-proxy]") {
+TEST_CASE("model: reverse proxy Client Authentication only by policy (C10), forced for a public CA", "[model][reverse-proxy]") {
     auto t = enterprise();
+    CHECK(certificate(plan_of(t), "reverse-proxy.rp01").eku == Strings{"serverAuth"});
     t["policy"] = {{"reverse_proxy_client_auth", true}};
-    CHECK(certificate(plan_of(t), "reverse-proxy.rp01").eku == Strings{"serverAuth", "clientAuth"});
+    auto plan = plan_of(t);
+    CHECK(certificate(plan, "reverse-proxy.rp01").eku == Strings{"serverAuth"});  // public CAs no longer issue it
+    REQUIRE(findings(plan, "public-ca-client-auth").size() == 1);
+    CHECK(findings(plan, "public-ca-client-auth")[0].severity == model::Severity::warning);
+    t["policy"]["public_client_auth"] = true;
+    plan = plan_of(t);
+    CHECK(certificate(plan, "reverse-proxy.rp01").eku == Strings{"serverAuth", "clientAuth"});
+    CHECK(findings(plan, "public-ca-client-auth").empty());
 }
 
 TEST_CASE("model: a published pool without an external web FQDN is an error", "[model][reverse-proxy]") {
