@@ -72,8 +72,9 @@ Job prepare_job(const model::CertificateRequirement& c, const IssueOptions& opti
     Job job;
     job.certificate = &c;
     job.csr_file = options.requests_dir + "/" + c.id + ".csr";
-    job.cert_file = options.out_dir + "/" + c.id + ".pem";
-    job.chain_file = options.out_dir + "/" + c.id + ".chain.pem";
+    const auto files = inventory::issued_files(options.out_dir, c.id);
+    job.cert_file = files.certificate;
+    job.chain_file = files.chain;
     if (!fs::exists(job.csr_file))
         input_error("acme.csr-missing", job.csr_file, "no request for " + c.id + ": run 'certtool csr TOPOLOGY --out " + options.requests_dir + "' first");
     const std::string text = fs::read_file_bounded(job.csr_file, kMaxCsrBytes, "acme.csr");

@@ -7,6 +7,7 @@
 #include "core/diagnostic.hpp"
 #include "core/time.hpp"
 #include "fs/safe_file.hpp"
+#include "inventory/inventory.hpp"
 #include "report/certreq_inf.hpp"
 #include "request/requests.hpp"
 
@@ -59,7 +60,7 @@ std::string index_text(const ManifestSignOptions& o, const request::Manifest& ma
                            {"not_after", format_datetime(s.result.not_after)},
                            {"sha256", s.result.sha256},
                            {"thumbprint", s.result.thumbprint},
-                           {"files", {{"certificate", s.id + ".pem"}, {"chain", s.id + ".chain.pem"}}},
+                           {"files", {{"certificate", fs::base_name(s.certificate_file)}, {"chain", fs::base_name(s.chain_file)}}},
                            {"public_ca_for_lab", s.public_ca}});
     }
     const auto rank = [&](const nlohmann::ordered_json& e) {
@@ -115,7 +116,8 @@ ManifestSignResult sign_manifest(const ManifestSignOptions& o) {
                 result.skipped.push_back({e->id, public_ca_reason(*r)});
             continue;
         }
-        for (const auto& file : {fs::join(o.out_dir, r->id + ".pem"), fs::join(o.out_dir, r->id + ".chain.pem")})
+        const auto files = inventory::issued_files(o.out_dir, r->id);
+        for (const auto& file : {files.certificate, files.chain})
             if (fs::exists(file) && !o.replace)
                 problems.push_back(problem("output.exists", file, "already exists; certtool does not overwrite certificates (--force issues again "
                                                                   "and keeps the old file as .replaced-<time>)"));
@@ -142,8 +144,9 @@ ManifestSignResult sign_manifest(const ManifestSignOptions& o) {
         s.id = r.id;
         s.result = issued[i];
         s.public_ca = r.ca == model::CaKind::public_ca;
-        s.certificate_file = fs::join(o.out_dir, r.id + ".pem");
-        s.chain_file = fs::join(o.out_dir, r.id + ".chain.pem");
+        const auto files = inventory::issued_files(o.out_dir, r.id);
+        s.certificate_file = files.certificate;
+        s.chain_file = files.chain;
         const std::string chain = s.result.certificate_pem + s.result.intermediates_pem;
         // The chain first, so that a stopped run never leaves a certificate without its chain.
         for (const auto& [file, text] : {std::pair{s.chain_file, chain}, std::pair{s.certificate_file, s.result.certificate_pem}}) {

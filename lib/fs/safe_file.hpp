@@ -62,6 +62,9 @@ std::optional<std::vector<std::string>> list_directory(const std::string& dir, b
 // `dir` is empty.
 std::string join(const std::string& dir, const std::string& name);
 
+// The last component of a path ("out/edge.pem" -> "edge.pem").
+std::string base_name(const std::string& path);
+
 // The folder that holds `path`, a trailing slash ignored: "out/" and "out"
 // give ".", "a/b/" gives "a", "/x" gives "/".
 std::string parent_of(const std::string& path);

@@ -95,6 +95,13 @@ std::string chain_file_for(const std::string& path) {
     return std::filesystem::path(path).replace_extension().string() + std::string(kChainSuffix);
 }
 
+IssuedFiles issued_files(const std::string& dir, const std::string& id) {
+    IssuedFiles files;
+    files.certificate = fs::join(dir, id + std::string(kLeafSuffix));
+    files.chain = chain_file_for(files.certificate);
+    return files;
+}
+
 std::vector<std::string> without_chain_files(const std::vector<std::string>& files) {
     const std::set<std::string> listed(files.begin(), files.end());
     std::vector<std::string> kept;

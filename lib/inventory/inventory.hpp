@@ -61,6 +61,16 @@ std::optional<std::string> chain_file_beside(const std::string& path);
 // replaced by ".chain.pem" ("out/edge.pem" -> "out/edge.chain.pem").
 std::string chain_file_for(const std::string& path);
 
+// The two files certtool writes for one issued certificate of the plan, in
+// folder `dir`: "<id>.pem" (the leaf) and "<id>.chain.pem" (the leaf, then the
+// intermediates). `ca sign --manifest` and `acme` write them; `pfx --certs`,
+// `verify` and `audit --files` read them.
+struct IssuedFiles {
+    std::string certificate;
+    std::string chain;
+};
+IssuedFiles issued_files(const std::string& dir, const std::string& id);
+
 // The files of a listing, less each "<stem>.chain.pem" whose "<stem>.pem" is
 // listed too: that one is read with its leaf, not as a certificate of its own.
 std::vector<std::string> without_chain_files(const std::vector<std::string>& files);

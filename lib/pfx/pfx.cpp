@@ -228,14 +228,13 @@ Result write_pfx(const Options& o) {
 }
 
 std::vector<std::string> certificate_file_names(const std::string& id) {
-    return {id + ".pem", id + ".crt", id + ".cer", id + ".chain.pem"};
+    const auto issued = inventory::issued_files("", id);  // what ca sign --manifest and acme write
+    return {issued.certificate, id + ".crt", id + ".cer", issued.chain};
 }
 
 namespace {
 
 constexpr std::size_t kChainFileName = 3;  // certificate_file_names(id)[3]: <id>.chain.pem
-
-std::string base_name(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
 
 // The id a certificate file of the folder would be for ("" when its name is no certificate's).
 std::string id_of_file_name(const std::string& name) {
@@ -320,7 +319,7 @@ BulkResult write_pfx_folder(const BulkOptions& o) {
     const auto files = inventory::files_in(o.certs_dir);
     if (!files) fail("pfx.io", o.certs_dir, "--certs: no such folder, or it cannot be read");
     std::set<std::string> names;
-    for (const auto& f : *files) names.insert(base_name(f));
+    for (const auto& f : *files) names.insert(fs::base_name(f));
 
     // The output folder is checked before the work: a folder others can write is refused now.
     if (fs::exists(o.out_dir)) {

@@ -213,8 +213,6 @@ void prepare_all(std::vector<Job>& jobs, const Options& options, const report::I
     }, {options.jobs, {}});
 }
 
-std::string base_name(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
-
 nlohmann::ordered_json manifest_entry(const Job& job) {
     const auto& c = *job.certificate;
     nlohmann::ordered_json entry;
@@ -225,11 +223,11 @@ nlohmann::ordered_json manifest_entry(const Job& job) {
     for (const auto& san : c.sans) sans.push_back(san.name);
     entry["sans"] = std::move(sans);
     entry["key"] = {{"algorithm", job.params.type == crypto::KeyType::rsa ? "RSA" : "ECDSA"}, {"bits", job.params.bits}};
-    entry["key_file"] = job.key_external ? job.key_path : base_name(job.key_path);
+    entry["key_file"] = job.key_external ? job.key_path : fs::base_name(job.key_path);
     entry["key_reused"] = job.key_reused;
     entry["key_encrypted"] = job.key_encrypted;
-    entry["csr_file"] = base_name(job.csr_path);
-    entry["inf_file"] = base_name(job.inf_path);
+    entry["csr_file"] = fs::base_name(job.csr_path);
+    entry["inf_file"] = fs::base_name(job.inf_path);
     entry["public_key_sha256"] = job.public_key_sha256;
     return entry;
 }
