@@ -23,6 +23,8 @@ using certtool::test::contains;
 using certtool::test::kGnutlsCli;
 using certtool::test::kGnutlsVerified;
 using certtool::test::kOpensslCli;
+using certtool::test::kPowerShellParseSkipped;
+using certtool::test::powershell_parse;
 using certtool::test::ProcessResult;
 using certtool::test::read_file;
 using certtool::test::run_guarded;
@@ -51,6 +53,7 @@ ProcessResult ct(const std::vector<std::string>& args, int expected = 0) {
 
 struct Ids {
     std::vector<std::string> all, internal, public_ca;
+    std::set<std::string> members;  // every install_on server
 };
 
 Ids plan_ids(const std::string& topology) {
@@ -60,6 +63,7 @@ Ids plan_ids(const std::string& topology) {
         const auto id = c["id"].get<std::string>();
         ids.all.push_back(id);
         (c["ca"] == "public" ? ids.public_ca : ids.internal).push_back(id);
+        for (const auto& m : c["install_on"]) ids.members.insert(m.get<std::string>());
     }
     return ids;
 }
@@ -209,17 +213,37 @@ TEST_CASE("rollout: plan, csr, ca with intermediate, sign --manifest, crl, verif
         set_platform(topology, variant, product, windows);
         const std::string out = dir / ("scripts-" + product + "-" + windows);
         ct({"script", variant, "--pfx", pfx, "--out", out, "--ca", ca, "--passphrase-file", pass});
-        std::size_t scripts = 0;
+        std::set<std::string> scripts;
         for (const auto& e : fs::directory_iterator(out)) {
             if (e.path().extension() != ".ps1") continue;
-            ++scripts;
+            scripts.insert(e.path().filename().string());
             const std::string text = read_file(e.path().string());
             INFO(e.path().string());
             CHECK(text.rfind("\xEF\xBB\xBF", 0) == 0);
             CHECK(crlf_only(text));
             CHECK_FALSE(contains(text, "Lab pfx pass 13"));
         }
-        CHECK(scripts >= ids.all.size() / 2);
+        // Every server gets its install script and its export script; only those with staged
+        // (-Roll) certificates get a cleanup script, and nothing else is written.
+        for (const auto& member : ids.members) {
+            INFO(member);
+            CHECK(scripts.count(member + ".ps1") == 1);
+            CHECK(scripts.count(member + ".export.ps1") == 1);
+        }
+        for (const auto& name : scripts) {
+            INFO(name);
+            std::string member = name;
+            for (const std::string suffix : {".cleanup.ps1", ".export.ps1", ".ps1"})
+                if (member.size() > suffix.size() && member.compare(member.size() - suffix.size(), suffix.size(), suffix) == 0) {
+                    member.resize(member.size() - suffix.size());
+                    break;
+                }
+            CHECK(ids.members.count(member) == 1);
+        }
+        // The scripts parse as PowerShell (tree-sitter-powershell).
+        const auto parsed = powershell_parse(out);
+        if (parsed.exit_code == kPowerShellParseSkipped) WARN("PowerShell parse check skipped: " << parsed.err);
+        else CHECK(parsed.exit_code == 0);
         CHECK(fs::is_regular_file(out + "/ca-root.cer"));
         CHECK(fs::is_regular_file(out + "/ca-intermediate.cer"));
     }

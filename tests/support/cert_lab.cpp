@@ -38,6 +38,20 @@ std::string transcript(const std::string& program, const std::vector<std::string
     return s;
 }
 
+ProcessResult powershell_parse(const std::string& dir) {
+    const std::string node = "/usr/bin/node";
+    if (!std::filesystem::exists(node)) {
+        ProcessResult skipped;
+        skipped.exit_code = kPowerShellParseSkipped;
+        skipped.err = "ps-parse: SKIPPED: " + node + " is not installed";
+        return skipped;
+    }
+    const std::vector<std::string> args{std::string(CERTTOOL_SOURCE_DIR) + "/tests/tools/ps-parse/check.mjs", dir};
+    const auto r = run_process(node, args);
+    UNSCOPED_INFO(transcript(node, args, r));
+    return r;
+}
+
 ProcessResult openssl_verify_revocation(const std::string& root, const std::vector<std::string>& untrusted,
                                         const std::vector<std::string>& crls, const std::string& leaf) {
     std::vector<std::string> args{"verify", "-crl_check_all", "-CAfile", root};

@@ -65,6 +65,13 @@ ProcessResult gnutls_verify_revocation(const TempDir& scratch, const std::string
 // What GnuTLS prints for a chain it verified.
 inline const std::string kGnutlsVerified = "Chain verification output: Verified.";
 
+// The parse check of generated PowerShell (tests/tools/ps-parse/check.mjs, as
+// the ctest "ps-parse" tests run it) on every .ps1 file under `dir`: exit 0
+// when all parse, 1 with file:line:column per problem, kPowerShellParseSkipped
+// when node or its npm packages are not installed (npm ci --prefix tests/tools/ps-parse).
+inline constexpr int kPowerShellParseSkipped = 77;
+ProcessResult powershell_parse(const std::string& dir);
+
 // Writes `content` to `path` (binary), replacing it.
 void write_bytes(const std::string& path, const std::string& content);
 

@@ -4,12 +4,14 @@
 // reverse proxy's own wording, the export scripts; and the golden files, one
 // set per product and Windows Server a topology can imply.
 //
-// Goldens: tests/golden/script/<product>-<windows>[-<variant>]/ hold the files
-// windows_files gives (bytes as certtool writes them; .cer files left out).
+// Goldens: tests/golden/script/<product>-<windows>[-<variant>]/ hold the names
+// of the files windows_files gives (files.txt; .cer files left out) and the
+// bytes, as certtool writes them, of README.txt and one member per role.
 // After an intended change of the scripts, regenerate them with
 //   CERTTOOL_UPDATE_GOLDEN=1 build/tests/certtool_unit_tests "[golden]"
 // and review the diff (git diff --stat tests/golden/script; git diff -a shows CRLF
-// lines). tests/tools/ps-parse (ctest "ps-parse") parses every golden script.
+// lines). tests/tools/ps-parse (ctest "ps-parse") parses every golden script; the
+// rollout test parses every script of every member.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -366,11 +368,29 @@ std::string without_version(std::string text) {
     return text;
 }
 
+// The golden holds every file's name (files.txt) and the bytes of README.txt
+// and of one member per role (the first Director, Edge and Front End server and
+// the reverse proxy): the other members' scripts are the same text for other
+// names, and ps-parse and the rollout test read them all.
+const std::set<std::string> kGoldenMembers{"dir01.contoso.net", "edge01.contoso.net", "fe01.contoso.net", "rp01.contoso.com"};
+
+bool golden_keeps_bytes(const std::string& name) {
+    if (name == "README.txt") return true;
+    for (const auto& member : kGoldenMembers)
+        if (name.rfind(member + ".", 0) == 0) return true;
+    return false;
+}
+
 void compare_with_golden(const std::string& folder, const std::map<std::string, std::string>& files) {
     const auto dir = kGoldenRoot / folder;
     std::map<std::string, std::string> expected;
-    for (const auto& [name, bytes] : script::windows_files(files))
-        if (!name.ends_with(".cer")) expected[name] = without_version(bytes);
+    std::string listing;
+    for (const auto& [name, bytes] : script::windows_files(files)) {
+        if (name.ends_with(".cer")) continue;
+        listing += name + "\n";
+        if (golden_keeps_bytes(name)) expected[name] = without_version(bytes);
+    }
+    expected["files.txt"] = listing;
     if (std::getenv("CERTTOOL_UPDATE_GOLDEN") != nullptr) {
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
