@@ -42,7 +42,7 @@ struct AcmeOptions {
     int max_wait = 60;
     std::vector<std::string> trust;
     bool no_chain = false;
-    int warn_days = 30;
+    std::optional<int> warn_days;
     bool force = false;
     std::string format = "table";
     std::string color = "auto";
@@ -212,7 +212,7 @@ Verb register_acme(CLI::App& app) {
         ->check(CLI::Range(0, 3600));
     command->add_option("--trust", options->trust, "PEM roots for checking the issued chain (repeatable); default: the system store");
     command->add_flag("--no-chain", options->no_chain, "do not validate the issued chain");
-    command->add_option("--warn-days", options->warn_days, "warn when a certificate expires within this many days")->capture_default_str()->check(CLI::Range(0, 3650));
+    command->add_option("--warn-days", options->warn_days, "warn when a certificate expires within this many days (default: a third of its lifetime, at least its -Roll lead time)")->check(CLI::Range(0, 3650));
     add_force_option(*command, options->force, "order again although a certificate for the request is in place");
     add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.acme/v1"}});
     add_color_option(*command, options->color);

@@ -107,7 +107,6 @@ ExitCode run_sign_manifest(CaOptions& o, Terminal& term) {
     bulk.sign.dir = o.dir;
     bulk.sign.crl_url = o.crl_url;
     if (o.sign_days > 0) bulk.sign.days = o.sign_days;
-    bulk.sign.policy_days = planned.loaded.topology.policy.validity_days;
     bulk.sign.accept_name_differences = o.accept_name_differences;
     bulk.sign.passphrase = passphrase_given(o.passphrase);
     bulk.manifest_file = o.manifest;
@@ -169,7 +168,6 @@ ExitCode run_sign(CaOptions& o, Terminal& term) {
     sign.requirement = requirement;
     sign.crl_url = o.crl_url;
     if (o.sign_days > 0) sign.days = o.sign_days;
-    sign.policy_days = loaded.topology.policy.validity_days;
     sign.accept_name_differences = o.accept_name_differences;
     sign.passphrase = passphrase_given(o.passphrase);
     const auto result = ca::sign(sign);
@@ -253,7 +251,7 @@ Verb register_ca(CLI::App& app) {
     sign->add_flag("--lab-public", o->lab_public,
                    "with --manifest: also sign the certificates the plan gives to a public CA (a lab: nobody outside trusts them)");
     sign->add_option("--crl-url", o->crl_url, "CRL distribution point URL (default: the CA's, from ca init --crl-url)");
-    sign->add_option("--days", o->sign_days, "validity in days (default: the topology policy's validity_days)")->check(CLI::Range(1, 3650));
+    sign->add_option("--days", o->sign_days, "validity in days (default: the plan's validity_days of the certificate: policy.validity_days, a public CA's capped at its maximum)")->check(CLI::Range(1, 3650));
     sign->add_flag("--accept-name-differences", o->accept_name_differences,
                    "issue with the plan's names even though the request asks for other names");
     sign->add_option("--out", o->out, "also write the certificate here (never overwritten); with --manifest the folder for them");

@@ -19,8 +19,9 @@ void add_check_options(CLI::App& command, CheckOptions& options) {
                        "PEM/DER file of intermediate CAs offered to build the chain, not trusted (repeatable); "
                        "<stem>.chain.pem beside <stem>.pem is read without it");
     add_at_option(command, options.at, "check as at");
-    command.add_option("--warn-days", options.warn_days, "warn when a certificate expires within this many days")
-        ->capture_default_str()
+    command.add_option("--warn-days", options.warn_days,
+                       "warn when a certificate expires within this many days; default: when a third of its own "
+                       "lifetime (notBefore to notAfter) remains, never less than its -Roll lead time (8 h A/V, 24 h OAuth)")
         ->check(CLI::Range(0, 3650));
     command.add_flag("--no-chain", options.no_chain, "skip chain validation");
 }

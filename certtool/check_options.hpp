@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
+
 #include "check/check.hpp"
 
 namespace certtool::cli {
@@ -16,7 +18,7 @@ struct CheckOptions {
     std::vector<std::string> trust;      // PEM/DER files of trusted roots; empty = the system store
     std::vector<std::string> untrusted;  // PEM/DER files of intermediates, offered for path building, never trusted
     std::string at;                  // UTC check time, "" = now
-    int warn_days = 30;
+    std::optional<int> warn_days;    // nullopt: a third of each certificate's lifetime (check::Context)
     bool no_chain = false;
 };
 

@@ -16,11 +16,12 @@ struct PlanOptions {
     std::vector<std::string> only;
     bool reasons = false;
     std::string color = "auto";
+    std::string at;
 };
 
 ExitCode run_plan(const PlanOptions& options, Terminal& term) {
     const auto loaded = topology::load_file(options.topology);
-    const model::Plan plan = model::build_plan(loaded.topology, loaded.source);
+    const model::Plan plan = model::build_plan(loaded.topology, loaded.source, at_or_now(options.at));
     model::Plan selected;
     if (!options.only.empty()) selected = model::select_certificates(plan, options.only);
     const model::Plan& shown = options.only.empty() ? plan : selected;
@@ -49,6 +50,8 @@ Verb register_plan(CLI::App& app) {
     add_only_option(*command, options->only, "show");
     command->add_flag("--reasons", options->reasons, "table format: say why each SAN and DNS record is there");
     add_color_option(*command, options->color);
+    add_at_option(*command, options->at,
+                  "plan for certificates issued at");
 
     command->footer("Arguments:\n"
                     "  TOPOLOGY  the topology as a certtool.topology/v1 JSON file (see templates/examples/)\n"
@@ -60,7 +63,13 @@ Verb register_plan(CLI::App& app) {
                     "  certtool plan site.json\n"
                     "  certtool plan site.json --only edge-external --reasons\n"
                     "  certtool plan site.json --format json > plan.json\n"
-                    "  certtool plan site.json --format markdown > change-ticket.md\n");
+                    "  certtool plan site.json --format markdown > change-ticket.md\n"
+                    "  certtool plan site.json --at 2027-03-15   (public CAs issue at most 100 days from then)\n"
+                    "\n"
+                    "Lifetime: a public-CA certificate is planned at the longest lifetime the CA/B Forum baseline\n"
+                    "requirements allow at --at (398 days before 2026-03-15, 200 from then, 100 from 2027-03-15, 47\n"
+                    "from 2029-03-15), or at policy.validity_days when the topology sets less (more is the warning\n"
+                    "validity-above-maximum); an internal-CA certificate at policy.validity_days (365 by default).\n");
 
     return {command, [options](Terminal& term) { return run_plan(*options, term); }};
 }

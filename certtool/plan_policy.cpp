@@ -11,9 +11,9 @@ constexpr std::size_t kShownErrors = 5;
 
 }  // namespace
 
-PlannedTopology load_plan(const std::string& topology_file, PlanUse use, bool force, Terminal& term) {
+PlannedTopology load_plan(const std::string& topology_file, PlanUse use, bool force, Terminal& term, TimePoint at) {
     PlannedTopology planned{topology::load_file(topology_file), {}};
-    planned.plan = model::build_plan(planned.loaded.topology, planned.loaded.source);
+    planned.plan = model::build_plan(planned.loaded.topology, planned.loaded.source, at);
     const auto errors = planned.plan.errors();
     if (errors.empty() || use == PlanUse::check) return planned;
     const std::string count = plural(errors.size(), "error finding", "error findings");

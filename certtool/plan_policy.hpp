@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli.hpp"
+#include "core/time.hpp"
 #include "model/plan.hpp"
 #include "topology/topology.hpp"
 
@@ -29,7 +30,10 @@ struct PlannedTopology {
 // Loads the topology and builds its plan, applying the policy: for `write`
 // without `force`, a plan with error findings throws InputError (the first few
 // error findings, then plan.has-errors); with `force`, a warning goes to term.err.
-PlannedTopology load_plan(const std::string& topology_file, PlanUse use, bool force, Terminal& term);
+// The plan is made for certificates issued at `at` (the verb's --at, else now),
+// which sets the public CAs' maximum lifetime (model/lifetime.hpp).
+PlannedTopology load_plan(const std::string& topology_file, PlanUse use, bool force, Terminal& term,
+                          TimePoint at = std::chrono::system_clock::now());
 
 // The plan.has-errors finding the checking verbs put in their reports; none
 // for a plan without error findings.

@@ -19,7 +19,7 @@ namespace {
 struct RenewOptions {
     std::string topology;
     std::string inventory;
-    std::string within = "30d";
+    std::string within;  // "": each certificate's own window (a third of its lifetime)
     std::string out;
     bool reuse_key = false;
     std::string keys;
@@ -33,8 +33,8 @@ struct RenewOptions {
 };
 
 ExitCode run_renew(RenewOptions& options, Terminal& term) {
-    const auto within = renew::parse_within(options.within);
-    if (!within)
+    const auto within = options.within.empty() ? std::nullopt : renew::parse_within(options.within);
+    if (!options.within.empty() && !within)
         usage_error("usage.within", "",
                     "--within takes a window such as 30d, 12h, 2w or a number of days (at most 3650 days), not '" +
                         options.within + "'");
@@ -45,7 +45,7 @@ ExitCode run_renew(RenewOptions& options, Terminal& term) {
     if (!options.dry_run && options.out.empty())
         usage_error("usage.out", "", "--out DIR is required (the requests go into DIR/<date>/), unless --dry-run");
     const TimePoint at = at_or_now(options.at);
-    const model::Plan plan = load_plan(options.topology, PlanUse::write, options.force, term).plan;
+    const model::Plan plan = load_plan(options.topology, PlanUse::write, options.force, term, at).plan;
     const model::Plan selected = options.only.empty() ? plan : model::select_certificates(plan, options.only);
 
     renew::WriteOptions write;
@@ -58,7 +58,7 @@ ExitCode run_renew(RenewOptions& options, Terminal& term) {
                            : passphrase_given(options.passphrase);
 
     const auto inventory = renew::load_inventory(plan, options.inventory, write.passphrase, at);
-    const auto decisions = renew::decide(selected, inventory, {at, *within});
+    const auto decisions = renew::decide(selected, inventory, {at, within});
 
     std::map<std::string, renew::NewRequest> requests;
     std::string folder;
@@ -93,8 +93,9 @@ Verb register_renew(CLI::App& app) {
                         "the certificates in use: a folder of PEM/DER/PKCS#12 files (flat, or one sub-folder per member "
                         "FQDN), or a certtool audit --format json report")
         ->required();
-    command->add_option("--within", options->within, "renew what expires within this window: 30d, 12h, 2w, or a number of days")
-        ->capture_default_str();
+    command->add_option("--within", options->within,
+                        "renew what expires within this window: 30d, 12h, 2w, or a number of days; default: when a third "
+                        "of the certificate's own lifetime remains, never less than its -Roll lead time");
     command->add_option("--out", options->out, "folder for the requests: they go into OUT/<YYYY-MM-DD>/ (the date of --at, UTC)");
     command->add_flag("--reuse-key", options->reuse_key, "request with the current key <keys>/<id>.key instead of a new one");
     command->add_option("--keys", options->keys, "folder holding the current keys as <id>.key (with --reuse-key), e.g. the certtool csr --out folder");
@@ -110,9 +111,11 @@ Verb register_renew(CLI::App& app) {
     command->footer("Arguments:\n"
                     "  TOPOLOGY  the topology; the new requests carry its plan's names, not the old certificates'\n"
                     "\n"
-                    "Due: a certificate that expires within --within of --at (the end included), one that fails the\n"
-                    "plan (names missing, EKU, key too small, RSASSA-PSS, no CRL distribution point, ...), and one the\n"
-                    "inventory lacks. For each, OUT/<YYYY-MM-DD>/ gets <id>.key (0600; not with --reuse-key), <id>.csr,\n"
+                    "Due: a certificate that expires within its window of --at (the end included): by default a third\n"
+                    "of its own lifetime (notBefore to notAfter; 15 days of a 47-day certificate), never less than its\n"
+                    "-Roll lead time (8 hours A/V Authentication, 24 hours OAuth); --within gives one window for all.\n"
+                    "Also due: one that fails the plan (names missing, EKU, key too small, RSASSA-PSS, no CRL\n"
+                    "distribution point, ...), and one the inventory lacks. For each, OUT/<YYYY-MM-DD>/ gets <id>.key (0600; not with --reuse-key), <id>.csr,\n"
                     "<id>.inf and manifest.json as certtool csr writes them, then renewal.json (certtool.renew/v1):\n"
                     "reasons, the old certificate, and the names added and removed.\n"
                     "\n" +

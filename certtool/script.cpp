@@ -8,6 +8,7 @@
 #include "core/time.hpp"
 #include "fs/safe_file.hpp"
 #include "inventory/inventory.hpp"
+#include "model/lifetime.hpp"
 #include "passphrase.hpp"
 #include "report/script_report.hpp"
 #include "script/script.hpp"
@@ -67,8 +68,7 @@ ExitCode run_script(const ScriptOptions& options, Terminal& term) {
         if (c == nullptr)
             usage_error("usage.unknown-certificate", planned.loaded.source.path,
                         "--immediate " + id + " is not a certificate id of the plan (or of --only)");
-        const bool stageable = std::any_of(c->usages.begin(), c->usages.end(),
-                                           [](const std::string& u) { return script::minimum_lead_hours(u) > 0; });
+        const bool stageable = model::roll_lead_hours(c->usages) > 0;
         if (!stageable)
             usage_error("usage.immediate", "", "--immediate " + id +
                                                    ": this certificate has no usage that is staged with -Roll "

@@ -66,7 +66,7 @@ struct Summary {
 struct Report {
     std::string topology;  // the topology file
     crypto::TimePoint at;
-    int warn_days = 30;
+    std::optional<int> warn_days;  // check::Context::warn_days: nullopt is the lifetime rule
     std::vector<Observation> observations;
     // Findings about no single observation: a certificate not seen on a member,
     // files that belong to nothing, a pool whose members disagree.

@@ -17,7 +17,7 @@
 namespace certtool::ca {
 
 struct ManifestSignOptions {
-    SignOptions sign;               // dir, crl_url, days, policy_days, accept_name_differences, passphrase, now
+    SignOptions sign;               // dir, crl_url, days, accept_name_differences, passphrase, now
     std::string manifest_file;
     const model::Plan* plan = nullptr;
     std::string out_dir;

@@ -333,7 +333,7 @@ std::vector<SignResult> sign_batch(const SignOptions& o, const std::vector<SignB
         request.key_usage = r.key_usage;
         request.crl_urls = {crl_url};
         request.not_before = o.now - std::chrono::minutes(5);
-        request.not_after = std::min(o.now + std::chrono::hours(24) * o.days.value_or(o.policy_days), authority.certificate.not_after);
+        request.not_after = std::min(o.now + std::chrono::hours(24) * o.days.value_or(r.validity_days), authority.certificate.not_after);
         request.signature_hash = r.signature_hash;
         const std::string der = crypto::issue_certificate(checked[i].csr.public_key_der, request, {&authority.certificate, &authority.key});
         const auto issued = crypto::parse_certificate_der(der);

@@ -74,8 +74,7 @@ struct SignOptions {
     std::string csr_file;                   // for messages
     const model::CertificateRequirement* requirement = nullptr;  // what the plan says this certificate is
     std::string crl_url;                    // "" = the CA's default
-    std::optional<int> days;                // default: the topology policy's validity_days (passed in)
-    int policy_days = 365;
+    std::optional<int> days;                // default: the plan certificate's validity_days (model/lifetime.hpp)
     bool accept_name_differences = false;   // issue with the plan's names even if the CSR asks for others
     Secret passphrase;                      // for an encrypted CA key
     TimePoint now = std::chrono::system_clock::now();

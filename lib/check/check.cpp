@@ -6,6 +6,7 @@
 
 #include "core/plural.hpp"
 #include "core/time.hpp"
+#include "model/lifetime.hpp"
 #include "model/roles.hpp"
 #include "names/names.hpp"
 
@@ -48,7 +49,7 @@ std::string days_text(long days) {
     return days == 0 ? "less than a day" : plural(days, "day", "days");
 }
 
-void check_validity(const crypto::Certificate& c, const Context& ctx, Findings& f) {
+void check_validity(const crypto::Certificate& c, const Context& ctx, int lead_hours, Findings& f) {
     if (ctx.at < c.not_before) {
         f.add(Severity::error, "validity.not-yet-valid",
               "not valid until " + days_text(whole_days_left(ctx.at, c.not_before)) + " from the check time");
@@ -58,9 +59,14 @@ void check_validity(const crypto::Certificate& c, const Context& ctx, Findings& 
     // notAfter is the last second of the validity period (RFC 5280 4.1.2.5).
     if (ctx.at > c.not_after) {
         f.add(Severity::error, "validity.expired", "expired " + days_text(-left) + " before the check time");
-    } else if (left < ctx.warn_days) {
+    } else if (ctx.warn_days) {
+        if (left < *ctx.warn_days)
+            f.add(Severity::warning, "validity.expiring",
+                  "expires in " + days_text(left) + " (warning window " + plural(*ctx.warn_days, "day", "days") + ")");
+    } else if (c.not_after - ctx.at <= model::renewal_window(c.not_before, c.not_after, lead_hours)) {
         f.add(Severity::warning, "validity.expiring",
-              "expires in " + days_text(left) + " (warning window " + plural(ctx.warn_days, "day", "days") + ")");
+              "expires in " + days_text(left) + " (warning window: " +
+                  model::renewal_window_reason(c.not_before, c.not_after, lead_hours) + ")");
     }
 }
 
@@ -225,7 +231,7 @@ Verdict check_against_plan(const crypto::Certificate& c, const model::Certificat
                           [](const std::string& uri) { return uri.rfind("http://", 0) == 0; }))
         f.add(Severity::warning, "crl.not-http",
               "no http:// CRL distribution point: the Access Edge fetches CRLs over HTTP port 80 (PORT-NAT)");
-    check_validity(c, ctx, f);
+    check_validity(c, ctx, r.roll_lead_hours, f);
     check_chain_and_key(c, ctx, f);
     return v;
 }
@@ -248,7 +254,7 @@ Verdict check_generic(const crypto::Certificate& c, const GenericRequirement& r,
     check_eku(c, r.eku, f);
     check_key_usage(c, f);
     check_signature(c, f);
-    check_validity(c, ctx, f);
+    check_validity(c, ctx, 0, f);
     check_chain_and_key(c, ctx, f);
     return v;
 }

@@ -14,7 +14,10 @@ namespace certtool::check {
 
 struct Context {
     crypto::TimePoint at;                      // "now" for validity checks
-    int warn_days = 30;                        // expiring within this many days is a warning
+    // Expiring within this many days is a warning. nullopt (the default): within
+    // a third of the certificate's own lifetime, never less than the -Roll lead
+    // time of its plan entry (model/lifetime.hpp renewal_window).
+    std::optional<int> warn_days;
     crypto::ValidationRequest chain;           // anchors, intermediates, time; hostname left empty
     bool check_chain = true;
     const crypto::PrivateKey* key = nullptr;   // the private key given with the certificate, if any

@@ -128,7 +128,7 @@ void make_stable(Plan& plan) {
 
 }  // namespace
 
-Plan build_plan(const topology::Topology& topology, const topology::Source& source) {
+Plan build_plan(const topology::Topology& topology, const topology::Source& source, TimePoint at) {
     Plan plan;
     plan.source = source;
     plan.platform = platform_of(topology.product, topology.windows_server);
@@ -142,6 +142,7 @@ Plan build_plan(const topology::Topology& topology, const topology::Source& sour
     detail::plan_oauth(builder);
     detail::plan_dns(builder);
     detail::settle_ca_kinds(builder);
+    detail::plan_lifetimes(builder, at);
     detail::lint(builder);
     detail::check_product(builder);
     builder.report_policies();

@@ -91,6 +91,7 @@ void plan_oauth(Builder& builder);  // oauth.cpp
 void plan_dns(Builder& builder);    // dns.cpp
 void settle_ca_kinds(Builder& builder);  // lint.cpp: "either" becomes "internal" for unissuable names
 void lint(Builder& builder);        // lint.cpp
+void plan_lifetimes(Builder& builder, TimePoint at);  // lifetime.cpp: validity, renewals, -Roll lead (issue 14)
 void check_product(Builder& builder);  // product_checks.cpp: what the product and its Windows Server allow
 
 }  // namespace certtool::model::detail

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/time.hpp"
 #include "model/product.hpp"
 #include "topology/topology.hpp"
 
@@ -76,6 +77,12 @@ struct CertificateRequirement {
     std::vector<std::string> install_on;
     std::vector<std::string> usages;  // Set-CsCertificate -Type values
     std::vector<Endpoint> endpoints;
+    // Lifetime (issue 14; model/lifetime.hpp), for the date the plan is made for:
+    int validity_days = 365;               // what is requested: a public CA's is capped at max_validity_days
+    std::optional<int> max_validity_days;  // public CA only: BR 6.3.2's maximum at the plan's date
+    std::string max_validity_from;         // the date that maximum applies from ("" for the undated first row)
+    int renewals_per_year = 1;             // 365 / validity_days, rounded up
+    int roll_lead_hours = 0;               // the -Roll lead time of its staged usages (0: nothing staged)
 
     [[nodiscard]] bool has_san(const std::string& name) const;
 };
@@ -137,8 +144,9 @@ bool wildcard_may_cover(const CertificateRequirement& requirement, const std::st
 // (code usage.unknown-certificate) listing the roles and ids that would match.
 Plan select_certificates(const Plan& plan, const std::vector<std::string>& only);
 
-// The whole derivation: topology in, plan out. Deterministic: the same topology
-// gives the same plan, element for element.
-Plan build_plan(const topology::Topology& topology, const topology::Source& source);
+// The whole derivation: topology in, plan out, for certificates issued at `at`
+// (which picks the public CAs' maximum lifetime, model/lifetime.hpp).
+// Deterministic: the same topology and date give the same plan, element for element.
+Plan build_plan(const topology::Topology& topology, const topology::Source& source, TimePoint at);
 
 }  // namespace certtool::model

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <set>
 
+#include "model/lifetime.hpp"
 #include "renew/renew.hpp"
 
 namespace certtool::renew {
@@ -36,6 +37,17 @@ std::vector<std::string> difference(const std::vector<std::string>& from, const 
     return out;
 }
 
+Window window_for(const CurrentCertificate& h, const model::CertificateRequirement& r, const Options& options) {
+    using std::chrono::seconds;
+    if (options.within) return {std::chrono::duration_cast<seconds>(*options.within), "--within"};
+    if (h.not_before && *h.not_before < h.not_after)
+        return {model::renewal_window(*h.not_before, h.not_after, r.roll_lead_hours),
+                model::renewal_window_reason(*h.not_before, h.not_after, r.roll_lead_hours)};
+    const auto lead = std::chrono::duration_cast<seconds>(std::chrono::hours(r.roll_lead_hours));
+    const auto fallback = std::chrono::duration_cast<seconds>(kUnknownLifetimeWindow);
+    return {std::max(lead, fallback), "30 days: the inventory does not give its notBefore"};
+}
+
 }  // namespace
 
 std::optional<std::chrono::hours> parse_within(const std::string& text) {
@@ -57,7 +69,6 @@ Decisions decide(const model::Plan& plan, const Inventory& inventory, const Opti
     Decisions out;
     out.at = options.at;
     out.within = options.within;
-    const TimePoint edge = options.at + options.within;
     for (const auto& r : plan.certificates) {
         Decision d;
         d.id = r.id;
@@ -70,9 +81,10 @@ Decisions decide(const model::Plan& plan, const Inventory& inventory, const Opti
         }
         const CurrentCertificate& h = current->second;
         d.old = OldCertificate{h, whole_days_left(options.at, h.not_after)};
+        d.window = window_for(h, r, options);
         if (h.not_after <= options.at)
             d.reasons.push_back("expired");
-        else if (h.not_after <= edge)
+        else if (h.not_after - options.at <= d.window->length)
             d.reasons.push_back("expiring");
         for (const auto& code : h.error_codes) add_once(d.reasons, code);
         d.names_added = difference(plan_names(r), h.sans);

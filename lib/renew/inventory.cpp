@@ -83,7 +83,7 @@ void read_certificate_file(const model::Plan& plan, const model::Plan& candidate
     const auto* requirement = plan.find(matched->id);
     check::Context context;
     context.at = at;
-    context.warn_days = 0;
+    context.warn_days = 0;  // expiry is judged by decide(), not here
     context.check_chain = false;
     context.key = file.key ? &*file.key : nullptr;
     const auto verdict = check::check_against_plan(leaf, *requirement, context, path);
@@ -93,6 +93,7 @@ void read_certificate_file(const model::Plan& plan, const model::Plan& candidate
     candidate.certificate.source = path;
     candidate.certificate.sha256 = leaf.sha256_fingerprint;
     candidate.certificate.public_key_sha256 = leaf.public_key_sha256;
+    candidate.certificate.not_before = leaf.not_before;
     candidate.certificate.not_after = leaf.not_after;
     candidate.certificate.sans = leaf.dns_names;
     for (const auto& f : verdict.findings)
@@ -131,6 +132,7 @@ void load_audit(const model::Plan& plan, const std::string& path, Inventory& inv
         held.source = seen.member + " (" + seen.source + ")";
         held.sha256 = seen.sha256;
         held.public_key_sha256 = seen.public_key_sha256;
+        held.not_before = seen.not_before;
         held.not_after = seen.not_after;
         held.sans = std::move(seen.sans);
         auto& id_codes = codes[id];

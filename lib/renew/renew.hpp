@@ -30,6 +30,7 @@ struct CurrentCertificate {
     std::string source;  // file path, or "<member> (<source>)" for an audit observation
     std::string sha256;
     std::string public_key_sha256;  // "" when the audit JSON did not say
+    std::optional<TimePoint> not_before;  // nullopt when an audit JSON written before not_before_utc did not say
     TimePoint not_after{};
     std::vector<std::string> sans;         // SAN dNSNames, in the certificate's order
     std::vector<std::string> error_codes;  // why it fails the plan (validity.* excluded), in order, once each
@@ -63,9 +64,15 @@ struct Inventory {
 // JSON, a JSON that is not an audit report).
 Inventory load_inventory(const model::Plan& plan, const std::string& path, const Secret& pkcs12_password, TimePoint at);
 
+// When --within is not given, a certificate is due when at most a third of its
+// own lifetime remains, never less than its plan entry's -Roll lead time
+// (model/lifetime.hpp renewal_window); when the inventory does not know its
+// notBefore (an older audit report), kUnknownLifetimeWindow, at least the lead time.
+inline constexpr std::chrono::hours kUnknownLifetimeWindow{30 * 24};
+
 struct Options {
     TimePoint at{};
-    std::chrono::hours within{30 * 24};
+    std::optional<std::chrono::hours> within;  // --within; nullopt: the lifetime rule above
 };
 
 // The certificate a decision replaces: the current one, as judged at Options::at.
@@ -73,8 +80,15 @@ struct OldCertificate : CurrentCertificate {
     long days_left = 0;  // core/time.hpp whole_days_left
 };
 
+// The window a certificate was judged by: how long before its expiry it is due.
+struct Window {
+    std::chrono::seconds length{0};
+    std::string reason;  // "--within", "a third of its 47-day lifetime", "its 8-hour -Roll lead time, ..."
+};
+
 struct Decision {
     std::string id;
+    std::optional<Window> window;            // nullopt when missing
     // "missing", "expired" (at or before `at`), "expiring" (within the window,
     // the window's end included), then the plan's error codes (name.missing, ...).
     std::vector<std::string> reasons;
@@ -86,7 +100,7 @@ struct Decision {
 
 struct Decisions {
     TimePoint at{};
-    std::chrono::hours within{0};
+    std::optional<std::chrono::hours> within;  // --within; nullopt: each certificate's own window
     std::vector<Decision> due;      // plan order
     std::vector<Decision> not_due;  // plan order; old is always set
     std::vector<Ignored> ignored;

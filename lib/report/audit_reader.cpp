@@ -60,6 +60,12 @@ private:
             else
                 error("", child(at, "not_after_utc"), "not_after_utc is not a UTC time: '" + printable(*when) + "'");
         }
+        if (const auto since = string_field(o, "not_before_utc", at)) {
+            if (const auto not_before = parse_utc(*since))
+                seen.not_before = *not_before;
+            else
+                error("", child(at, "not_before_utc"), "not_before_utc is not a UTC time: '" + printable(*since) + "'");
+        }
         if (const JsonValue* sans = get(o, "sans", at, true)) {
             if (!sans->is_array()) type_error(child(at, "sans"), "an array of names", *sans);
             for (std::size_t i = 0; sans->is_array() && i < sans->size(); ++i) {

@@ -149,7 +149,9 @@ void render_audit_json(const audit::Report& report, std::ostream& out) {
     doc["schema"] = kAuditSchema;
     doc["topology"] = report.topology;
     doc["at"] = format_datetime(report.at);
-    doc["warn_days"] = report.warn_days;
+    // --warn-days when given; else the lifetime rule (check::Context::warn_days).
+    if (report.warn_days) doc["warn_days"] = *report.warn_days;
+    doc["expiring_window"] = report.warn_days ? "warn-days" : "third-of-lifetime";
     auto observations = nlohmann::ordered_json::array();
     for (const auto& o : report.observations) {
         nlohmann::ordered_json j;
@@ -166,6 +168,7 @@ void render_audit_json(const audit::Report& report, std::ostream& out) {
             const auto& c = *o.certificate;
             j["subject"] = c.subject.common_name;
             j["sans"] = c.dns_names;
+            j["not_before_utc"] = format_datetime(c.not_before);
             j["not_after"] = format_date(c.not_after);
             j["not_after_utc"] = format_datetime(c.not_after);
             j["days_left"] = whole_days_left(report.at, c.not_after);

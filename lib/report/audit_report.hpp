@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,7 @@ struct AuditedCertificate {
     std::string certificate_id;
     std::string member;             // "" when the report does not say
     std::string source;             // the endpoint or file, "" when the report does not say
+    std::optional<TimePoint> not_before;  // not_before_utc; nullopt in reports written before it was added
     TimePoint not_after{};
     std::string sha256;
     std::string public_key_sha256;  // "" when the report does not say

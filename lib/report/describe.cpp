@@ -42,6 +42,19 @@ std::string key_line(const model::KeySpec& key) {
     return key.algorithm_name() + " " + std::to_string(key.bits);
 }
 
+std::string lifetime_line(const model::CertificateRequirement& c) {
+    std::string out = plural(c.validity_days, "day", "days");
+    if (c.max_validity_days) {
+        const bool at_max = c.validity_days == *c.max_validity_days;
+        out += std::string(" (") + (at_max ? "" : "below the ") + "public-CA maximum" +
+               (c.max_validity_from.empty() ? "" : " from " + c.max_validity_from) +
+               (at_max ? "" : " of " + std::to_string(*c.max_validity_days)) + ")";
+    }
+    out += ", " + plural(c.renewals_per_year, "renewal", "renewals") + " a year";
+    if (c.roll_lead_hours > 0) out += ", -Roll lead " + plural(c.roll_lead_hours, "hour", "hours");
+    return out;
+}
+
 std::string summary_line(const model::Plan& plan) {
     std::size_t errors = 0, warnings = 0, infos = 0;
     for (const auto& f : plan.findings) {

@@ -241,6 +241,13 @@ void write_certificate(JsonWriter& w, const model::CertificateRequirement& c) {
     w.field("ca", model::to_string(c.ca));
     w.field("exportable_key", c.exportable_key);
     w.field("same_on_all_members", c.same_on_all_members);
+    w.field("validity_days", c.validity_days);
+    if (c.max_validity_days) {
+        w.field("max_validity_days", *c.max_validity_days);
+        w.field_if_set("max_validity_from", c.max_validity_from);
+    }
+    w.field("renewals_per_year", c.renewals_per_year);
+    w.field("roll_lead_hours", c.roll_lead_hours);
     w.key("install_on").strings(c.install_on);
     w.key("usages").strings(c.usages);
 

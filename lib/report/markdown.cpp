@@ -84,6 +84,7 @@ std::string certificate_section(const model::CertificateRequirement& c) {
     out += row({"Key", text(key_line(c.key))});
     out += row({"Signature hash", text(c.signature_hash)});
     out += row({"CA", model::to_string(c.ca)});
+    out += row({"Lifetime", text(lifetime_line(c))});
     out += row({"Exportable key", std::string(c.exportable_key ? "yes" : "no") +
                                       (c.same_on_all_members ? ", same certificate and key on every member" : "")});
     out += row({"Install on", list(c.install_on)});

@@ -20,6 +20,19 @@ std::string hours_text(std::chrono::hours within) {
     return plural(h, "hour", "hours");
 }
 
+// "15 days" / "8 hours": a window's length, whole days when it is a day or more.
+std::string window_text(std::chrono::seconds length) {
+    const long hours = static_cast<long>(std::chrono::duration_cast<std::chrono::hours>(length).count());
+    if (hours >= 24) return plural(hours / 24, "day", "days");
+    return plural(hours, "hour", "hours");
+}
+
+Json window_json(const renew::Decision& d) {
+    if (!d.window) return nullptr;
+    return {{"hours", std::chrono::duration_cast<std::chrono::hours>(d.window->length).count()},
+            {"reason", d.window->reason}};
+}
+
 std::string joined(const std::vector<std::string>& items, const std::string& separator = ", ") {
     std::string out;
     for (const auto& s : items) out += (out.empty() ? "" : separator) + s;
@@ -34,7 +47,8 @@ Json renew_document(const model::Plan& plan, const renew::Decisions& decisions,
     doc["schema"] = kRenewSchema;
     doc["topology"] = plan.source.path;
     doc["at"] = format_datetime(decisions.at);
-    doc["within_hours"] = decisions.within.count();
+    // null: no --within, each certificate was judged by its own window ("window" below).
+    doc["within_hours"] = decisions.within ? Json(decisions.within->count()) : Json();
     doc["dry_run"] = folder.empty();
     doc["folder"] = string_or_null(folder);
     Json due = Json::array();
@@ -42,6 +56,7 @@ Json renew_document(const model::Plan& plan, const renew::Decisions& decisions,
         Json j;
         j["id"] = d.id;
         j["reasons"] = d.reasons;
+        j["window"] = window_json(d);
         if (d.old) {
             j["old"] = {{"source", d.old->source},
                         {"sha256", d.old->sha256},
@@ -62,7 +77,10 @@ Json renew_document(const model::Plan& plan, const renew::Decisions& decisions,
     doc["due"] = std::move(due);
     Json not_due = Json::array();
     for (const auto& d : decisions.not_due)
-        not_due.push_back({{"id", d.id}, {"not_after_utc", format_datetime(d.old->not_after)}, {"days_left", d.old->days_left}});
+        not_due.push_back({{"id", d.id},
+                           {"not_after_utc", format_datetime(d.old->not_after)},
+                           {"days_left", d.old->days_left},
+                           {"window", window_json(d)}});
     doc["not_due"] = std::move(not_due);
     Json ignored = Json::array();
     for (const auto& i : decisions.ignored)
@@ -84,8 +102,9 @@ std::string render_renew_json(const model::Plan& plan, const renew::Decisions& d
 void render_renew_table(const renew::Decisions& d, const std::map<std::string, renew::NewRequest>& requests,
                         const std::string& folder, const std::string& inventory, std::ostream& out) {
     const std::size_t total = d.due.size() + d.not_due.size();
-    out << "Renewal check at " << format_datetime(d.at) << ", window " << hours_text(d.within) << ", inventory "
-        << inventory << "\n\n";
+    out << "Renewal check at " << format_datetime(d.at) << ", window "
+        << (d.within ? hours_text(*d.within) : "a third of each certificate's lifetime (at least its -Roll lead time)")
+        << ", inventory " << inventory << "\n\n";
     std::size_t width = 2;
     for (const auto* list : {&d.due, &d.not_due})
         for (const auto& x : *list) width = std::max(width, x.id.size());
@@ -99,8 +118,15 @@ void render_renew_table(const renew::Decisions& d, const std::map<std::string, r
             << "\n";
     };
     const std::string indent(8, ' ');
+    // Without --within each certificate has its own window: said under its row.
+    auto window = [&](const renew::Decision& x) {
+        if (d.within || !x.window || !x.old) return;
+        out << indent << "window:  the last " << window_text(x.window->length) << " before expiry (" << x.window->reason
+            << ")\n";
+    };
     for (const auto& x : d.due) {
         row(x, "DUE");
+        window(x);
         if (x.old) out << indent << "held:    " << x.old->source << "\n";
         if (!x.names_added.empty()) out << indent << "added:   " << joined(x.names_added) << "\n";
         if (!x.names_removed.empty()) out << indent << "removed: " << joined(x.names_removed) << "\n";
@@ -112,7 +138,10 @@ void render_renew_table(const renew::Decisions& d, const std::map<std::string, r
             if (!f->second.csr_file.empty()) out << indent << "csr:     " << f->second.csr_file << "\n";
         }
     }
-    for (const auto& x : d.not_due) row(x, "ok");
+    for (const auto& x : d.not_due) {
+        row(x, "ok");
+        window(x);
+    }
     if (!d.ignored.empty()) {
         out << "\nIgnored inventory entries:\n";
         for (const auto& i : d.ignored) {

@@ -54,6 +54,10 @@ std::string subject_line(const model::CertificateRequirement& certificate);
 // "RSA 2048" / "ECDSA P-256".
 std::string key_line(const model::KeySpec& key);
 
+// "200 days (public-CA maximum from 2026-03-15), 2 renewals a year, -Roll lead 8 hours":
+// the lifetime columns of a plan certificate (model/lifetime.hpp), for the table and Markdown.
+std::string lifetime_line(const model::CertificateRequirement& certificate);
+
 // "12 certificates, 30 DNS records: 0 errors, 2 warnings, 9 info".
 std::string summary_line(const model::Plan& plan);
 

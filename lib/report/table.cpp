@@ -121,6 +121,7 @@ public:
         row("Key", key_line(c.key));
         row("Signature hash", clean(c.signature_hash));
         row("CA", model::to_string(c.ca));
+        row("Lifetime", lifetime_line(c));
         row("Exportable key", std::string(c.exportable_key ? "yes" : "no") +
                                   (c.same_on_all_members ? ", same certificate and key on every member" : ""));
         row("Install on", join(c.install_on));

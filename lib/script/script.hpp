@@ -16,18 +16,13 @@
 #include "core/secret.hpp"
 #include "core/time.hpp"
 #include "inventory/inventory.hpp"
+#include "model/lifetime.hpp"
 #include "model/plan.hpp"
 
 namespace certtool::script {
 
-// ROLL: A/V tokens live up to 8 hours; OAuth material is kept longer by
-// Exchange and SharePoint, so at least 24 hours.
-inline constexpr int kAudioVideoLeadHours = 8;
-inline constexpr int kOAuthLeadHours = 24;
-
-// The minimum lead time of a usage that is staged with -Roll (AudioVideoAuthentication,
-// OAuthTokenIssuer); 0 for a usage that is assigned immediately.
-int minimum_lead_hours(const std::string& usage);
+// The -Roll lead times per usage are Lync facts: model/lifetime.hpp
+// (kAudioVideoLeadHours, kOAuthLeadHours, usage_lead_hours, roll_lead_hours).
 
 // Whether a usage is one global certificate, assigned once with -Identity Global
 // and replicated by the Central Management store (OAuthTokenIssuer).

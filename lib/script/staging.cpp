@@ -29,22 +29,16 @@ std::string hours_text(int hours) { return plural(hours, "hour", "hours"); }
 
 }  // namespace
 
-int minimum_lead_hours(const std::string& usage) {
-    if (usage == "AudioVideoAuthentication") return kAudioVideoLeadHours;
-    if (usage == "OAuthTokenIssuer") return kOAuthLeadHours;
-    return 0;
-}
-
 bool is_global_usage(const std::string& usage) { return usage == "OAuthTokenIssuer"; }
 
 bool restart_recommended(const std::string& usage) { return usage == "AccessEdgeExternal"; }
 
 void validate_lead_hours(int hours) {
-    if (hours < kAudioVideoLeadHours)
+    if (hours < model::kAudioVideoLeadHours)
         input_error("usage.lead-hours", "",
                     "--lead-hours " + std::to_string(hours) + " is below the minimum: A/V tokens are cached up to " +
-                        std::to_string(kAudioVideoLeadHours) + " hours, OAuth material at least " +
-                        std::to_string(kOAuthLeadHours) + " hours (rules 3.3); --lead-hours can only raise these");
+                        std::to_string(model::kAudioVideoLeadHours) + " hours, OAuth material at least " +
+                        std::to_string(model::kOAuthLeadHours) + " hours (rules 3.3); --lead-hours can only raise these");
     if (hours > 24 * 365)
         input_error("usage.lead-hours", "", "--lead-hours " + std::to_string(hours) + " is more than a year");
 }
@@ -79,8 +73,7 @@ Result plan_installations(const model::Plan& plan, const std::map<std::string, N
         const std::string thumbprint = detail::checked_thumbprint(found->second.thumbprint);
 
         // Staging (rules 3.3): the longest lead of the staged types, raised by --lead-hours.
-        int lead = 0;
-        for (const auto& u : c.usages) lead = std::max(lead, minimum_lead_hours(u));
+        int lead = model::roll_lead_hours(c.usages);
         const bool stageable = lead > 0;
         std::optional<TimePoint> effective;
         std::optional<CurrentCertificate> previous;
@@ -134,13 +127,12 @@ Result plan_installations(const model::Plan& plan, const std::map<std::string, N
             for (const auto& u : c.usages) {
                 if (is_global_usage(u))
                     global.push_back(u);
-                else if (minimum_lead_hours(u) > 0 && effective)
+                else if (model::usage_lead_hours(u) > 0 && effective)
                     staged.push_back(u);
                 else
                     now.push_back(u);
             }
-            const bool now_has_stageable =
-                std::any_of(now.begin(), now.end(), [](const std::string& u) { return minimum_lead_hours(u) > 0; });
+            const bool now_has_stageable = model::roll_lead_hours(now) > 0;
             if (!now.empty()) inst.commands.push_back({now, false, std::nullopt, 0, now_has_stageable ? note : ""});
             if (!staged.empty()) inst.commands.push_back({staged, false, effective, lead, ""});
             if (!global.empty()) {

@@ -362,7 +362,10 @@ void Loader::policy(const json& value, const std::string& path, Policy& out) {
         out.signature_hash = *hash;
     boolean_field(value, "simple_url_wildcards", path, out.simple_url_wildcards);
     boolean_field(value, "strict_dns", path, out.strict_dns);
-    if (auto days = integer_field(value, "validity_days", path, 1, 3650)) out.validity_days = *days;
+    if (auto days = integer_field(value, "validity_days", path, 1, 3650)) {
+        out.validity_days = *days;
+        out.validity_days_set = true;
+    }
     if (auto sans = integer_field(value, "public_ca_max_sans", path, 1, 10000)) out.public_ca_max_sans = *sans;
     boolean_field(value, "allow_weak_keys", path, out.allow_weak_keys);
     boolean_field(value, "reverse_proxy_client_auth", path, out.reverse_proxy_client_auth);

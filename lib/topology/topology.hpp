@@ -48,6 +48,7 @@ struct Policy {
     bool simple_url_wildcards = false;      // replace meet/dialin/lyncdiscover SANs by *.<domain> where allowed
     bool strict_dns = false;                // C16: SRV target outside its domain is an error, not a warning
     int validity_days = 365;
+    bool validity_days_set = false;         // the topology gave validity_days (else public CAs get their maximum)
     // Additions to the contract (documented in README.md):
     int public_ca_max_sans = 100;           // most public CAs cap SAN certificates; above this is an error
     bool allow_weak_keys = false;           // RSA 1024 is a warning instead of an error (never for OAuth, C7)

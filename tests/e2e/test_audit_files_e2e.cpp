@@ -357,7 +357,11 @@ void check_document(const Audit& a, const std::string& files_dir) {
     const json& doc = a.doc;
     CHECK(doc["schema"] == "certtool.audit/v1");
     CHECK(doc["at"].is_string());
-    CHECK(doc["warn_days"].is_number_integer());
+    // warn_days only with --warn-days; without it each certificate's own lifetime decides (issue 14).
+    if (doc["expiring_window"] == "warn-days")
+        CHECK(doc["warn_days"].is_number_integer());
+    else
+        CHECK((doc["expiring_window"] == "third-of-lifetime" && !doc.contains("warn_days")));
     REQUIRE(doc["observations"].is_array());
     REQUIRE(doc["findings"].is_array());
     std::size_t passed = 0, failed = 0, errors = 0, warnings = 0, info = 0;
@@ -480,7 +484,7 @@ TEST_CASE("audit files: all good on every member with PEM and DER and legacy and
     CHECK(a.result.exit_code == 0);
     check_document(a, files.dir());
     CHECK(a.doc["topology"] == kEdgeTopology);
-    CHECK(a.doc["warn_days"] == 30);
+    CHECK(a.doc["expiring_window"] == "third-of-lifetime");
     CHECK(a.doc["findings"] == json::array());
     CHECK(a.doc["summary"] == summary(4, 4, 0, 0, 0, 0));
     REQUIRE(a.doc["observations"].size() == 4);
@@ -1078,6 +1082,7 @@ TEST_CASE("audit files: expired and expiring certificates at --at and --warn-day
         CHECK(a.result.exit_code == 0);
         check_document(a, files.dir());
         CHECK(a.doc["warn_days"] == 400);
+        CHECK(a.doc["expiring_window"] == "warn-days");
         CHECK(a.doc["findings"] == json::array());
         CHECK(a.doc["summary"] == summary(4, 4, 0, 0, 4, 0));
         for (const auto& o : a.doc["observations"]) {
@@ -1090,11 +1095,44 @@ TEST_CASE("audit files: expired and expiring certificates at --at and --warn-day
         CHECK(strict.result.exit_code == 1);
         CHECK(strict.doc["summary"] == a.doc["summary"]);
 
-        // Ten days before the end, the default window of 30 days warns too.
+        // Ten days before the end, the default window (a third of the lifetime) warns too.
         const std::string end = a.doc["observations"][0]["not_after"];
         const auto near_end = audit_json(kEdgeTopology, files.dir(), {"--at", utc_date(parse_date(end) - 10L * 86400)});
         INFO(near_end.transcript);
         CHECK(near_end.result.exit_code == 0);
         for (const auto& o : near_end.doc["observations"]) CHECK(codes(o["findings"]) == Codes{"warning validity.expiring"});
+    }
+    SECTION("without --warn-days: expiring when a third of each certificate's own lifetime remains") {
+        const auto now = audit_json(kEdgeTopology, files.dir());
+        REQUIRE(now.doc["observations"].size() == 4);
+        const auto& first = now.doc["observations"][0];
+        const std::time_t begin = parse_date(first["not_before_utc"].get<std::string>().substr(0, 10));
+        const std::time_t finish = parse_date(first["not_after"].get<std::string>());
+        const long lifetime_days = (finish - begin) / 86400;
+        INFO("lifetime " << lifetime_days << " days");
+        REQUIRE(lifetime_days > 60);  // far from a fixed 30 days, so the two rules differ below
+        // Half-way: not expiring (with a fixed 30 days it would not be either, but see the next one).
+        const auto half = audit_json(kEdgeTopology, files.dir(), {"--at", utc_date(begin + (finish - begin) / 2)});
+        INFO(half.transcript);
+        CHECK(half.doc["expiring_window"] == "third-of-lifetime");
+        for (const auto& o : half.doc["observations"]) CHECK(codes(o["findings"]) == Codes{});
+        // Two thirds and two days in: more than 30 days left, yet expiring by its own lifetime.
+        const std::time_t late = begin + (finish - begin) * 2 / 3 + 2L * 86400;
+        REQUIRE(finish - late > 30L * 86400);
+        const auto two_thirds = audit_json(kEdgeTopology, files.dir(), {"--at", utc_date(late)});
+        INFO(two_thirds.transcript);
+        CHECK(two_thirds.result.exit_code == 0);
+        for (const auto& o : two_thirds.doc["observations"]) {
+            INFO(o.dump());
+            if (o["certificate_id"] != first["certificate_id"]) continue;
+            REQUIRE(o["findings"].size() == 1);
+            CHECK(o["findings"][0]["code"] == "validity.expiring");
+            CHECK(o["findings"][0]["message"].get<std::string>().find("a third of its") != std::string::npos);
+        }
+        // --warn-days 30 still overrides: not expiring then.
+        const auto fixed = audit_json(kEdgeTopology, files.dir(), {"--at", utc_date(late), "--warn-days", "30"});
+        INFO(fixed.transcript);
+        for (const auto& o : fixed.doc["observations"])
+            if (o["certificate_id"] == first["certificate_id"]) CHECK(codes(o["findings"]) == Codes{});
     }
 }

@@ -579,7 +579,8 @@ TEST_CASE("audit live: every member serves the planned certificates and the audi
     check_no_top_level_problems(doc);
     CHECK(doc["summary"]["failed"] == 0);
     CHECK(doc["summary"]["errors"] == 0);
-    CHECK(doc["warn_days"] == 30);
+    CHECK(doc["expiring_window"] == "third-of-lifetime");
+    CHECK_FALSE(doc.contains("warn_days"));
     std::set<std::string> external_sha, internal_sha;
     for (const auto& o : doc["observations"]) {
         INFO(o.dump());

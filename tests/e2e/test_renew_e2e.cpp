@@ -49,6 +49,16 @@ std::string date_in(int days) {
     return text;
 }
 
+// The UTC time `seconds` from now, to the second, as --at takes it.
+std::string time_in(long seconds) {
+    const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
 // certtool's requests and keys read back by the openssl CLI: an independent implementation.
 std::vector<std::string> csr_names(const std::string& csr) {
     const auto r = run_openssl({"req", "-in", csr, "-noout", "-text"});
@@ -102,6 +112,14 @@ struct Lab {
         const auto made = ca.issue("hand-made", o);
         std::filesystem::copy_file(made.cert, inv + "/external.pem", std::filesystem::copy_options::overwrite_existing);
     }
+    // inv/<file>.pem issued again from certtool's request for `id`, living from now to now + `seconds`.
+    void short_lived(const std::string& id, const std::string& file, long seconds) const {
+        CertOptions o;
+        const std::time_t now = std::time(nullptr);
+        o.not_before = now;
+        o.not_after = now + seconds;
+        (void)ca.issue(request(id), key(id), "inv/" + file, o);
+    }
     // certtool renew in process; `process`: the real binary.
     ProcessResult renew(std::vector<std::string> args, bool process = false) {
         args.insert(args.begin(), {"renew", kTopology});
@@ -150,6 +168,71 @@ TEST_CASE("renew e2e: certificates due at --at get new keys and requests with th
     CHECK(doc["due"][0]["key_file"] == folder + "/" + kExternal + ".key");
     CHECK(strings(doc["due"][0]["old"]["sans"]) == kExternalNames);
     CHECK(doc["due"][0]["old"]["source"] == lab.inv + "/external.pem");
+}
+
+TEST_CASE("renew e2e: without --within each certificate is due when a third of its own lifetime remains", "[renew][e2e][lifetime]") {
+    Lab lab;
+    constexpr long kDay = 86400;
+    SECTION("365-day certificates: due with 115 days left (a third is 121), not with 165; --within 30d overrides") {
+        auto r = lab.renew({"--inventory", lab.inv, "--at", date_in(250), "--dry-run", "--format", "json"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 1);
+        auto doc = json::parse(r.out);
+        CHECK(doc["within_hours"].is_null());
+        REQUIRE(doc["due"].size() == 2);
+        for (const auto& d : doc["due"]) {
+            CHECK(strings(d["reasons"]) == std::vector<std::string>{"expiring"});
+            CHECK(d["window"]["reason"] == "a third of its 365-day lifetime");
+            CHECK(d["window"]["hours"] == 365 * 24 / 3);
+            CHECK(d["old"]["days_left"].get<int>() > 30);  // a fixed 30 days would not have said so
+        }
+        const auto table = lab.renew({"--inventory", lab.inv, "--at", date_in(250), "--dry-run"});
+        CHECK(contains(table.out, "window a third of each certificate's lifetime"));
+        CHECK(contains(table.out, "window:  the last 121 days before expiry (a third of its 365-day lifetime)"));
+
+        r = lab.renew({"--inventory", lab.inv, "--at", date_in(200), "--dry-run", "--format", "json"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(json::parse(r.out)["not_due"].size() == 2);
+
+        r = lab.renew({"--inventory", lab.inv, "--at", date_in(250), "--within", "30d", "--dry-run", "--format", "json"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);
+        doc = json::parse(r.out);
+        CHECK(doc["within_hours"] == 720);
+        REQUIRE(doc["not_due"].size() == 2);
+        CHECK(doc["not_due"][0]["window"]["reason"] == "--within");
+    }
+    SECTION("a 47-day certificate: due at two thirds of its life, not at half") {
+        lab.short_lived(kExternal, "external", 47 * kDay);
+        auto r = lab.renew({"--inventory", lab.inv, "--at", time_in(32 * kDay), "--dry-run", "--format", "json"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 1);
+        auto doc = json::parse(r.out);
+        REQUIRE(doc["due"].size() == 1);
+        CHECK(doc["due"][0]["id"] == kExternal);
+        CHECK(doc["due"][0]["window"]["reason"] == "a third of its 47-day lifetime");
+        r = lab.renew({"--inventory", lab.inv, "--at", time_in(47 * kDay / 2), "--dry-run", "--format", "json"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);  // 23.5 days left: a fixed 30 days would have renewed it 17 days after issue
+        // --within 30d overrides: due at half-life.
+        r = lab.renew({"--inventory", lab.inv, "--at", time_in(47 * kDay / 2), "--within", "30d", "--dry-run"});
+        CHECK(r.exit_code == 1);
+    }
+    SECTION("a 12-hour certificate is due 8 hours before expiry when it carries A/V Authentication, 4 hours otherwise") {
+        lab.short_lived(kExternal, "external", 12 * 3600);
+        lab.short_lived(kInternal, "internal", 12 * 3600);
+        const auto r = lab.renew({"--inventory", lab.inv, "--at", time_in(5 * 3600), "--dry-run", "--format", "json"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 1);
+        const auto doc = json::parse(r.out);
+        REQUIRE(doc["due"].size() == 1);
+        CHECK(doc["due"][0]["id"] == kExternal);
+        CHECK(doc["due"][0]["window"]["hours"] == 8);
+        REQUIRE(doc["not_due"].size() == 1);
+        CHECK(doc["not_due"][0]["id"] == kInternal);
+        CHECK(doc["not_due"][0]["window"]["hours"] == 4);
+    }
 }
 
 TEST_CASE("renew e2e: a certificate lacking a planned SAN is due now, with the name added", "[renew][e2e]") {

@@ -135,6 +135,21 @@ TEST_CASE("verify: each broken rule is a failing check with its code", "[verify]
         r = run_in_process({"verify", kTopology, cert, "--trust", trust, "--at", when});
         CHECK(r.exit_code == 0);
         CHECK(has_code(r.out, "validity.expiring"));
+        // Without --warn-days the window is a third of its own lifetime (121 days of 365), not a fixed 30 days.
+        const auto days_before = [&](int days) {
+            std::time_t at = ::timegm(&tm) - days * 86400;
+            char text[32];
+            std::strftime(text, sizeof text, "%Y-%m-%d", std::gmtime(&at));
+            return std::string(text);
+        };
+        r = run_in_process({"verify", kTopology, cert, "--trust", trust, "--at", days_before(100)});
+        CHECK(r.exit_code == 0);
+        CHECK(has_code(r.out, "validity.expiring"));
+        CHECK(has_code(r.out, "a third of its 365-day lifetime"));
+        r = run_in_process({"verify", kTopology, cert, "--trust", trust, "--at", days_before(150)});
+        CHECK_FALSE(has_code(r.out, "validity.expiring"));
+        r = run_in_process({"verify", kTopology, cert, "--trust", trust, "--at", days_before(100), "--warn-days", "30"});
+        CHECK_FALSE(has_code(r.out, "validity.expiring"));
     }
     SECTION("no CRL distribution point (G2)") {
         CertOptions no_cdp;

@@ -19,12 +19,18 @@
 
 #include "core/diagnostic.hpp"
 #include "crypto/keys.hpp"
+#include "core/time.hpp"
 #include "model/plan.hpp"
 #include "renew/renew.hpp"
 #include "report/audit_report.hpp"
 #include "report/renew_report.hpp"
 #include "script/script.hpp"
 #include "topology/topology.hpp"
+
+namespace {
+// A fixed plan date: the public-CA lifetime does not depend on the day of the run.
+const certtool::TimePoint kPlanDate = *certtool::parse_utc("2026-12-01");
+}  // namespace
 
 using namespace certtool;
 
@@ -33,7 +39,7 @@ namespace {
 const model::Plan& plan() {
     static const model::Plan built = [] {
         const topology::Loaded loaded = topology::load_file(CERTTOOL_SOURCE_DIR "/templates/examples/enterprise.json");
-        return model::build_plan(loaded.topology, loaded.source);
+        return model::build_plan(loaded.topology, loaded.source, kPlanDate);
     }();
     return built;
 }

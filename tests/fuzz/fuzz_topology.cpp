@@ -14,9 +14,15 @@
 
 #include "core/diagnostic.hpp"
 #include "crypto/keys.hpp"
+#include "core/time.hpp"
 #include "model/plan.hpp"
 #include "report/report.hpp"
 #include "topology/topology.hpp"
+
+namespace {
+// A fixed plan date: the public-CA lifetime does not depend on the day of the run.
+const certtool::TimePoint kPlanDate = *certtool::parse_utc("2026-12-01");
+}  // namespace
 
 using namespace certtool;
 
@@ -25,10 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
         const topology::Topology topology = topology::parse(text, "fuzz.json");
         const topology::Source source{"fuzz.json", "0000"};
-        const model::Plan plan = model::build_plan(topology, source);
+        const model::Plan plan = model::build_plan(topology, source, kPlanDate);
         const std::string json = report::render_json(plan);
         if (nlohmann::json::parse(json).is_discarded()) __builtin_trap();
-        if (report::render_json(model::build_plan(topology, source)) != json) __builtin_trap();
+        if (report::render_json(model::build_plan(topology, source, kPlanDate)) != json) __builtin_trap();
         std::ostringstream streamed;
         report::write_json(plan, streamed);
         if (streamed.str() != json) __builtin_trap();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "plan_date.hpp"
 #include "model/plan.hpp"
 #include "topology/topology.hpp"
 
@@ -68,7 +69,7 @@ inline nlohmann::json enterprise() {
 
 inline model::Plan plan_of(const nlohmann::json& topology_json) {
     const auto topology = topology::parse(topology_json.dump(), "test.json");
-    return model::build_plan(topology, {"test.json", ""});
+    return model::build_plan(topology, {"test.json", ""}, certtool::test::plan_date());
 }
 
 // A copy, so that `const auto& c = certificate(plan_of(t), id);` is safe.

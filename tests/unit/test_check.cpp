@@ -90,3 +90,16 @@ TEST_CASE("check: a certificate is valid through the second of its notAfter (RFC
     CHECK(findings(c, {"sip.contoso.com"}, "2024-01-01T00:00:00Z").empty());
     CHECK(findings(c, {"sip.contoso.com"}, "2023-12-31T23:59:59.999Z") == Codes{"error validity.not-yet-valid"});
 }
+
+TEST_CASE("check: without --warn-days a certificate is expiring in the last third of its own lifetime", "[check][lifetime]") {
+    const Certificate c = server("sip.contoso.com", {"sip.contoso.com"});  // 2024-01-01 .. 2025-01-01: 366 days
+    // A third is 122 days: from 2024-09-01 on.
+    CHECK(findings(c, {"sip.contoso.com"}, "2024-08-31T00:00:00Z").empty());
+    CHECK(findings(c, {"sip.contoso.com"}, "2024-09-02T00:00:00Z") == Codes{"warning validity.expiring"});
+    auto ctx = at("2024-10-01");
+    const auto by_lifetime = check_generic(c, {{"sip.contoso.com"}, {"serverAuth"}}, ctx, "cert.pem");
+    REQUIRE(by_lifetime.findings.size() == 1);
+    CHECK(by_lifetime.findings[0].message == "expires in 92 days (warning window: a third of its 366-day lifetime)");
+    ctx.warn_days = 30;  // --warn-days overrides
+    CHECK(check_generic(c, {{"sip.contoso.com"}, {"serverAuth"}}, ctx, "cert.pem").findings.empty());
+}

@@ -5,6 +5,7 @@
 // finding's message. And a count of one is singular ("1 request", not "1 requests").
 #include <catch2/catch.hpp>
 
+#include "plan_date.hpp"
 #include "temp_dir.hpp"
 
 #include <sys/stat.h>
@@ -54,7 +55,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 const certtool::model::Plan& plan() {
     static const certtool::model::Plan p = [] {
         const auto loaded = certtool::topology::load_file(kTopology);
-        return certtool::model::build_plan(loaded.topology, loaded.source);
+        return certtool::model::build_plan(loaded.topology, loaded.source, certtool::test::plan_date());
     }();
     return p;
 }

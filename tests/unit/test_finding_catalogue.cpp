@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "plan_date.hpp"
 #include "acme/problem.hpp"
 #include "check/check.hpp"
 #include "core/diagnostic.hpp"
@@ -427,7 +428,7 @@ TEST_CASE("finding catalogue: every finding and input error produced at run time
     for (const auto* folder : {"templates/examples", "tests/topologies/good", "tests/topologies/audit"})
         for (const auto& file : topology_files(folder)) {
             const auto loaded = topology::load_file(file);
-            plans.push_back(model::build_plan(loaded.topology, loaded.source));
+            plans.push_back(model::build_plan(loaded.topology, loaded.source, certtool::test::plan_date()));
             check_findings(plans.back().findings, file, problems, seen);
         }
     // The policy findings, from the enterprise example with another policy.
@@ -437,7 +438,7 @@ TEST_CASE("finding catalogue: every finding and input error produced at run time
         auto t = enterprise;
         for (const auto& [key, value] : policy.items()) t["policy"][key] = value;
         const auto parsed = topology::parse(t.dump(), "enterprise-policy.json");
-        check_findings(model::build_plan(parsed, {"enterprise-policy.json", ""}).findings, "policy " + policy.dump(),
+        check_findings(model::build_plan(parsed, {"enterprise-policy.json", ""}, certtool::test::plan_date()).findings, "policy " + policy.dump(),
                        problems, seen);
     }
 

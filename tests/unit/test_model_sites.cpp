@@ -8,6 +8,7 @@
 #include <regex>
 #include <tuple>
 
+#include "plan_date.hpp"
 #include "core/diagnostic.hpp"
 #include "model/builder.hpp"
 #include "model/roles.hpp"
@@ -389,7 +390,7 @@ TEST_CASE("sites: any order of sites and of pools within a site gives the same p
 
 TEST_CASE("sites: the multi-site example plans with no error, and what each site's Edge carries", "[model][sites]") {
     const auto loaded = topology::load_file(std::string(CERTTOOL_SOURCE_DIR) + "/templates/examples/multisite.json");
-    const auto plan = model::build_plan(loaded.topology, loaded.source);
+    const auto plan = model::build_plan(loaded.topology, loaded.source, certtool::test::plan_date());
     CHECK_FALSE(plan.has_errors());
     const auto london = certificate(plan, "edge-external.lonedgepool-corp-northwindtraders-com");
     CHECK(san_names(london) == Strings{"sip.northwindtraders.com", "webcon.northwindtraders.com", "sip.northwindtraders.co.uk"});

@@ -3,6 +3,7 @@
 // certificates are issued in memory by lib/crypto/issue with exact end dates.
 #include <catch2/catch.hpp>
 
+#include "plan_date.hpp"
 #include "input_errors.hpp"
 #include "temp_dir.hpp"
 
@@ -41,7 +42,7 @@ const std::string kInternal = "edge-internal.lsedge-contoso-net";
 const model::Plan& plan() {
     static const model::Plan p = [] {
         const auto loaded = certtool::topology::load_file(std::string(CERTTOOL_SOURCE_DIR) + "/templates/examples/edge-single-nat.json");
-        return model::build_plan(loaded.topology, loaded.source);
+        return model::build_plan(loaded.topology, loaded.source, certtool::test::plan_date());
     }();
     return p;
 }
@@ -72,7 +73,8 @@ Pki& pki() {
 // A certificate for plan entry `id` as certtool would request it, ending at
 // `not_after`; `sans` replaces the plan's names when given.
 std::string issue_pem(const std::string& id, certtool::TimePoint not_after,
-                      const std::optional<std::vector<std::string>>& sans = std::nullopt) {
+                      const std::optional<std::vector<std::string>>& sans = std::nullopt,
+                      std::chrono::seconds lifetime = 365 * 24h) {
     const auto* r = plan().find(id);
     REQUIRE(r != nullptr);
     crypto::IssueRequest req;
@@ -85,7 +87,7 @@ std::string issue_pem(const std::string& id, certtool::TimePoint not_after,
     req.eku = r->eku;
     req.key_usage = r->key_usage;
     req.crl_urls = {"http://crl.contoso.com/root.crl"};
-    req.not_before = not_after - 365 * 24h;
+    req.not_before = not_after - lifetime;
     req.not_after = not_after;
     return crypto::certificate_pem(crypto::issue_certificate(crypto::public_key_der(pki().leaf_key), req,
                                                             {&pki().ca, &pki().ca_key}));
@@ -169,6 +171,74 @@ TEST_CASE("renew: expiring inside the window is due, outside it is not, the wind
         REQUIRE(d.due.size() == 1);
         CHECK(d.due[0].reasons == std::vector<std::string>{"expired"});
         CHECK(d.due[0].old->days_left == -1);
+    }
+}
+
+TEST_CASE("renew: without --within a certificate is due when a third of its own lifetime remains, never less than its "
+          "-Roll lead time", "[renew][lifetime]") {
+    TempDir dir;
+    const auto decide_lifetime = [&] {
+        const auto inventory = renew::load_inventory(plan(), dir.path(), std::nullopt, kAt);
+        return renew::decide(plan(), inventory, {kAt, std::nullopt});
+    };
+    // The other certificates: 365-day ones with 300 days left (a third is 121 days): never due.
+    for (const auto& r : plan().certificates)
+        if (r.id != kExternal) (void)dir.file(r.id + ".pem", issue_pem(r.id, kAt + 300 * 24h));
+    const auto external = [&](std::chrono::seconds lifetime, std::chrono::seconds left) {
+        (void)dir.file("external.pem", issue_pem(kExternal, kAt + left, std::nullopt, lifetime));
+        return decide_lifetime();
+    };
+
+    SECTION("47 days, two thirds gone (15 days 16 hours left, less an hour): due, where a fixed 30 days said so at day 17") {
+        const auto d = external(47 * 24h, std::chrono::seconds(47 * 24h) / 3 - 1h);
+        const auto* x = find(d.due, kExternal);
+        REQUIRE(x != nullptr);
+        CHECK(x->reasons == std::vector<std::string>{"expiring"});
+        REQUIRE(x->window.has_value());
+        CHECK(x->window->reason == "a third of its 47-day lifetime");
+        CHECK(x->window->length == std::chrono::seconds(47 * 24h) / 3);
+        CHECK(d.not_due.size() == plan().certificates.size() - 1);
+    }
+    SECTION("47 days, half gone (23.5 days left): not due, although a fixed 30 days would say it is") {
+        const auto d = external(47 * 24h, 47 * 12h);
+        CHECK(find(d.due, kExternal) == nullptr);
+        REQUIRE(find(d.not_due, kExternal) != nullptr);
+        CHECK(find(d.not_due, kExternal)->window->reason == "a third of its 47-day lifetime");
+    }
+    SECTION("398 days with 100 days left: due (a third is 132 days), where a fixed 30 days said not yet") {
+        const auto d = external(398 * 24h, 100 * 24h);
+        REQUIRE(find(d.due, kExternal) != nullptr);
+        CHECK(find(d.due, kExternal)->reasons == std::vector<std::string>{"expiring"});
+    }
+    SECTION("398 days with 140 days left: not due") {
+        const auto d = external(398 * 24h, 140 * 24h);
+        CHECK(find(d.due, kExternal) == nullptr);
+    }
+    SECTION("a 12-hour certificate with A/V Authentication, 7 hours left: due by its 8-hour -Roll lead time") {
+        const auto d = external(12h, 7h);
+        const auto* x = find(d.due, kExternal);
+        REQUIRE(x != nullptr);
+        CHECK(x->window->length == std::chrono::seconds(8h));
+        CHECK(x->window->reason == "its 8-hour -Roll lead time, more than a third of its lifetime");
+    }
+    SECTION("a 12-hour certificate without a staged usage, 7 hours left: not due (a third is 4 hours)") {
+        REQUIRE(plan().find(kInternal)->roll_lead_hours == 0);
+        (void)dir.file(kInternal + ".pem", issue_pem(kInternal, kAt + 7h, std::nullopt, 12h));
+        (void)dir.file("external.pem", issue_pem(kExternal, kAt + 300 * 24h));
+        const auto d = decide_lifetime();
+        CHECK(find(d.due, kInternal) == nullptr);
+        REQUIRE(find(d.not_due, kInternal) != nullptr);
+        CHECK(find(d.not_due, kInternal)->window->length == std::chrono::seconds(4h));
+    }
+    SECTION("--within overrides: the half-gone 47-day certificate is due within 30 days, the 398-day one with 100 days "
+            "left is not") {
+        (void)dir.file("external.pem", issue_pem(kExternal, kAt + 47 * 12h, std::nullopt, 47 * 24h));
+        auto d = decide_folder(dir.path(), 30 * 24h);
+        REQUIRE(find(d.due, kExternal) != nullptr);
+        CHECK(find(d.due, kExternal)->window->reason == "--within");
+        (void)dir.file("external.pem", issue_pem(kExternal, kAt + 100 * 24h, std::nullopt, 398 * 24h));
+        d = decide_folder(dir.path(), 30 * 24h);
+        CHECK(find(d.due, kExternal) == nullptr);
     }
 }
 
@@ -308,6 +378,46 @@ TEST_CASE("renew: an audit JSON inventory: earliest expiry across members, union
     // A later --at makes the earliest expiry decide.
     const auto later = renew::decide(plan(), inventory, {*certtool::parse_utc("2027-11-05"), 30 * 24h});
     CHECK(find(later.due, kExternal)->reasons.front() == "expiring");
+}
+
+TEST_CASE("renew: an audit JSON gives the lifetime by not_before_utc; a report without it falls back to 30 days",
+          "[renew][lifetime]") {
+    using json = nlohmann::json;
+    TempDir dir("certtool-renew");
+    // The external certificate lived 47 days and has 20 left: not due by a third of its lifetime, due by the
+    // 30-day fallback of a report that does not say when it began.
+    const auto observation = [](const std::string& id, const std::string& not_before, const std::string& not_after) {
+        json o{{"certificate_id", id}, {"obtained", true}, {"sans", plan_names(id)}, {"not_after_utc", not_after},
+               {"sha256", std::string(64, 'a')}, {"findings", json::array()}};
+        if (!not_before.empty()) o["not_before_utc"] = not_before;
+        return o;
+    };
+    const auto decide_audit = [&](const std::string& not_before) {
+        json doc{{"schema", "certtool.audit/v1"}, {"topology", "site.json"}, {"at", "2027-06-01T00:00:00Z"}};
+        doc["observations"] = json::array();
+        // kAt is 2027-06-01T12:00:00Z: 20 days left of a 47-day certificate issued 2027-05-05T12:00:00Z.
+        doc["observations"].push_back(observation(kExternal, not_before, "2027-06-21T12:00:00Z"));
+        for (const auto& r : plan().certificates)
+            if (r.id != kExternal)
+                doc["observations"].push_back(observation(r.id, "2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z"));
+        const auto path = dir.file("audit.json", doc.dump(2));
+        return renew::decide(plan(), renew::load_inventory(plan(), path, std::nullopt, kAt), {kAt, std::nullopt});
+    };
+    SECTION("with not_before_utc: 20 of 47 days left is not due (a third is 15.7 days)") {
+        const auto d = decide_audit("2027-05-05T12:00:00Z");
+        CHECK(find(d.due, kExternal) == nullptr);
+        REQUIRE(find(d.not_due, kExternal) != nullptr);
+        CHECK(find(d.not_due, kExternal)->window->reason == "a third of its 47-day lifetime");
+        CHECK(d.due.empty());
+    }
+    SECTION("without it (an older report): 30 days, so due") {
+        const auto d = decide_audit("");
+        REQUIRE(find(d.due, kExternal) != nullptr);
+        CHECK(find(d.due, kExternal)->window->reason == "30 days: the inventory does not give its notBefore");
+    }
+    SECTION("a not_before_utc that is not a time is renew.inventory") {
+        CHECK(input_error_code([&] { (void)decide_audit("yesterday"); }) == "renew.inventory");
+    }
 }
 
 TEST_CASE("renew: an audit JSON that cannot be used is renew.inventory naming it", "[renew]") {

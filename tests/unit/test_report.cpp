@@ -123,7 +123,8 @@ TEST_CASE("report: JSON has the contract's fields in the contract's order", "[re
     const auto& edge = json["certificates"][0];
     CHECK(keys(edge) == std::vector<std::string>{"id", "role", "pool", "topology_path", "subject", "sans", "san_reasons",
                                                  "eku", "key_usage", "key", "signature_hash", "ca", "exportable_key",
-                                                 "same_on_all_members", "install_on", "usages", "endpoints"});
+                                                 "same_on_all_members", "validity_days", "renewals_per_year",
+                                                 "roll_lead_hours", "install_on", "usages", "endpoints"});
     CHECK(edge["id"] == "edge-external.lsedge-contoso-net");
     CHECK(edge["role"] == "edge-external");
     CHECK(edge["pool"] == "lsedge.contoso.net");
@@ -247,7 +248,7 @@ TEST_CASE("report: table has a titled block per certificate with aligned rows", 
     CHECK(table.rfind("Certificate plan for site.json\n", 0) == 0);
 
     const auto edge = block(table, "edge-external.lsedge-contoso-net");
-    REQUIRE(edge.size() > 10);
+    REQUIRE(edge.size() > 15);
     CHECK(edge[0] == "edge-external.lsedge-contoso-net -- Edge external (Access, Web Conferencing, A/V Authentication)");
     CHECK(edge[1] == "  Subject         CN=sip.contoso.com, O=Contoso Ltd, L=Redmond, S=Washington, C=US");
     CHECK(edge[2] == "  SANs            1. sip.contoso.com");
@@ -258,11 +259,12 @@ TEST_CASE("report: table has a titled block per certificate with aligned rows", 
     CHECK(edge[7] == "  Key             RSA 2048");
     CHECK(edge[8] == "  Signature hash  sha256");
     CHECK(edge[9] == "  CA              public");
-    CHECK(edge[10] == "  Exportable key  yes, same certificate and key on every member");
-    CHECK(edge[11] == "  Install on      edge01.contoso.net, edge02.contoso.net");
-    CHECK(edge[12] == "  Usages          AccessEdgeExternal, DataEdgeExternal, AudioVideoAuthentication");
-    CHECK(edge[13] == "  Endpoints       edge01.contoso.net  131.107.155.10:443   SNI sip.contoso.com  access-sip");
-    CHECK(edge[14] == "                  edge01.contoso.net  [2001:db8::10]:5061  SNI sip.contoso.com  access-federation");
+    CHECK(edge[10] == "  Lifetime        365 days, 1 renewal a year");  // a hand-made requirement: the defaults
+    CHECK(edge[11] == "  Exportable key  yes, same certificate and key on every member");
+    CHECK(edge[12] == "  Install on      edge01.contoso.net, edge02.contoso.net");
+    CHECK(edge[13] == "  Usages          AccessEdgeExternal, DataEdgeExternal, AudioVideoAuthentication");
+    CHECK(edge[14] == "  Endpoints       edge01.contoso.net  131.107.155.10:443   SNI sip.contoso.com  access-sip");
+    CHECK(edge[15] == "                  edge01.contoso.net  [2001:db8::10]:5061  SNI sip.contoso.com  access-federation");
 
     const auto proxy = block(table, "reverse-proxy.rp01");
     REQUIRE(proxy.size() > 14);
@@ -271,9 +273,9 @@ TEST_CASE("report: table has a titled block per certificate with aligned rows", 
     CHECK(proxy[11] == "                  10. name10.contoso.com");
     CHECK(proxy[13] == "                  12. name12.contoso.com");
     CHECK(proxy[16] == "  Key             ECDSA P-256");
-    CHECK(proxy[19] == "  Exportable key  no");
-    CHECK(proxy[21] == "  Usages          -");
-    CHECK(proxy[22] == "  Endpoints       -");
+    CHECK(proxy[20] == "  Exportable key  no");
+    CHECK(proxy[22] == "  Usages          -");
+    CHECK(proxy[23] == "  Endpoints       -");
 }
 
 TEST_CASE("report: table lists DNS records in aligned columns and findings by severity", "[report]") {

@@ -9,6 +9,7 @@
 #include <regex>
 #include <string>
 
+#include "plan_date.hpp"
 #include "core/diagnostic.hpp"
 #include "core/time.hpp"
 #include "model/plan.hpp"
@@ -24,7 +25,7 @@ namespace model = certtool::model;
 
 model::Plan example_plan(const std::string& name) {
     const auto loaded = certtool::topology::load_file(std::string(CERTTOOL_SOURCE_DIR) + "/templates/examples/" + name + ".json");
-    return model::build_plan(loaded.topology, loaded.source);
+    return model::build_plan(loaded.topology, loaded.source, certtool::test::plan_date());
 }
 
 // An example topology as another product (and, if given, another oldest Windows Server).
@@ -34,7 +35,7 @@ model::Plan example_plan_as(const std::string& name, const std::string& product,
     doc["product"] = product;
     if (!windows_server.empty()) doc["windows_server"] = windows_server;
     const auto topology = certtool::topology::parse(doc.dump(), name + ".json");
-    return model::build_plan(topology, {name + ".json", ""});
+    return model::build_plan(topology, {name + ".json", ""}, certtool::test::plan_date());
 }
 
 TimePoint utc(const std::string& text) {

@@ -24,6 +24,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "plan_date.hpp"
 #include "core/time.hpp"
 #include "model/plan.hpp"
 #include "script/script.hpp"
@@ -47,7 +48,7 @@ model::Plan example_as(const std::string& name, const std::string& product, cons
     doc["product"] = product;
     if (!windows_server.empty()) doc["windows_server"] = windows_server;
     else doc.erase("windows_server");
-    return model::build_plan(certtool::topology::parse(doc.dump(), name + ".json"), {name + ".json", ""});
+    return model::build_plan(certtool::topology::parse(doc.dump(), name + ".json"), {name + ".json", ""}, certtool::test::plan_date());
 }
 
 std::string thumbprint_for(std::size_t index) {
