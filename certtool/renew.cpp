@@ -2,7 +2,9 @@
 // fail the plan, or are missing, with what changes in their names. Options,
 // help and dispatch; lib/renew decides and writes, lib/report renders.
 #include <memory>
+#include <optional>
 
+#include "acme_options.hpp"
 #include "check_options.hpp"
 #include "core/time.hpp"
 #include "model/plan.hpp"
@@ -30,6 +32,8 @@ struct RenewOptions {
     bool encrypt_keys = false;
     PassphraseOptions passphrase;
     std::string format = "table";
+    bool acme = false;
+    AcmeOptions acme_options;
 };
 
 ExitCode run_renew(RenewOptions& options, Terminal& term) {
@@ -44,6 +48,8 @@ ExitCode run_renew(RenewOptions& options, Terminal& term) {
         usage_error("usage.keys", "", "--keys is only used with --reuse-key");
     if (!options.dry_run && options.out.empty())
         usage_error("usage.out", "", "--out DIR is required (the requests go into DIR/<date>/), unless --dry-run");
+    if (options.acme && (options.acme_options.server.empty() || options.acme_options.dns_hook.empty()))
+        usage_error("usage.acme", "", "--acme needs --server DIRECTORY_URL and --dns-hook CMD");
     const TimePoint at = at_or_now(options.at);
     const model::Plan plan = load_plan(options.topology, PlanUse::write, options.force, term, at).plan;
     const model::Plan selected = options.only.empty() ? plan : model::select_certificates(plan, options.only);
@@ -60,25 +66,62 @@ ExitCode run_renew(RenewOptions& options, Terminal& term) {
     const auto inventory = renew::load_inventory(plan, options.inventory, write.passphrase, at);
     const auto decisions = renew::decide(selected, inventory, {at, within});
 
+    // The ACME options are checked (hook, EAB key, resolver, trust) before anything is written.
+    std::optional<acme::IssueOptions> issue;
+    if (options.acme && !options.dry_run) {
+        issue = issue_options(options.acme_options, options.force);
+        if (issue->account_key_file.empty()) issue->account_key_file = renew::default_account_key(options.out);
+    }
+    std::optional<renew::AcmeRun> acme_run;
+    if (options.acme) acme_run = renew::acme_split(plan, decisions, options.dry_run);
+
     std::map<std::string, renew::NewRequest> requests;
     std::string folder;
     std::string report;
+    bool acme_failed = false;
     if (options.dry_run) {
         requests = renew::planned_keys(decisions, write);
     } else if (!decisions.due.empty()) {
-        const auto written = renew::write_renewal(plan, decisions, write);
+        auto written = renew::write_renewal(plan, decisions, write);
         for (const auto& w : written.warnings) term.err << "certtool: warning: " << w << "\n";
+        write.passphrase.wipe();
+        if (acme_run) {
+            InterruptGuard guard;
+            acme::Progress progress;
+            if (term.err_is_tty) progress = [&term](const std::string& message) { term.err << "certtool: " << message << "\n" << std::flush; };
+            try {
+                renew::order_renewal(plan, written, *acme_run, *issue, progress);
+            } catch (const acme::Error& e) {
+                print_acme_error(e, term.err);
+                acme_failed = true;
+            }
+            issue->eab_hmac_key.wipe();
+            if (acme_run->result) print_acme_problems(*acme_run->result, term.err);
+        }
         requests = written.requests;
         folder = written.folder;
         report = written.report;
     }
     write.passphrase.wipe();
 
-    if (options.format == "json")
-        term.out << (report.empty() ? report::render_renew_json(plan, decisions, requests, folder) : report);
-    else
-        report::render_renew_table(decisions, requests, folder, options.inventory, term.out);
+    if (options.format == "json") {
+        if (report.empty()) {
+            auto doc = report::renew_document(plan, decisions, requests, folder);
+            if (acme_run) report::add_acme(doc, *acme_run);
+            report = report::renew_json_text(doc);
+        }
+        term.out << report;
+    } else {
+        report::render_renew_table(decisions, requests, folder, options.inventory, term.out, acme_run ? &*acme_run : nullptr,
+                                   std::chrono::system_clock::now());
+    }
     term.out.flush();
+    if (acme_run && !options.dry_run && !decisions.due.empty()) {
+        // Done only when every due certificate was ordered and passes the checks.
+        const bool done = !acme_failed && acme_run->not_public.empty() &&
+                          (acme_run->to_order.empty() || (acme_run->result && acme_run->result->all_passed()));
+        return done ? ExitCode::success : ExitCode::problems_found;
+    }
     return decisions.due.empty() ? ExitCode::success : ExitCode::problems_found;
 }
 
@@ -107,6 +150,10 @@ Verb register_renew(CLI::App& app) {
     add_passphrase_options(*command, options->passphrase,
                            "for --encrypt-keys, encrypted keys to reuse and PKCS#12 files in the inventory");
     add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.renew/v1, as renewal.json"}});
+    auto* acme = command->add_flag("--acme", options->acme,
+                                   "order the due public-CA certificates in the same run (certtool acme; needs --server and --dns-hook)");
+    for (auto* option : add_acme_options(*command, options->acme_options, "<out>/acme-account.key, beside the dated folders"))
+        option->needs(acme);
 
     command->footer("Arguments:\n"
                     "  TOPOLOGY  the topology; the new requests carry its plan's names, not the old certificates'\n"
@@ -118,15 +165,27 @@ Verb register_renew(CLI::App& app) {
                     "distribution point, ...), and one the inventory lacks. For each, OUT/<YYYY-MM-DD>/ gets <id>.key (0600; not with --reuse-key), <id>.csr,\n"
                     "<id>.inf and manifest.json as certtool csr writes them, then renewal.json (certtool.renew/v1):\n"
                     "reasons, the old certificate, and the names added and removed.\n"
+                    "\n"
+                    "--acme: then the due certificates planned for a public CA are ordered from those requests (as certtool\n"
+                    "acme does, DNS-01 through --dns-hook) and <id>.pem and <id>.chain.pem are written into the same dated\n"
+                    "folder, so that pfx --requests D --certs D and script take them as they are; a replaced one is kept as\n"
+                    "<id>.pem.replaced-<UTC>. Due certificates planned for an internal CA keep their request (sign them with\n"
+                    "certtool ca sign). renewal.json and --format json add each order's outcome. --dry-run orders nothing.\n"
                     "\n" +
-                    exit_codes_help("nothing is due; nothing was written",
-                                    "something is due: its requests were written (with --dry-run: listed only)", true) +
+                    exit_codes_help("nothing is due (nothing was written); with --acme also: every due certificate was ordered,\n"
+                                    "     issued and passes the verify checks",
+                                    "something is due: its requests were written (with --dry-run: listed only); with --acme:\n"
+                                    "     an order failed, an issued certificate fails a check, or a due internal-CA request waits",
+                                    true) +
                     "\n"
                     "Examples:\n"
                     "  certtool renew site.json --inventory exported/ --within 30d --out renewals/\n"
                     "  certtool audit site.json --files exported/ --format json > audit.json\n"
                     "  certtool renew site.json --inventory audit.json --within 2w --dry-run\n"
-                    "  certtool renew site.json --inventory exported/ --out renewals/ --reuse-key --keys requests/\n");
+                    "  certtool renew site.json --inventory exported/ --out renewals/ --reuse-key --keys requests/\n"
+                    "  certtool renew site.json --inventory exported/ --out renewals/ --acme \\\n"
+                    "      --server https://acme-v02.api.letsencrypt.org/directory --dns-hook /etc/certtool/dns-hook \\\n"
+                    "      --contact mailto:pki@contoso.com --agree-tos\n");
 
     return {command, [options](Terminal& term) { return run_renew(*options, term); }};
 }

@@ -219,6 +219,7 @@ std::vector<CatalogueEntry> entries() {
         {"usage.within", S::error, "a --within that is not 30d, 12h, 2w or days", kRenew},
         {"usage.keys", S::error, "--reuse-key without --keys, or the other way round", kRenew},
         {"usage.out", S::error, "no --out, or an --out that cannot be used", kRenew},
+        {"usage.acme", S::error, "renew --acme without --server or --dns-hook", kRenew},
         {"usage.at", S::error, "an --at that is not an ISO 8601 time", kVerify},
 
         // certtool script (lib/script).

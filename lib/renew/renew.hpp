@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "acme/issue.hpp"
 #include "core/secret.hpp"
 #include "core/time.hpp"
 #include "model/plan.hpp"
@@ -159,5 +160,31 @@ std::map<std::string, NewRequest> planned_keys(const Decisions& decisions, const
 // csr's). Nothing is written when nothing is due. Throws InputError before
 // writing anything for bad input (and removes the folders it created).
 Written write_renewal(const model::Plan& plan, const Decisions& decisions, const WriteOptions& options);
+
+// renew --acme: the due certificates planned for a public CA are ordered in the
+// same run, from the requests just written; the others keep their requests.
+struct AcmeRun {
+    bool dry_run = false;                 // --dry-run: nothing ordered
+    std::vector<std::string> to_order;    // due and planned for a public CA (plan order)
+    std::vector<std::string> not_public;  // due and planned for an internal CA (or either): request written, not ordered
+    std::optional<acme::Result> result;   // what lib/acme did; none for a dry run or when nothing public is due
+};
+
+// Splits the due certificates of `decisions` by the CA the plan gives them.
+AcmeRun acme_split(const model::Plan& plan, const Decisions& decisions, bool dry_run);
+
+// The account key renew --acme uses unless told otherwise: <out_dir>/acme-account.key,
+// beside the dated folders, so that every renewal uses the same account.
+std::string default_account_key(const std::string& out_dir);
+
+// Orders run.to_order with acme::issue (it sets options.requests_dir, out_dir
+// and only: the dated folder written, so <id>.pem and <id>.chain.pem land beside <id>.key and
+// manifest.json, where pfx --requests D --certs D and script take them), sets
+// run.result, then records the outcome in renewal.json (atomically) and in
+// written.report. Nothing is ordered when run.to_order is empty. Throws what
+// acme::issue throws (InputError before the CA is asked; acme::Error when the
+// CA cannot be used at all: renewal.json then stays as written).
+void order_renewal(const model::Plan& plan, Written& written, AcmeRun& run, acme::IssueOptions& options,
+                   const acme::Progress& progress = {});
 
 }  // namespace certtool::renew

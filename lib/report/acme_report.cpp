@@ -51,7 +51,7 @@ void render_acme_table(const acme::Result& result, TimePoint now, bool color, st
         << " issued, " << in_place << " in place, " << failed << " failed; " << failing_checks << " with error findings\n";
 }
 
-void render_acme_json(const acme::Result& result, std::ostream& out) {
+nlohmann::ordered_json acme_document(const acme::Result& result) {
     nlohmann::ordered_json doc;
     doc["schema"] = kAcmeSchema;
     doc["directory"] = result.directory_url;
@@ -90,6 +90,11 @@ void render_acme_json(const acme::Result& result, std::ostream& out) {
     doc["certificates"] = std::move(certificates);
     doc["not_ordered"] = result.not_ordered;
     doc["warnings"] = result.warnings;
+    return doc;
+}
+
+void render_acme_json(const acme::Result& result, std::ostream& out) {
+    const auto doc = acme_document(result);
     // Names and messages from the CA may hold bytes that are not UTF-8: replaced, never a throw.
     out << doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
 }

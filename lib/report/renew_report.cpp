@@ -1,10 +1,12 @@
 #include "report/renew_report.hpp"
 
+#include <algorithm>
 #include <iomanip>
 #include <ostream>
 
 #include "core/plural.hpp"
 #include "core/time.hpp"
+#include "report/acme_report.hpp"
 
 namespace certtool::report {
 
@@ -31,6 +33,28 @@ Json window_json(const renew::Decision& d) {
     if (!d.window) return nullptr;
     return {{"hours", std::chrono::duration_cast<std::chrono::hours>(d.window->length).count()},
             {"reason", d.window->reason}};
+}
+
+// The outcome token of one due certificate under renew --acme.
+std::string acme_outcome(const renew::AcmeRun& run, const std::string& id) {
+    const auto has = [](const std::vector<std::string>& list, const std::string& x) {
+        return std::find(list.begin(), list.end(), x) != list.end();
+    };
+    if (has(run.not_public, id)) return "not-public";
+    if (run.dry_run) return "dry-run";
+    if (run.result)
+        for (const auto& c : run.result->certificates)
+            if (c.id == id) return c.error ? "failed" : c.outcome;
+    return "not-ordered";
+}
+
+std::string acme_outcome_text(const std::string& token) {
+    if (token == "not-public") return "request written, not ordered (not for a public CA: sign it with certtool ca sign)";
+    if (token == "dry-run") return "would be ordered (dry run: nothing ordered)";
+    if (token == "not-ordered") return "not ordered (the ACME run stopped; see the error)";
+    if (token == "failed") return "order FAILED (see below)";
+    if (token == "in place") return "in place (ordered by an earlier run; nothing ordered)";
+    return token;
 }
 
 std::string joined(const std::vector<std::string>& items, const std::string& separator = ", ") {
@@ -89,6 +113,16 @@ Json renew_document(const model::Plan& plan, const renew::Decisions& decisions,
     return doc;
 }
 
+void add_acme(Json& doc, const renew::AcmeRun& run) {
+    for (auto& entry : doc["due"])
+        if (entry.is_object() && entry.contains("id") && entry["id"].is_string())
+            entry["acme"] = acme_outcome(run, entry["id"].get<std::string>());
+    doc["acme"] = {{"dry_run", run.dry_run},
+                   {"to_order", run.to_order},
+                   {"not_public", run.not_public},
+                   {"result", run.result ? acme_document(*run.result) : Json()}};
+}
+
 std::string renew_json_text(const nlohmann::ordered_json& doc) {
     // Names and paths from files may hold invalid UTF-8: replaced, never a throw.
     return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
@@ -100,7 +134,8 @@ std::string render_renew_json(const model::Plan& plan, const renew::Decisions& d
 }
 
 void render_renew_table(const renew::Decisions& d, const std::map<std::string, renew::NewRequest>& requests,
-                        const std::string& folder, const std::string& inventory, std::ostream& out) {
+                        const std::string& folder, const std::string& inventory, std::ostream& out,
+                        const renew::AcmeRun* acme, TimePoint now) {
     const std::size_t total = d.due.size() + d.not_due.size();
     out << "Renewal check at " << format_datetime(d.at) << ", window "
         << (d.within ? hours_text(*d.within) : "a third of each certificate's lifetime (at least its -Roll lead time)")
@@ -137,6 +172,7 @@ void render_renew_table(const renew::Decisions& d, const std::map<std::string, r
             out << "\n";
             if (!f->second.csr_file.empty()) out << indent << "csr:     " << f->second.csr_file << "\n";
         }
+        if (acme) out << indent << "acme:    " << acme_outcome_text(acme_outcome(*acme, x.id)) << "\n";
     }
     for (const auto& x : d.not_due) {
         row(x, "ok");
@@ -159,6 +195,19 @@ void render_renew_table(const renew::Decisions& d, const std::map<std::string, r
     else
         out << d.due.size() << " of " << certificates << " due: keys and requests in " << folder
             << "/ (manifest.json, " << renew::kReportFile << ").\n";
+    if (acme != nullptr) {
+        if (acme->dry_run)
+            out << "--acme: dry run, nothing ordered (" << plural(acme->to_order.size(), "certificate", "certificates") << " would be).\n";
+        else if (acme->to_order.empty() && !d.due.empty())
+            out << "--acme: nothing to order (no due certificate is planned for a public CA).\n";
+        if (!acme->not_public.empty())
+            out << "--acme: " << plural(acme->not_public.size(), "request", "requests")
+                << " written, not ordered (not for a public CA: sign them with certtool ca sign).\n";
+        if (acme->result) {
+            out << "\nACME orders (" << renew::kReportFile << " \"acme\"):\n";
+            render_acme_table(*acme->result, now, false, out);
+        }
+    }
 }
 
 }  // namespace certtool::report

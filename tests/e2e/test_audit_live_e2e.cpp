@@ -113,11 +113,6 @@ const Tools& tools() {
         }                                                                                     \
     } while (false)
 
-bool high_ports() {
-    const char* forced = std::getenv("CERTTOOL_TEST_HIGH_PORTS");
-    return ::geteuid() != 0 || (forced != nullptr && *forced != '\0' && std::string(forced) != "0");
-}
-
 // A TLS 1.2 ClientHello (fixed random, SNI, ECDHE-RSA and RSA AES-GCM/CBC
 // suites), enough to make any of the test servers answer with its ServerHello.
 std::string client_hello(const std::string& sni) {

@@ -87,11 +87,6 @@ ProcessResult step(const std::vector<std::string>& args, std::string& log) {
 // The openssl CLI's read-back of what certtool wrote (an independent implementation).
 std::string run_sh(const std::string& command) { return shell_ok(command); }
 
-bool high_ports() {
-    const char* forced = std::getenv("CERTTOOL_TEST_HIGH_PORTS");
-    return ::geteuid() != 0 || (forced != nullptr && *forced != '\0' && std::string(forced) != "0");
-}
-
 // The proof's block: hosts 1m, 2m, 3m (and 4m, A/V, not served) of members 1..3, free at the served ports.
 std::string proof_block() {
     LoopbackNeeds needs;

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 
@@ -58,6 +59,11 @@ LoopbackBlock loopback_block(const LoopbackNeeds& needs) {
     }
     FAIL("no free 127.B.C.0/24 block on this host");
     return {};
+}
+
+bool high_ports() {
+    const char* forced = std::getenv("CERTTOOL_TEST_HIGH_PORTS");
+    return ::geteuid() != 0 || (forced != nullptr && *forced != '\0' && std::string(forced) != "0");
 }
 
 }  // namespace certtool::test

@@ -32,6 +32,10 @@ bool can_listen(const std::string& ip, int port, bool udp = false);
 // Whether a TCP connection to ip:port is accepted.
 bool tcp_connects(const std::string& ip, int port);
 
+// Whether servers must listen on high ports (10443 for 443, 15061 for 5061,
+// audit told with --map-port): when not root, or CERTTOOL_TEST_HIGH_PORTS is set and not 0.
+bool high_ports();
+
 // A TCP port nobody listens on at `ip` right now (from the kernel's ephemeral range).
 int free_port(const std::string& ip);
 
