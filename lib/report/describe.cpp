@@ -51,7 +51,7 @@ std::string lifetime_line(const model::CertificateRequirement& c) {
                (at_max ? "" : " of " + std::to_string(*c.max_validity_days)) + ")";
     }
     out += ", " + plural(c.renewals_per_year, "renewal", "renewals") + " a year";
-    if (c.roll_lead_hours > 0) out += ", -Roll lead " + plural(c.roll_lead_hours, "hour", "hours");
+    if (c.roll_lead_hours > 0) out += ", -Roll lead " + std::to_string(c.roll_lead_hours) + " h";
     return out;
 }
 

@@ -97,7 +97,7 @@ TEST_CASE("plan: public-CA certificates get the maximum at --at, internal ones p
         CHECK(external.validity_days == 47);
         CHECK(external.renewals_per_year == 8);
         CHECK(report::lifetime_line(external) ==
-              "47 days (public-CA maximum from 2029-03-15), 8 renewals a year, -Roll lead 8 hours");
+              "47 days (public-CA maximum from 2029-03-15), 8 renewals a year, -Roll lead 8 h");
     }
 }
 
