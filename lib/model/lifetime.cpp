@@ -55,18 +55,6 @@ std::string applies_text(const LifetimeLimit& limit) {
     return limits.size() > 1 ? "before " + applies_from(limits[1]) : "";
 }
 
-int usage_lead_hours(const std::string& usage) {
-    if (usage == "AudioVideoAuthentication") return kAudioVideoLeadHours;
-    if (usage == "OAuthTokenIssuer") return kOAuthLeadHours;
-    return 0;
-}
-
-int roll_lead_hours(const std::vector<std::string>& usages) {
-    int lead = 0;
-    for (const auto& u : usages) lead = std::max(lead, usage_lead_hours(u));
-    return lead;
-}
-
 int renewals_per_year(int validity_days) {
     if (validity_days <= 0) return 0;
     return std::max(1, (365 + validity_days - 1) / validity_days);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "model/usages.hpp"
 
 namespace certtool::model {
 
@@ -33,18 +34,7 @@ std::string applies_text(const LifetimeLimit& limit);
 // "2026-03-15", or "" for the undated first row.
 std::string applies_from(const LifetimeLimit& limit);
 
-// ROLL (rules 3.3): A/V Authentication tokens live up to 8 hours; OAuth
-// material is kept longer by Exchange and SharePoint, so at least 24 hours.
-inline constexpr int kAudioVideoLeadHours = 8;
-inline constexpr int kOAuthLeadHours = 24;
-
-// The minimum lead time of a usage that is staged with -Roll
-// (AudioVideoAuthentication, OAuthTokenIssuer); 0 for one assigned immediately.
-int usage_lead_hours(const std::string& usage);
-
-// The -Roll lead time of a certificate with these usages: the largest of its
-// usages' (0 when none is staged).
-int roll_lead_hours(const std::vector<std::string>& usages);
+// The -Roll lead times of the usages: model/usages.hpp.
 
 // Renewals a year of a certificate that lives `validity_days`: 365 / validity,
 // rounded up (at least 1).

@@ -240,7 +240,7 @@ Restart restart_for(const std::vector<const Installation*>& mine, const model::P
             if (!c.effective)
                 for (const auto& t : c.types) {
                     immediate.push_back(t);
-                    if (restart_recommended(t)) recommended.push_back(t);
+                    if (model::restart_recommended(t)) recommended.push_back(t);
                 }
     Restart out;
     if (immediate.empty()) return out;

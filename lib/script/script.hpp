@@ -18,15 +18,12 @@
 #include "inventory/inventory.hpp"
 #include "model/lifetime.hpp"
 #include "model/plan.hpp"
+#include "model/usages.hpp"
 
 namespace certtool::script {
 
-// The -Roll lead times per usage are Lync facts: model/lifetime.hpp
-// (kAudioVideoLeadHours, kOAuthLeadHours, usage_lead_hours, roll_lead_hours).
-
-// Whether a usage is one global certificate, assigned once with -Identity Global
-// and replicated by the Central Management store (OAuthTokenIssuer).
-bool is_global_usage(const std::string& usage);
+// The usages' facts (-Roll lead times, the global OAuth certificate, the
+// restart after the Access Edge certificate) are Lync facts: model/usages.hpp.
 
 // --lead-hours: throws InputError "usage.lead-hours" for a value below the
 // smallest minimum (8) or absurdly large; each staged type then uses
@@ -125,11 +122,6 @@ struct Options {
     bool restart_services = false;        // --restart-services: stop and start the services after assigning
     bool export_only = false;             // --export-only: only <member>.export.ps1 and README.txt
 };
-
-// The Set-CsCertificate usage after whose assignment the rules ask for a
-// restart of the server's services (rules 3.7, XMPP-SETUP: the Access Edge
-// certificate, restart the Edge services).
-bool restart_recommended(const std::string& usage);
 
 // One Set-CsCertificate command.
 struct Command {

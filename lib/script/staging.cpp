@@ -29,10 +29,6 @@ std::string hours_text(int hours) { return plural(hours, "hour", "hours"); }
 
 }  // namespace
 
-bool is_global_usage(const std::string& usage) { return usage == "OAuthTokenIssuer"; }
-
-bool restart_recommended(const std::string& usage) { return usage == "AccessEdgeExternal"; }
-
 void validate_lead_hours(int hours) {
     if (hours < model::kAudioVideoLeadHours)
         input_error("usage.lead-hours", "",
@@ -125,7 +121,7 @@ Result plan_installations(const model::Plan& plan, const std::map<std::string, N
             inst.exportable = c.exportable_key;
             std::vector<std::string> now, staged, global;
             for (const auto& u : c.usages) {
-                if (is_global_usage(u))
+                if (model::is_global_usage(u))
                     global.push_back(u);
                 else if (model::usage_lead_hours(u) > 0 && effective)
                     staged.push_back(u);
