@@ -63,11 +63,25 @@ CertificateFile read_certificate_file(const std::string& path, const Secret& pas
     return file;
 }
 
+namespace {
+
+// certtool's own indexes and reports (issued.json, manifest.json,
+// acme-state.json, renewal.json, an audit report) sit beside the certificates
+// it writes; no certificate file is JSON.
+bool is_json_file_name(const std::string& name) {
+    constexpr std::string_view kJson = ".json";
+    return name.size() > kJson.size() && name.compare(name.size() - kJson.size(), kJson.size(), kJson) == 0;
+}
+
+}  // namespace
+
 std::optional<std::vector<std::string>> files_in(const std::string& dir) {
-    auto names = fs::list_directory(dir, false);
+    const auto names = fs::list_directory(dir, false);
     if (!names) return std::nullopt;
-    for (auto& name : *names) name = fs::join(dir, name);
-    return names;
+    std::vector<std::string> paths;
+    for (const auto& name : *names)
+        if (!is_json_file_name(name)) paths.push_back(fs::join(dir, name));
+    return paths;
 }
 
 std::optional<std::vector<std::string>> member_folders(const std::string& dir) { return fs::list_directory(dir, true); }

@@ -82,7 +82,9 @@ std::vector<std::string> without_chain_files(const std::vector<std::string>& fil
 // waits on a stream. Only one level is ever looked into, so links cannot loop.
 
 // The regular files directly in `dir`, as paths (fs::join(dir, name)), in name
-// order; nullopt when the folder cannot be read.
+// order, less "*.json" (certtool's own indexes and reports beside the
+// certificates it wrote: issued.json, manifest.json, acme-state.json,
+// renewal.json); nullopt when the folder cannot be read.
 std::optional<std::vector<std::string>> files_in(const std::string& dir);
 
 // The names of the folders directly in `dir` (one per member FQDN, as `audit

@@ -103,7 +103,9 @@ void read_certificate_file(const model::Plan& plan, const model::Plan& candidate
 
 void load_folder(const model::Plan& plan, const std::string& root, const Secret& password,
                  TimePoint at, Inventory& inventory) {
-    for (const auto& file : listed(inventory::files_in(root), root)) read_certificate_file(plan, plan, file, password, at, inventory);
+    // A "<stem>.chain.pem" beside its "<stem>.pem" is the same certificate: the leaf file is the one held.
+    for (const auto& file : inventory::without_chain_files(listed(inventory::files_in(root), root)))
+        read_certificate_file(plan, plan, file, password, at, inventory);
     for (const auto& folder : listed(inventory::member_folders(root), root)) {
         // A folder named after a member: only what is installed on that member can match.
         const std::string member = names::normalize_fqdn(folder, false, nullptr).value_or("");
@@ -113,7 +115,7 @@ void load_folder(const model::Plan& plan, const std::string& root, const Secret&
                 candidates.certificates.push_back(r);
         const model::Plan& match_against = candidates.certificates.empty() ? plan : candidates;
         const std::string member_folder = fs::join(root, folder);
-        for (const auto& file : listed(inventory::files_in(member_folder), member_folder))
+        for (const auto& file : inventory::without_chain_files(listed(inventory::files_in(member_folder), member_folder)))
             read_certificate_file(plan, match_against, file, password, at, inventory);
     }
 }

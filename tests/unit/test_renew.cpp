@@ -518,3 +518,23 @@ TEST_CASE("renew: the renewal.json of an earlier run of the day keeps its other 
         CHECK(nlohmann::json::parse(written.report)["due"].size() == 1);
     }
 }
+
+TEST_CASE("renew: a folder that ca sign --manifest, acme, csr or renew wrote is an inventory: their JSON indexes are "
+          "not certificates and are passed over",
+          "[renew]") {
+    TempDir dir("certtool-renew");
+    full_inventory(dir, kAt + 10 * 24h, kAt + 400 * 24h);
+    // What certtool writes beside the certificates (issued.json, acme-state.json,
+    // manifest.json, renewal.json): before the fix, reading the folder failed with
+    // cert.unreadable on the first of them.
+    for (const auto* name : {"issued.json", "acme-state.json", "manifest.json", "renewal.json"})
+        (void)dir.file(name, "{\"schema\": \"certtool.ca-issued/v1\"}\n");
+    // As ca sign --manifest writes it, the leaf has its chain file beside it: the leaf is the file held.
+    (void)dir.file("external.chain.pem", read_text(dir.path() + "/external.pem"));
+    const auto d = decide_folder(dir.path());
+    REQUIRE(d.due.size() == 1);
+    CHECK(d.due[0].id == kExternal);
+    REQUIRE(d.due[0].old.has_value());
+    CHECK(d.due[0].old->source == dir.path() + "/external.pem");
+    CHECK(d.not_due.size() == plan().certificates.size() - 1);
+}
