@@ -130,7 +130,7 @@ SipProbeResult result_of(const SipProbeTarget& target, session::Outcome& o, cons
     case session::Ending::timeout:
     case session::Ending::deadline:
     case session::Ending::not_started:
-        return fail("sip.no-answer", "TLS is up, but no SIP response came from " + endpoint(target) + ": " + o.detail +
+        return fail("sip.no-answer", "TLS is up with " + endpoint(target) + ", but no SIP response came: " + o.detail +
                                          (o.client_certificate_requested ? "; the server had asked for a client certificate" : ""));
     case session::Ending::closed:
     case session::Ending::reset:
@@ -140,7 +140,7 @@ SipProbeResult result_of(const SipProbeTarget& target, session::Outcome& o, cons
             return fail("sip.client-certificate-required", mutual_tls(where, "closed the connection without answering (" + o.detail + ")"));
         return fail("sip.closed", where + " did not answer the OPTIONS request: " + o.detail + partial);
     case session::Ending::too_much_data:
-        return fail("sip.too-much-data", where + ": " + o.detail);
+        return fail("sip.too-much-data", where + " sent " + o.detail);
     }
 
     switch (reader.state()) {

@@ -336,7 +336,7 @@ public:
         const std::string why = "the batch deadline of " + ms_text(limits_.deadline) + " passed ";
         for (auto& c : active_) {
             if (c->phase == Phase::talking) {
-                end_conversation(*c, session::Ending::deadline, why + "while waiting for the answer of " + c->address_text);
+                end_conversation(*c, session::Ending::deadline, why + "while waiting for the answer");
                 continue;
             }
             finish_error(*c, "tls.deadline",
@@ -461,7 +461,7 @@ private:
         }
         if (c.phase == Phase::talking) {
             end_conversation(c, session::Ending::timeout,
-                             "no whole answer from " + c.address_text + " within " + ms_text(limits_.answer_timeout) + " (" +
+                             "no whole answer within " + ms_text(limits_.answer_timeout) + " (" +
                                  plural(results_[c.index].answer_bytes, "byte", "bytes") + " received)");
             return;
         }
@@ -685,7 +685,7 @@ private:
             const std::size_t room = std::min(buffer.size(), limits_.max_answer_bytes - out.answer_bytes);
             if (room == 0) {
                 end_conversation(c, session::Ending::too_much_data,
-                                 c.address_text + " sent " + std::to_string(limits_.max_answer_bytes) +
+                                 std::to_string(limits_.max_answer_bytes) +
                                      " bytes without a whole answer (the limit is max_answer_bytes)");
                 return;
             }
@@ -726,7 +726,7 @@ private:
         const std::string received = " (" + plural(results_[c.index].answer_bytes, "byte", "bytes") + " of answer received)";
         if (c.io.over_limit) {
             end_conversation(c, session::Ending::too_much_data,
-                             c.address_text + " sent more than an answer may take (" + doing + ")" + received);
+                             "more than an answer may take (" + doing + ")" + received);
         } else if (c.io.sys_errno == ECONNRESET || c.io.sys_errno == EPIPE) {
             end_conversation(c, session::Ending::reset, "the server reset the connection" + received);
         } else if (ssl_error == SSL_ERROR_ZERO_RETURN) {
@@ -739,8 +739,7 @@ private:
             end_conversation(c, session::Ending::failed, std::string("socket error: ") + std::strerror(c.io.sys_errno) + received);
         } else {
             end_conversation(c, session::Ending::failed,
-                             "TLS with " + c.address_text + " failed while " + doing + (openssl.empty() ? "" : ": " + openssl) +
-                                 received);
+                             "TLS failed while " + doing + (openssl.empty() ? "" : ": " + openssl) + received);
         }
     }
 

@@ -46,7 +46,7 @@ struct Outcome {
     bool handshake_completed = false;  // false also when fetch.ok because a server that wanted MTLS ended it
     Ending ending = Ending::not_started;
     std::size_t answer_bytes = 0;  // received after the handshake
-    std::string detail;            // what ended the conversation: OpenSSL's reasons or the socket error
+    std::string detail;            // what ended the conversation (OpenSSL's reasons, the socket error), without the address
 };
 
 // Runs the batch; with a conversation, holds it over every completed
