@@ -225,6 +225,27 @@ TEST_CASE("sip probe: a federation peer demanding a client certificate is sip.cl
     CHECK(results[1].protocol == "TLSv1.2");  // refused within the handshake
 }
 
+TEST_CASE("sip probe: a server that asks for a client certificate but answers without one: answered, and said", "[sip][e2e]") {
+    SKIP_WITHOUT(kamailio_missing());
+    SipLab lab;
+    Kamailio::Options asks;
+    asks.client_ca = lab.ca();
+    asks.client_certificate_optional = true;
+    Kamailio kamailio(lab.dir(), {lab.listener(lab.ip(1), kPort)}, asks);
+
+    const auto results = probe_sip_options({lab.target(1)}, limits());
+
+    REQUIRE(results.size() == 1);
+    const auto& r = results[0];
+    INFO(describe(r));
+    CHECK(r.error_code.empty());
+    CHECK(r.answered);
+    CHECK(r.status == 200);
+    CHECK(r.client_certificate_requested);
+    CHECK(r.message.find("asked for a client certificate and answered without one") != std::string::npos);
+    check_chain(r, lab);
+}
+
 TEST_CASE("sip probe: a TLS server that answers nothing is sip.no-answer after the answer timeout, or the batch deadline",
           "[sip][e2e]") {
     SKIP_WITHOUT(openssl_missing());

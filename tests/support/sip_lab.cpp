@@ -46,11 +46,12 @@ std::string socket_text(const SipTlsListener& l) {
     return (l.address.find(':') != std::string::npos ? "[" + l.address + "]" : l.address) + ":" + std::to_string(l.port);
 }
 
-// A tls.cfg profile's settings: the certificate and whether a client must show one.
-std::string tls_settings(const SipTlsListener& l, const std::string& client_ca) {
+// A tls.cfg profile's settings: the certificate and whether a client is asked for one, and must show it.
+std::string tls_settings(const SipTlsListener& l, const Kamailio::Options& options) {
     std::string s = "method = TLSv1.2+\ncertificate = " + l.cert + "\nprivate_key = " + l.key + "\n";
-    if (client_ca.empty()) return s + "verify_certificate = no\nrequire_certificate = no\n";
-    return s + "verify_certificate = yes\nrequire_certificate = yes\nca_list = " + client_ca + "\n";
+    if (options.client_ca.empty()) return s + "verify_certificate = no\nrequire_certificate = no\n";
+    return s + "verify_certificate = yes\nrequire_certificate = " + (options.client_certificate_optional ? "no" : "yes") +
+           "\nca_list = " + options.client_ca + "\n";
 }
 
 }  // namespace
@@ -64,12 +65,12 @@ Kamailio::Kamailio(const TempDir& dir, const std::vector<SipTlsListener>& listen
     // The first listener's certificate is the default profile's; a listener
     // serving another one gets a profile of its own (IPv4 sockets only: the
     // tests serve IPv6 with the default certificate).
-    std::string tls = "[server:default]\n" + tls_settings(listeners.front(), options.client_ca) + "\n";
+    std::string tls = "[server:default]\n" + tls_settings(listeners.front(), options) + "\n";
     for (const auto& l : listeners) {
         listen += "listen=tls:" + socket_text(l) + "\n";
         if (l.cert != listeners.front().cert || l.key != listeners.front().key) {
             REQUIRE(l.address.find(':') == std::string::npos);
-            tls += "[server:" + socket_text(l) + "]\n" + tls_settings(l, options.client_ca) + "\n";
+            tls += "[server:" + socket_text(l) + "]\n" + tls_settings(l, options) + "\n";
         }
     }
     tls += "[client:default]\nverify_certificate = no\nrequire_certificate = no\n";

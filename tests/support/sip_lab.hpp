@@ -36,6 +36,8 @@ public:
         // Not empty: every listener demands a client certificate issued by this
         // CA (PEM) and fails the handshake without one, as a federation peer does.
         std::string client_ca;
+        // With client_ca: asks for a client certificate, but carries on without one.
+        bool client_certificate_optional = false;
     };
 
     // Why kamailio cannot run here ("" when it can): the program, or its tls,
