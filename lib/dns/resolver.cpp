@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <ares.h>
+#include <netdb.h>
 #include <sys/select.h>
 
 #include <algorithm>
@@ -356,6 +357,44 @@ std::vector<Answer> resolve(const std::vector<Query>& queries, const Options& op
     }
     ares_destroy(channel);
     return answers;
+}
+
+std::vector<HostAddresses> resolve_hosts(const std::vector<std::string>& names, const Options& options) {
+    library_init();
+    std::vector<HostAddresses> out(names.size());
+    std::vector<Query> queries;
+    std::vector<std::size_t> asked;  // out index of each pair of queries
+    ares_channel channel = nullptr;
+    if (ares_init(&channel) != ARES_SUCCESS) throw std::runtime_error("c-ares could not create a resolver");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        for (const int family : {AF_INET, AF_INET6}) {
+            hostent* host = nullptr;
+            if (ares_gethostbyname_file(channel, names[i].c_str(), family, &host) != ARES_SUCCESS || host == nullptr) continue;
+            for (char** a = host->h_addr_list; a != nullptr && *a != nullptr; ++a) {
+                char text[INET6_ADDRSTRLEN] = {};
+                if (::inet_ntop(host->h_addrtype, *a, text, sizeof text) != nullptr) out[i].addresses.emplace_back(text);
+            }
+            ares_free_hostent(host);
+        }
+        if (!out[i].addresses.empty()) continue;
+        queries.push_back({names[i], RecordType::a});
+        queries.push_back({names[i], RecordType::aaaa});
+        asked.push_back(i);
+    }
+    ares_destroy(channel);
+    const auto answers = resolve(queries, options);
+    for (std::size_t k = 0; k < asked.size(); ++k) {
+        auto& host = out[asked[k]];
+        const Answer& v4 = answers[2 * k];
+        const Answer& v6 = answers[2 * k + 1];
+        host.addresses = v4.addresses;
+        host.addresses.insert(host.addresses.end(), v6.addresses.begin(), v6.addresses.end());
+        if (host.addresses.empty()) {
+            const Answer& told = v4.status == Status::no_data ? v6 : v4;
+            host.why = v4.cname_loop || v6.cname_loop ? "a CNAME loop" : to_string(told.status) + (told.detail.empty() ? "" : " (" + told.detail + ")");
+        }
+    }
+    return out;
 }
 
 }  // namespace certtool::dns

@@ -96,6 +96,17 @@ inline constexpr std::size_t kMaxCnameChain = 8;
 // when one does not answer (failover); to ask each server, call once per server.
 std::vector<Answer> resolve(const std::vector<Query>& queries, const Options& options);
 
+// The addresses of `name` (IPv4 first, then IPv6) as a program connecting to
+// it finds them: the hosts file (/etc/hosts) first, then DNS (A and AAAA
+// through the system's resolvers, or `options.servers`), each name of the
+// batch once, all at once. A name that does not resolve maps to no addresses,
+// with `why` saying why ("NXDOMAIN", "timeout", ...).
+struct HostAddresses {
+    std::vector<std::string> addresses;
+    std::string why;
+};
+std::vector<HostAddresses> resolve_hosts(const std::vector<std::string>& names, const Options& options);
+
 // Reads one DNS response (the bytes c-ares hands over) into `answer`: the
 // records of `answer.query.type` and the CNAME chain. Returns false, with
 // `answer.detail` set, for a message it cannot read. Public for the tests and
