@@ -1,7 +1,9 @@
 // certtool plan: topology in, certificate plan out.
 #include <memory>
 
+#include "check_options.hpp"
 #include "model/plan.hpp"
+#include "report/dns_zone.hpp"
 #include "report/report.hpp"
 #include "topology/topology.hpp"
 #include "verb.hpp"
@@ -17,16 +19,32 @@ struct PlanOptions {
     bool reasons = false;
     std::string color = "auto";
     std::string at;
+    std::string view;  // --format zone (default external) and dns-powershell (default internal)
+    std::string zone;
+    CLI::Option* view_option = nullptr;
+    CLI::Option* zone_option = nullptr;
 };
 
+bool dns_format(const std::string& format) { return format == "zone" || format == "dns-powershell"; }
+
 ExitCode run_plan(const PlanOptions& options, Terminal& term) {
+    const bool zone_given = options.zone_option->count() > 0;
+    if (!dns_format(options.format) && (options.view_option->count() > 0 || zone_given))
+        usage_error("usage.dns-option", "",
+                    std::string(zone_given ? "--zone" : "--view") +
+                        " goes with --format zone or --format dns-powershell, not --format " + options.format);
     const auto loaded = topology::load_file(options.topology);
     const model::Plan plan = model::build_plan(loaded.topology, loaded.source, at_or_now(options.at));
     model::Plan selected;
     if (!options.only.empty()) selected = model::select_certificates(plan, options.only);
     const model::Plan& shown = options.only.empty() ? plan : selected;
 
-    if (options.format == "json") {
+    if (dns_format(options.format)) {
+        const bool zone_file = options.format == "zone";
+        const report::ZoneSelection selection{options.view.empty() ? (zone_file ? "external" : "internal") : options.view,
+                                              options.zone, zone_given, report::own_domains(loaded.topology)};
+        term.out << (zone_file ? report::render_zone_file(shown, selection) : report::render_dns_powershell(shown, selection));
+    } else if (options.format == "json") {
         report::write_json(shown, term.out);
     } else if (options.format == "markdown") {
         term.out << report::render_markdown(shown);
@@ -46,7 +64,18 @@ Verb register_plan(CLI::App& app) {
     CLI::App* command = app.add_subcommand("plan", "derive the certificates, SANs and DNS records a topology needs");
 
     command->add_option("TOPOLOGY", options->topology, "topology file (certtool.topology/v1 JSON)")->required();
-    add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.plan/v1"}, {"markdown", "for a change ticket"}});
+    add_format_option(*command, options->format,
+                      {{"table", "for people"},
+                       {"json", "certtool.plan/v1"},
+                       {"markdown", "for a change ticket"},
+                       {"zone", "the DNS records as BIND zone-file data"},
+                       {"dns-powershell", "a script adding the DNS records to a Windows DNS server"}});
+    options->view_option = command->add_option("--view", options->view,
+                        "zone and dns-powershell formats: the records of the external view (zone's default) or the internal "
+                        "view (dns-powershell's default)")
+        ->check(CLI::IsMember({"external", "internal"}));
+    options->zone_option = command->add_option("--zone", options->zone,
+                        "zone and dns-powershell formats: only the records of this DNS zone (e.g. contoso.com)");
     add_only_option(*command, options->only, "show");
     command->add_flag("--reasons", options->reasons, "table format: say why each SAN and DNS record is there");
     add_color_option(*command, options->color);
@@ -64,6 +93,10 @@ Verb register_plan(CLI::App& app) {
                     "  certtool plan site.json --only edge-external --reasons\n"
                     "  certtool plan site.json --format json > plan.json\n"
                     "  certtool plan site.json --format markdown > change-ticket.md\n"
+                    "  certtool plan site.json --format zone --zone contoso.com >> contoso.com.zone   (after its SOA and NS)\n"
+                    "  certtool plan site.json --format zone --view internal\n"
+                    "  certtool plan site.json --format dns-powershell > add-internal-dns.ps1   (on the Windows DNS server:\n"
+                    "      .\\add-internal-dns.ps1 [-ComputerName DNS01]; re-runnable, never deletes)\n"
                     "  certtool plan site.json --at 2027-03-15   (public CAs issue at most 100 days from then)\n"
                     "\n"
                     "Lifetime: a public-CA certificate is planned at the longest lifetime the CA/B Forum baseline\n"

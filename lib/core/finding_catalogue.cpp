@@ -15,6 +15,7 @@ using S = CodeSeverity;
 // README.md headings.
 constexpr std::string_view kPlan = "Finding codes";
 constexpr std::string_view kOldNames = "Old names";
+constexpr std::string_view kPlanVerb = "`certtool plan`";
 constexpr std::string_view kCsr = "`certtool csr`";
 constexpr std::string_view kVerify = "`certtool verify`";
 constexpr std::string_view kAudit = "`certtool audit`";
@@ -169,6 +170,8 @@ std::vector<CatalogueEntry> entries() {
         // certtool csr (lib/request) and the output files of every writing verb (lib/fs).
         {"csr.nothing-to-do", S::error, "the plan has no certificate to request", kCsr},
         {"csr.key-mismatch", S::error, "an existing key is not of the planned algorithm and size", kCsr},
+        {"usage.dns-option", S::error, "plan --view or --zone without --format zone or dns-powershell", kPlanVerb},
+        {"usage.unknown-zone", S::error, "plan --zone names no DNS zone of the view's records", kPlanVerb},
         {"usage.key-bits", S::error, "a key size Lync does not support", kCsr},
         {"usage.unknown-certificate", S::error, "--only names no role or certificate id of the plan", kCsr},
         {"key.not-a-key", S::error, "an existing key file is not a private key", kCsr},

@@ -44,6 +44,7 @@
 #include "core/plural.hpp"
 #include "crypto/openssl_util.hpp"
 #include "crypto/tls_session.hpp"
+#include "dns/resolver.hpp"
 
 namespace certtool::crypto {
 
@@ -195,7 +196,33 @@ std::string strip_brackets(const std::string& host) {
     return host;
 }
 
-Resolved resolve(const std::string& host_in, int port) {
+// Host names (not IP literals) of the batch -> their addresses, looked up
+// together with c-ares before the first connection (dns::resolve_hosts).
+using NameTable = std::map<std::string, dns::HostAddresses>;
+
+bool is_ip_literal(const std::string& host) {
+    in_addr v4{};
+    in6_addr v6{};
+    return ::inet_pton(AF_INET, host.c_str(), &v4) == 1 || ::inet_pton(AF_INET6, host.c_str(), &v6) == 1;
+}
+
+NameTable resolve_names(const std::vector<FetchTarget>& targets, const FetchLimits& limits) {
+    std::vector<std::string> names;
+    for (const auto& t : targets) {
+        const std::string host = strip_brackets(t.host);
+        if (!host.empty() && !is_ip_literal(host) && std::find(names.begin(), names.end(), host) == names.end()) names.push_back(host);
+    }
+    NameTable table;
+    if (names.empty()) return table;
+    dns::Options options;
+    options.query_timeout = limits.connect_timeout;
+    options.deadline = std::min(limits.deadline, 2 * limits.connect_timeout + std::chrono::milliseconds(500));
+    auto found = dns::resolve_hosts(names, options);
+    for (std::size_t i = 0; i < names.size(); ++i) table.emplace(names[i], std::move(found[i]));
+    return table;
+}
+
+Resolved resolve(const std::string& host_in, int port, const NameTable& names) {
     Resolved out;
     std::string host = strip_brackets(host_in);
     if (host.empty()) {
@@ -209,12 +236,21 @@ Resolved resolve(const std::string& host_in, int port) {
     hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
     std::string service = std::to_string(port);
     addrinfo* list = nullptr;
-    int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
-    if (rc == EAI_NONAME) {
-        // Not an IP literal: ask DNS (blocking; see the header).
-        hints.ai_flags = AI_NUMERICSERV;  // no AI_ADDRCONFIG: it hides localhost on loopback-only hosts
-        rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
+    if (!is_ip_literal(host)) {
+        // A name: its addresses were looked up for the whole batch (resolve_names).
+        const auto found = names.find(host);
+        if (found == names.end() || found->second.addresses.empty()) {
+            out.error = "cannot resolve " + host + ": " + (found == names.end() ? "not looked up" : found->second.why);
+            return out;
+        }
+        for (const auto& address : found->second.addresses) {
+            const Resolved one = resolve(address, port, names);
+            out.addresses.insert(out.addresses.end(), one.addresses.begin(), one.addresses.end());
+        }
+        if (out.addresses.empty()) out.error = "no address found for " + host;
+        return out;
     }
+    const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
     if (rc != 0) {
         out.error = "cannot resolve " + host + ": " + gai_strerror(rc);
         return out;
@@ -292,6 +328,7 @@ public:
 
     std::vector<session::Outcome> run() {
         const Clock::time_point batch_deadline = Clock::now() + limits_.deadline;
+        names_ = resolve_names(targets_, limits_);
         std::size_t next = 0;
         std::vector<pollfd> fds;
         while (next < targets_.size() || !active_.empty()) {
@@ -364,7 +401,7 @@ private:
         }
         const std::string key = strip_brackets(t.host) + "|" + std::to_string(t.port);
         auto it = resolved_.find(key);
-        if (it == resolved_.end()) it = resolved_.emplace(key, resolve(t.host, t.port)).first;
+        if (it == resolved_.end()) it = resolved_.emplace(key, resolve(t.host, t.port, names_)).first;
         if (it->second.addresses.empty()) {
             finish_error(*c, "tls.dns", it->second.error);
             return;
@@ -772,6 +809,7 @@ private:
     std::vector<session::Outcome> results_;
     std::vector<std::unique_ptr<Conn>> active_;
     std::map<std::string, Resolved> resolved_;
+    NameTable names_;
 };
 
 }  // namespace

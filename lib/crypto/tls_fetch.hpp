@@ -52,10 +52,12 @@ struct FetchResult {
 // ok (with a message saying so). Never throws for a target's failure; throws
 // CryptoError("tls.init") only if OpenSSL cannot set up a TLS context at all.
 //
-// Limitation: DNS names are resolved with the blocking getaddrinfo, one at a
-// time, when their turn comes (cached per host); a slow resolver stalls the
-// other connections for that long and can push the batch past its deadline by
-// one lookup. IP literals never touch DNS.
+// Host names are looked up before the first connection, all at once and
+// asynchronously (c-ares, lib/dns: the hosts file, then A and AAAA through
+// the system's resolvers), each query within connect_timeout (two tries) and
+// the lookups together within the deadline; a name that does not resolve is
+// tls.dns with the reason (NXDOMAIN, SERVFAIL, timeout, ...). Every address of
+// a name is tried in turn, IPv4 first. IP literals never touch DNS.
 std::vector<FetchResult> fetch_all(const std::vector<FetchTarget>& targets, const FetchLimits& limits);
 
 }  // namespace certtool::crypto

@@ -107,13 +107,15 @@ void make_stable(Plan& plan) {
     };
     // The certificate and reason decide which of two equal records survives, so
     // that it never depends on which rule ran first.
-    std::sort(plan.dns.begin(), plan.dns.end(), [&](const DnsRecord& a, const DnsRecord& b) {
-        return std::tuple_cat(dns_key(a), std::tie(a.certificate, a.reason)) <
-               std::tuple_cat(dns_key(b), std::tie(b.certificate, b.reason));
-    });
-    plan.dns.erase(std::unique(plan.dns.begin(), plan.dns.end(),
-                               [&](const DnsRecord& a, const DnsRecord& b) { return dns_key(a) == dns_key(b); }),
-                   plan.dns.end());
+    for (auto* records : {&plan.dns, &plan.dns_left_out}) {
+        std::sort(records->begin(), records->end(), [&](const DnsRecord& a, const DnsRecord& b) {
+            return std::tuple_cat(dns_key(a), std::tie(a.certificate, a.reason)) <
+                   std::tuple_cat(dns_key(b), std::tie(b.certificate, b.reason));
+        });
+        records->erase(std::unique(records->begin(), records->end(),
+                                   [&](const DnsRecord& a, const DnsRecord& b) { return dns_key(a) == dns_key(b); }),
+                       records->end());
+    }
 
     auto finding_key = [](const Finding& f) {
         return std::make_tuple(severity_rank(f.severity), std::cref(f.code), std::cref(f.path), std::cref(f.certificate),

@@ -44,6 +44,7 @@ public:
                        "no address for " + name + " in the topology: its " + zone +
                            " A record is left out of the plan; add the IP addresses to list it",
                        path);
+            b_.plan().dns_left_out.push_back({zone, "A", name, "", 0, 0, 0, certificate, reason});
             return;
         }
         for (const auto& address : addresses) {

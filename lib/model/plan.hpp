@@ -116,6 +116,10 @@ struct Plan {
     Platform platform;  // the product and oldest Windows Server: what requests, PFX files and scripts may use
     std::vector<CertificateRequirement> certificates;
     std::vector<DnsRecord> dns;
+    // The records left out for want of an address (each one a dns-address-unknown
+    // finding): type "A", no target, sorted as `dns`. Not part of certtool.plan/v1;
+    // the zone and PowerShell renderings mention them, so that none is dropped silently.
+    std::vector<DnsRecord> dns_left_out;
     std::vector<Finding> findings;
 
     [[nodiscard]] bool has_errors() const;

@@ -57,6 +57,8 @@ Plan select_certificates(const Plan& plan, const std::vector<std::string>& only)
     }
     for (const auto& r : plan.dns)
         if (kept.count(r.certificate) != 0) out.dns.push_back(r);
+    for (const auto& r : plan.dns_left_out)
+        if (kept.count(r.certificate) != 0) out.dns_left_out.push_back(r);
     for (const auto& f : plan.findings)
         if (f.certificate.empty() || kept.count(f.certificate) != 0) out.findings.push_back(f);
     return out;

@@ -437,6 +437,27 @@ SuffixSection public_suffix_section(std::string_view name) {
     return SuffixSection::none;
 }
 
+std::string registrable_domain(std::string_view name) {
+    const std::string n = strip_trailing_dot(name);
+    const auto last_two_labels = [&] {
+        const auto last = n.rfind('.');
+        if (last == std::string::npos || last == 0) return n;
+        const auto before = n.rfind('.', last - 1);
+        return before == std::string::npos ? n : n.substr(before + 1);
+    };
+    const SuffixList& list = suffix_list();
+    if (!list.ctx || n.empty()) return last_two_labels();
+    constexpr int type = PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE;
+    if (psl_is_public_suffix2(list.ctx, n.c_str(), type)) return n;
+    // From the longest suffix down: the first public one, with the label before it.
+    std::size_t label_start = 0;
+    for (std::size_t dot = n.find('.'); dot != std::string::npos; dot = n.find('.', dot + 1)) {
+        if (psl_is_public_suffix2(list.ctx, n.c_str() + dot + 1, type)) return n.substr(label_start);
+        label_start = dot + 1;
+    }
+    return last_two_labels();
+}
+
 std::string lower_ascii(std::string_view text) {
     std::string out(text);
     for (char& c : out) c = lower(c);

@@ -57,6 +57,16 @@ bool sans_cover(const std::vector<std::string>& dns_names, const std::vector<std
 enum class SuffixSection { none, icann, private_domains };
 SuffixSection public_suffix_section(std::string_view name);
 
+// The domain `name` is registered under, where its DNS zone usually is: the
+// longest public suffix the Public Suffix List has for it plus one label
+// ("sip.contoso.co.uk" -> "contoso.co.uk"; private-section suffixes count too,
+// "a.b.github.io" -> "b.github.io"). A name under no rule of the list
+// (".local", ".corp"; the "*" default rule does not count) gives its last two
+// labels ("fe01.contoso.local" -> "contoso.local"), as does any name without
+// list data. A name that is itself a public suffix, or a single label, is
+// returned as it is. Lower case, without a trailing dot.
+std::string registrable_domain(std::string_view name);
+
 // ASCII letters lower-cased, every other byte kept.
 std::string lower_ascii(std::string_view text);
 

@@ -1,5 +1,5 @@
 // What the certtool acme end-to-end tests share beyond the kit (daemon.hpp runs
-// Pebble and Knot, loopback.hpp gives the free block): the time scale, the
+// Pebble, dns_lab.hpp Knot, loopback.hpp gives the free block): the time scale, the
 // checks every run must pass (bounded time, no partial files, no secret in the
 // output), and the lab of real servers: Pebble (the ACME test CA, with its own
 // TLS certificate made here, issuing 47-day certificates) validating DNS-01
@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "daemon.hpp"
+#include "dns_lab.hpp"
 #include "loopback.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
@@ -84,7 +85,7 @@ inline const Programs& programs() {
     static const Programs found = [] {
         Programs p;
         p.pebble = find_program("pebble");
-        p.knotd = find_program("knotd");
+        p.knotd = knotd_program();
         p.nsupdate = find_program("nsupdate");
         p.dig = find_program("dig");
         p.curl = find_program("curl");
@@ -136,7 +137,7 @@ public:
     std::string tsig_file = dir / "tsig.key";
     std::string pebble_tls = dir / "pebble-tls.pem";
     std::string root = dir / "pebble-root.pem";
-    std::unique_ptr<Daemon> knot;
+    std::unique_ptr<KnotServer> knot;
     std::unique_ptr<Daemon> pebble;
 
     Lab() {
@@ -169,28 +170,12 @@ public:
 
 private:
     void start_knot() {
-        const std::string base = dir.path();
-        std::filesystem::create_directories(base + "/knot/zones");
-        std::filesystem::create_directories(base + "/knot/db");
-        for (const std::string zone : {"contoso.com", "fabrikam.com"})
-            (void)dir.file("knot/zones/" + zone + ".zone", "$ORIGIN " + zone + ".\n$TTL 60\n@ SOA ns1 hostmaster 1 3600 600 86400 60\n@ NS ns1\nns1 A " +
-                                                              dns_ip + "\n");
-        const std::string conf = dir.file("knot/knot.conf",
-                                          "server:\n    listen: " + dns_ip + "@" + std::to_string(kDnsPort) + "\n    rundir: \"" + base +
-                                              "/knot\"\n    pidfile: \"" + base + "/knot/knot.pid\"\n"
-                                              "log:\n  - target: stderr\n    any: info\n"
-                                              "database:\n    storage: \"" + base + "/knot/db\"\n"
-                                              "key:\n  - id: acme-update\n    algorithm: hmac-sha256\n    secret: " + tsig_secret + "\n"
-                                              "acl:\n  - id: acme-update\n    key: acme-update\n    action: update\n"
-                                              "template:\n  - id: default\n    storage: \"" + base + "/knot/zones\"\n    file: \"%s.zone\"\n"
-                                              "    zonefile-sync: -1\n    journal-content: changes\n    acl: acme-update\n"
-                                              "zone:\n  - domain: contoso.com\n  - domain: fabrikam.com\n");
+        std::filesystem::create_directories(dir / "knot");
+        std::vector<DnsZoneFile> zones;
+        for (const std::string zone : {"contoso.com", "fabrikam.com"}) zones.push_back({zone, soa_and_ns(zone, dns_ip)});
+        knot = std::make_unique<KnotServer>(dir / "knot", KnotConfig{dns_ip, kDnsPort, zones, TsigKey{"acme-update", tsig_secret}});
         (void)dir.file("tsig.key", "key \"acme-update\" {\n  algorithm hmac-sha256;\n  secret \"" + tsig_secret + "\";\n};\n");
         ::chmod(tsig_file.c_str(), 0600);
-        knot = std::make_unique<Daemon>("knotd", programs().knotd, std::vector<std::string>{"-c", conf}, dir / "knot.log");
-        const bool up = wait_until([&] { return tcp_connects(dns_ip, kDnsPort); }, 15s);
-        INFO(knot->log());
-        REQUIRE(up);
     }
 
     void start_pebble() {

@@ -1,6 +1,7 @@
 // fuzz_topology: a certtool.topology/v1 document as a user writes it.
 // topology::parse, and for a document it accepts, the whole model (build_plan)
-// and every rendering of the plan, so that the model runs on odd but valid input.
+// and every rendering of the plan (the zone file and DNS Server script of both
+// views included), so that the model runs on odd but valid input.
 // A bug: any crash or sanitizer report, any exception other than the documented
 // InputError / CryptoError, a JSON rendering that does not parse back, or a plan
 // that differs between two builds of the same topology (plans are deterministic),
@@ -16,6 +17,7 @@
 #include "crypto/keys.hpp"
 #include "core/time.hpp"
 #include "model/plan.hpp"
+#include "report/dns_zone.hpp"
 #include "report/report.hpp"
 #include "topology/topology.hpp"
 
@@ -40,6 +42,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (streamed.str() != json) __builtin_trap();
         (void)report::render_table(plan, report::TextStyle{true, true});
         (void)report::render_markdown(plan);
+        // The DNS records for the DNS servers: every record of each view in one zone.
+        const auto domains = report::own_domains(topology);
+        for (const std::string view : {"external", "internal"}) {
+            std::size_t grouped = 0;
+            for (const auto& group : report::zone_groups(plan, view, domains)) grouped += group.records.size();
+            std::size_t planned = 0;
+            for (const auto& r : plan.dns) planned += r.zone == view ? 1 : 0;
+            if (grouped != planned) __builtin_trap();
+            (void)report::render_zone_file(plan, {view, "", false, domains});
+            (void)report::render_dns_powershell(plan, {view, "", false, domains});
+        }
         if (!plan.certificates.empty()) (void)model::select_certificates(plan, {plan.certificates.back().id});
     } catch (const InputError&) {
     } catch (const crypto::CryptoError&) {

@@ -76,6 +76,10 @@ TEST_CASE("cli: plan --help documents arguments, exit codes and examples", "[cli
     CHECK(contains(r.out, "Exit codes:"));
     CHECK(contains(r.out, "  2  bad usage or bad input"));
     CHECK(contains(r.out, "Examples:\n  certtool plan site.json\n"));
+    CHECK(contains(r.out, "--view"));
+    CHECK(contains(r.out, "--zone"));
+    CHECK(contains(r.out, "  certtool plan site.json --format zone --zone contoso.com >> contoso.com.zone"));
+    CHECK(contains(r.out, "  certtool plan site.json --format dns-powershell > add-internal-dns.ps1"));
 }
 
 TEST_CASE("cli: no verb prints the help on stderr and exits 2", "[cli]") {
@@ -108,7 +112,7 @@ TEST_CASE("cli: plan without a topology, or with a bad --format or --color, exit
     const auto format = certtool_run({"plan", kTopology, "--format", "bogus"});
     CHECK(format.exit_code == 2);
     CHECK(format.out.empty());
-    CHECK(contains(format.err, "--format: bogus not in {table,json,markdown}"));
+    CHECK(contains(format.err, "--format: bogus not in {table,json,markdown,zone,dns-powershell}"));
 
     const auto color = certtool_run({"plan", kTopology, "--color", "sometimes"});
     CHECK(color.exit_code == 2);

@@ -471,6 +471,23 @@ TEST_CASE("tls: fetch_all gets the leaf an openssl s_server presents", "[tls]") 
     }
 }
 
+TEST_CASE("tls: a name that does not resolve is tls.dns with the reason, in bounded time, and the others go on", "[tls]") {
+    SKIP_WITHOUT_OPENSSL();
+    TempDir dir;
+    Pem pem = make_cert(dir.path, "a.example");
+    SServer server(pem, {});
+    FetchLimits limits;
+    limits.connect_timeout = milliseconds(700);
+    const auto start = Clock::now();
+    // .invalid never resolves (RFC 6761): NXDOMAIN from a resolver, or a timeout without one.
+    const auto results = fetch_all({FetchTarget{"no-such-host.invalid", 443, ""}, local(server.port())}, limits);
+    CHECK(ms_since(start) < 5000);
+    REQUIRE(results.size() == 2);
+    CHECK(results[0].error_code == "tls.dns");
+    CHECK(results[0].message.find("cannot resolve no-such-host.invalid: ") == 0);
+    CHECK(results[1].ok);
+}
+
 TEST_CASE("tls: fetch_all sends SNI and the server's choice shows", "[tls]") {
     SKIP_WITHOUT_OPENSSL();
     TempDir dir;
