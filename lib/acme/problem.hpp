@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/printable.hpp"  // printable(), for the CA's texts
+
 namespace certtool::acme {
 
 // Something the CA, the network, the DNS hook or the DNS wait made impossible.
@@ -57,10 +59,5 @@ std::string problem_message(const Problem& problem);
 // to `now`. nullopt when absent or unreadable; a date in the past is `now`.
 std::optional<std::chrono::system_clock::time_point> parse_retry_after(std::string_view value,
                                                                        std::chrono::system_clock::time_point now);
-
-// Text from outside (a CA's detail, a hook's output) made safe to print: control
-// characters and bytes outside ASCII shown as \xNN, newlines kept only when `keep_newlines`, at most
-// `max_chars` characters (the rest replaced by " ...").
-std::string printable(std::string_view text, std::size_t max_chars, bool keep_newlines = false);
 
 }  // namespace certtool::acme

@@ -1,23 +1,26 @@
-// fetch_all: one thread, one poll(2) loop over non-blocking sockets.
+// fetch_all and probe_sip_options (through session::run, tls_session.hpp):
+// one thread, one poll(2) loop over non-blocking sockets.
 //
 // Why one thread: the work is waiting on the network; OpenSSL's client side of
 // a handshake costs well under a millisecond of CPU, so a single loop keeps up
 // with hundreds of servers, and there is no locking, no shared error queue and
 // nothing to join when the deadline strikes.
 //
-// Each target goes pending -> (resolve) -> connecting -> handshaking -> done.
-// At most `concurrency` targets are connecting or handshaking at a time. Every
-// in-flight target has its own phase deadline (connect or handshake timeout);
-// the batch has one overall deadline after which whatever is left is reported
-// as "tls.deadline".
+// Each target goes pending -> (resolve) -> connecting -> handshaking ->
+// [talking] -> done; talking, only with a Conversation, sends its request and
+// reads the answer. At most `concurrency` targets are in flight at a time.
+// Every in-flight target has its own phase deadline (connect, handshake or
+// answer timeout); the batch has one overall deadline after which whatever is
+// left is reported as "tls.deadline" (a conversation: Ending::deadline).
 //
 // Bytes go through a small BIO of our own over the socket instead of
 // SSL_set_fd's socket BIO, for three reasons: send() gets MSG_NOSIGNAL (a
 // server that resets must not raise SIGPIPE in the caller's process); reads are
 // capped so that no more than max_chain_bytes are ever taken from one server
 // (OpenSSL without read-ahead asks for exactly the bytes of the record it is
-// assembling, so the cap is exact); and the first bytes received are kept to
-// tell "not TLS at all" from a TLS handshake that failed.
+// assembling, so the cap is exact; a conversation raises it by what its
+// answer may take); and the first bytes received are kept to tell "not TLS at
+// all" from a TLS handshake that failed.
 #include "crypto/tls_fetch.hpp"
 
 #include <arpa/inet.h>
@@ -40,6 +43,7 @@
 
 #include "core/plural.hpp"
 #include "crypto/openssl_util.hpp"
+#include "crypto/tls_session.hpp"
 #include "dns/resolver.hpp"
 
 namespace certtool::crypto {
@@ -266,7 +270,7 @@ Resolved resolve(const std::string& host_in, int port, const NameTable& names) {
 // ---------------------------------------------------------------------------
 // One target in flight.
 
-enum class Phase { connecting, handshaking };
+enum class Phase { connecting, handshaking, talking };
 
 struct Conn {
     std::size_t index = 0;
@@ -282,6 +286,8 @@ struct Conn {
     short events = 0;
     bool client_certificate_requested = false;
     bool done = false;
+    std::string request;    // talking: what the conversation sends
+    std::size_t sent = 0;   // of it
 
     Conn() = default;
     Conn(const Conn&) = delete;
@@ -309,17 +315,18 @@ int no_client_certificate(SSL* ssl, X509** /*x509*/, EVP_PKEY** /*pkey*/) {
 
 std::string ms_text(milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
 
-class Fetcher {
+class SessionLoop {
 public:
-    Fetcher(const std::vector<FetchTarget>& targets, const FetchLimits& limits)
-        : targets_(targets), limits_(limits), ctx_(make_context(limits)) {
+    SessionLoop(const std::vector<FetchTarget>& targets, const FetchLimits& limits, session::Conversation* conversation)
+        : targets_(targets), limits_(limits), conversation_(conversation), ctx_(make_context(limits)) {
         results_.resize(targets.size());
-        for (std::size_t i = 0; i < targets.size(); ++i) results_[i].target = targets[i];
+        for (std::size_t i = 0; i < targets.size(); ++i) results_[i].fetch.target = targets[i];
         if (limits_.concurrency == 0) limits_.concurrency = 1;
         if (limits_.max_chain_bytes == 0) limits_.max_chain_bytes = 1;
+        if (limits_.max_answer_bytes == 0) limits_.max_answer_bytes = 1;
     }
 
-    std::vector<FetchResult> run() {
+    std::vector<session::Outcome> run() {
         const Clock::time_point batch_deadline = Clock::now() + limits_.deadline;
         names_ = resolve_names(targets_, limits_);
         std::size_t next = 0;
@@ -365,14 +372,18 @@ public:
         // The batch deadline: whatever is left.
         const std::string why = "the batch deadline of " + ms_text(limits_.deadline) + " passed ";
         for (auto& c : active_) {
+            if (c->phase == Phase::talking) {
+                end_conversation(*c, session::Ending::deadline, why + "while waiting for the answer");
+                continue;
+            }
             finish_error(*c, "tls.deadline",
                          why + (c->phase == Phase::connecting ? "while connecting to " : "during the TLS handshake with ") +
                              c->address_text);
         }
         active_.clear();
         for (; next < targets_.size(); ++next) {
-            results_[next].error_code = "tls.deadline";
-            results_[next].message = why + "before this target's turn came";
+            results_[next].fetch.error_code = "tls.deadline";
+            results_[next].fetch.message = why + "before this target's turn came";
         }
         return std::move(results_);
     }
@@ -468,6 +479,10 @@ private:
             }
             return;
         }
+        if (c.phase == Phase::talking) {
+            drive_conversation(c);
+            return;
+        }
         drive_handshake(c);
     }
 
@@ -479,6 +494,12 @@ private:
             } else {
                 finish_error(c, "tls.connect-timeout", message);
             }
+            return;
+        }
+        if (c.phase == Phase::talking) {
+            end_conversation(c, session::Ending::timeout,
+                             "no whole answer within " + ms_text(limits_.answer_timeout) + " (" +
+                                 plural(results_[c.index].answer_bytes, "byte", "bytes") + " received)");
             return;
         }
         finish_error(c, "tls.handshake-timeout",
@@ -516,7 +537,7 @@ private:
         ERR_clear_error();
         int rc = SSL_do_handshake(c.ssl.get());
         if (rc == 1) {
-            succeed(c, "");
+            handshake_done(c);
             return;
         }
         int err = SSL_get_error(c.ssl.get(), rc);
@@ -567,9 +588,11 @@ private:
         // A server that wants mutual TLS may end the handshake once it sees we
         // have no client certificate; its own chain has arrived by then.
         if (c.client_certificate_requested && SSL_get0_peer_certificate(c.ssl.get()) != nullptr) {
-            succeed(c, "the server asked for a client certificate and ended the handshake when none came (" +
-                           (openssl.empty() ? std::string("connection closed") : openssl) +
-                           "); the chain it presented before that is reported");
+            if (keep_chain(c, "the server asked for a client certificate and ended the handshake when none came (" +
+                                  (openssl.empty() ? std::string("connection closed") : openssl) +
+                                  "); the chain it presented before that is reported")) {
+                finish(c);
+            }
             return;
         }
         if (c.io.sys_errno == ECONNRESET || c.io.sys_errno == EPIPE) {
@@ -594,8 +617,21 @@ private:
                      "the TLS handshake" + with + " failed" + (openssl.empty() ? "" : ": " + openssl));
     }
 
-    void succeed(Conn& c, const std::string& message) {
-        FetchResult& r = results_[c.index];
+    void handshake_done(Conn& c) {
+        if (!keep_chain(c, "")) return;
+        results_[c.index].handshake_completed = true;
+        if (conversation_ != nullptr) {
+            begin_conversation(c);
+            return;
+        }
+        polite_close(c);
+        finish(c);
+    }
+
+    // Records what the handshake gave (chain, protocol, cipher) as a success
+    // with `message`; false (and finished as an error) when the chain cannot be read.
+    bool keep_chain(Conn& c, const std::string& message) {
+        FetchResult& r = results_[c.index].fetch;
         SSL* ssl = c.ssl.get();
         std::vector<X509*> certs;
         X509* leaf = SSL_get0_peer_certificate(ssl);
@@ -606,7 +642,7 @@ private:
         if (certs.empty()) {
             finish_error(c, "tls.handshake-failed", "the server" + std::string(" ") + c.address_text +
                                                         " completed the handshake without a certificate");
-            return;
+            return false;
         }
         std::vector<Certificate> parsed;
         for (std::size_t i = 0; i < certs.size(); ++i) {
@@ -615,7 +651,7 @@ private:
             if (len <= 0 || der == nullptr) {
                 finish_error(c, "tls.handshake-failed", "cannot encode certificate " + std::to_string(i + 1) +
                                                             " from " + c.address_text + ": " + ossl::drain_errors());
-                return;
+                return false;
             }
             std::string bytes(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
             OPENSSL_free(der);
@@ -624,7 +660,7 @@ private:
             } catch (const CryptoError& e) {
                 finish_error(c, "tls.handshake-failed", "certificate " + std::to_string(i + 1) + " sent by " +
                                                             c.address_text + " cannot be read: " + e.what());
-                return;
+                return false;
             }
         }
         r.ok = true;
@@ -633,17 +669,125 @@ private:
         r.chain = std::move(parsed);
         if (const char* v = SSL_get_version(ssl)) r.protocol = v;
         if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl)) r.cipher = SSL_CIPHER_get_name(cipher);
-        // A polite close_notify (never blocks, never raises SIGPIPE).
-        if (message.empty()) {
-            ERR_clear_error();
-            SSL_shutdown(ssl);
-            ERR_clear_error();
+        return true;
+    }
+
+    // A close_notify (never blocks, never raises SIGPIPE).
+    static void polite_close(Conn& c) {
+        ERR_clear_error();
+        SSL_shutdown(c.ssl.get());
+        ERR_clear_error();
+    }
+
+    // ---- The conversation (a Conversation was given and the handshake completed).
+
+    void begin_conversation(Conn& c) {
+        c.phase = Phase::talking;
+        c.phase_deadline = Clock::now() + limits_.answer_timeout;
+        // Room for the answer in the socket BIO's cap: its records' headers,
+        // MACs and padding, and post-handshake messages (TLS 1.3 tickets).
+        c.io.limit = c.io.bytes_read + 2 * limits_.max_answer_bytes + 64 * 1024;
+        Address local;
+        local.len = sizeof local.storage;
+        std::string local_host = "0.0.0.0";
+        int local_port = 0;
+        if (::getsockname(c.fd, reinterpret_cast<sockaddr*>(&local.storage), &local.len) == 0) {
+            local_host = local.text();
+            const auto* sa = reinterpret_cast<const sockaddr*>(&local.storage);
+            local_port = ntohs(sa->sa_family == AF_INET ? reinterpret_cast<const sockaddr_in*>(sa)->sin_port
+                                                        : reinterpret_cast<const sockaddr_in6*>(sa)->sin6_port);
         }
+        c.request = conversation_->opening(c.index, local_host, local_port);
+        c.sent = 0;
+        drive_conversation(c);
+    }
+
+    void drive_conversation(Conn& c) {
+        SSL* ssl = c.ssl.get();
+        session::Outcome& out = results_[c.index];
+        ERR_clear_error();
+        while (c.sent < c.request.size()) {
+            std::size_t written = 0;
+            const int rc = SSL_write_ex(ssl, c.request.data() + c.sent, c.request.size() - c.sent, &written);
+            if (rc == 1) {
+                c.sent += written;
+                continue;
+            }
+            const int err = SSL_get_error(ssl, rc);
+            if (!wait_for(c, err)) conversation_failed(c, err, "sending the request");
+            return;
+        }
+        std::array<char, 16 * 1024> buffer{};
+        for (;;) {
+            const std::size_t room = std::min(buffer.size(), limits_.max_answer_bytes - out.answer_bytes);
+            if (room == 0) {
+                end_conversation(c, session::Ending::too_much_data,
+                                 std::to_string(limits_.max_answer_bytes) +
+                                     " bytes without a whole answer (the limit is max_answer_bytes)");
+                return;
+            }
+            std::size_t got = 0;
+            const int rc = SSL_read_ex(ssl, buffer.data(), room, &got);
+            if (rc == 1) {
+                out.answer_bytes += got;
+                if (conversation_->answered(c.index, std::string_view(buffer.data(), got))) {
+                    polite_close(c);
+                    end_conversation(c, session::Ending::answered, "");
+                    return;
+                }
+                continue;
+            }
+            const int err = SSL_get_error(ssl, rc);
+            if (!wait_for(c, err)) conversation_failed(c, err, "reading the answer");
+            return;
+        }
+    }
+
+    // Whether `ssl_error` only means "wait for the socket" (and sets the events to wait for).
+    static bool wait_for(Conn& c, int ssl_error) {
+        if (c.io.over_limit) return false;
+        if (ssl_error == SSL_ERROR_WANT_READ) {
+            c.events = POLLIN;
+            return true;
+        }
+        if (ssl_error == SSL_ERROR_WANT_WRITE) {
+            c.events = POLLOUT;
+            return true;
+        }
+        return false;
+    }
+
+    // `doing`: "sending the request" or "reading the answer".
+    void conversation_failed(Conn& c, int ssl_error, const std::string& doing) {
+        const std::string openssl = ossl::drain_errors();
+        const std::string received = " (" + plural(results_[c.index].answer_bytes, "byte", "bytes") + " of answer received)";
+        if (c.io.over_limit) {
+            end_conversation(c, session::Ending::too_much_data,
+                             "more than an answer may take (" + doing + ")" + received);
+        } else if (c.io.sys_errno == ECONNRESET || c.io.sys_errno == EPIPE) {
+            end_conversation(c, session::Ending::reset, "the server reset the connection" + received);
+        } else if (ssl_error == SSL_ERROR_ZERO_RETURN) {
+            end_conversation(c, session::Ending::closed, "the server closed the TLS connection (close_notify)" + received);
+        } else if (c.io.eof && openssl.find("alert") == std::string::npos) {
+            end_conversation(c, session::Ending::closed, "the server closed the connection" + received);
+        } else if (openssl.find("alert") != std::string::npos) {
+            end_conversation(c, session::Ending::alert, "the server ended the connection with a TLS alert (" + openssl + ")" + received);
+        } else if (c.io.sys_errno != 0) {
+            end_conversation(c, session::Ending::failed, std::string("socket error: ") + std::strerror(c.io.sys_errno) + received);
+        } else {
+            end_conversation(c, session::Ending::failed,
+                             "TLS failed while " + doing + (openssl.empty() ? "" : ": " + openssl) + received);
+        }
+    }
+
+    void end_conversation(Conn& c, session::Ending ending, const std::string& detail) {
+        results_[c.index].ending = ending;
+        results_[c.index].detail = detail;
         finish(c);
     }
 
     void finish_error(Conn& c, const std::string& code, const std::string& message) {
-        FetchResult& r = results_[c.index];
+        FetchResult& r = results_[c.index].fetch;
         r.ok = false;
         r.error_code = code;
         r.message = message;
@@ -651,15 +795,18 @@ private:
     }
 
     void finish(Conn& c) {
-        results_[c.index].elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - c.started);
+        session::Outcome& out = results_[c.index];
+        out.fetch.elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - c.started);
+        out.client_certificate_requested = c.client_certificate_requested;
         c.close_socket();
         c.done = true;
     }
 
     const std::vector<FetchTarget>& targets_;
     FetchLimits limits_;
+    session::Conversation* conversation_;
     SslCtxPtr ctx_;
-    std::vector<FetchResult> results_;
+    std::vector<session::Outcome> results_;
     std::vector<std::unique_ptr<Conn>> active_;
     std::map<std::string, Resolved> resolved_;
     NameTable names_;
@@ -667,10 +814,17 @@ private:
 
 }  // namespace
 
-std::vector<FetchResult> fetch_all(const std::vector<FetchTarget>& targets, const FetchLimits& limits) {
+std::vector<session::Outcome> session::run(const std::vector<FetchTarget>& targets, const FetchLimits& limits,
+                                           Conversation* conversation) {
     if (targets.empty()) return {};
-    Fetcher fetcher(targets, limits);
-    return fetcher.run();
+    SessionLoop loop(targets, limits, conversation);
+    return loop.run();
+}
+
+std::vector<FetchResult> fetch_all(const std::vector<FetchTarget>& targets, const FetchLimits& limits) {
+    std::vector<FetchResult> results;
+    for (auto& outcome : session::run(targets, limits, nullptr)) results.push_back(std::move(outcome.fetch));
+    return results;
 }
 
 }  // namespace certtool::crypto

@@ -1,8 +1,9 @@
 // What TLS servers present: `certtool audit --live` connects to every endpoint
 // of the plan and records the certificate chain each one sends. Many targets
 // are fetched concurrently by one event loop over non-blocking sockets (see
-// tls_fetch.cpp); nothing here verifies anything (that is validate_chain's job,
-// done afterwards with Botan). No OpenSSL type leaks out.
+// tls_fetch.cpp, which the SIP probe of sip_probe.hpp shares); nothing here
+// verifies anything (that is validate_chain's job, done afterwards with Botan).
+// No OpenSSL type leaks out.
 #pragma once
 
 #include <chrono>
@@ -25,7 +26,10 @@ struct FetchLimits {
     std::chrono::milliseconds handshake_timeout{5000};  // from TCP established to handshake done
     std::chrono::milliseconds deadline{60000};          // the whole batch
     std::size_t concurrency = 64;                       // connections in flight at most (0 is taken as 1)
-    std::size_t max_chain_bytes = 1 << 20;              // bytes read from one server at most
+    std::size_t max_chain_bytes = 1 << 20;              // bytes read from one server at most, up to the handshake's end
+    // After the handshake, for a probe that asks something (probe_sip_options):
+    std::chrono::milliseconds answer_timeout{5000};  // from the handshake's end to a whole answer
+    std::size_t max_answer_bytes = 64 * 1024;        // bytes of answer taken from one server at most
 };
 
 struct FetchResult {

@@ -51,6 +51,7 @@
 #include "daemon.hpp"
 #include "loopback.hpp"
 #include "run_process.hpp"
+#include "sip_lab.hpp"
 #include "test_ca.hpp"
 #include "tls_server.hpp"
 
@@ -72,7 +73,7 @@ const std::vector<std::string> kAllServices = {"access-sip", "access-federation"
 // The server programs, found once.
 
 struct Tools {
-    std::string openssl, nginx, kamailio, kamailio_modules;
+    std::string openssl, nginx;
     std::string missing;  // why the live tests cannot run here ("" = they can)
 };
 
@@ -81,22 +82,10 @@ const Tools& tools() {
         Tools t;
         t.openssl = find_program("openssl");
         t.nginx = find_program("nginx");
-        t.kamailio = find_program("kamailio");
-        for (const char* d : {"/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules",
-                              "/usr/lib64/kamailio/modules", "/usr/lib/kamailio/modules",
-                              "/usr/local/lib64/kamailio/modules", "/usr/local/lib/kamailio/modules"}) {
-            const std::string dir(d);
-            if (::access((dir + "/tls.so").c_str(), R_OK) == 0 && ::access((dir + "/sl.so").c_str(), R_OK) == 0) {
-                t.kamailio_modules = dir;
-                break;
-            }
-        }
         std::vector<std::string> missing;
         if (t.openssl.empty()) missing.emplace_back("openssl (package openssl)");
         if (t.nginx.empty()) missing.emplace_back("nginx (package nginx-light)");
-        if (t.kamailio.empty()) missing.emplace_back("kamailio (package kamailio)");
-        if (!t.kamailio.empty() && t.kamailio_modules.empty())
-            missing.emplace_back("kamailio's tls.so and sl.so (package kamailio-tls-modules)");
+        if (!Kamailio::missing().empty()) missing.push_back(Kamailio::missing());
         for (std::size_t i = 0; i < missing.size(); ++i) t.missing += (i ? ", " : "") + missing[i];
         if (!t.missing.empty()) t.missing = "not found: " + t.missing;
         return t;
@@ -112,77 +101,6 @@ const Tools& tools() {
             return;                                                                           \
         }                                                                                     \
     } while (false)
-
-// A TLS 1.2 ClientHello (fixed random, SNI, ECDHE-RSA and RSA AES-GCM/CBC
-// suites), enough to make any of the test servers answer with its ServerHello.
-std::string client_hello(const std::string& sni) {
-    const auto u16 = [](std::string& out, std::size_t v) {
-        out.push_back(static_cast<char>((v >> 8) & 0xff));
-        out.push_back(static_cast<char>(v & 0xff));
-    };
-    std::string ext;
-    std::string names(1, '\0');  // host_name
-    u16(names, sni.size());
-    names += sni;
-    u16(ext, 0x0000);  // server_name
-    u16(ext, names.size() + 2);
-    u16(ext, names.size());
-    ext += names;
-    u16(ext, 0x000a);  // supported_groups: x25519, secp256r1, secp384r1
-    u16(ext, 8);
-    u16(ext, 6);
-    for (const std::size_t g : {0x001d, 0x0017, 0x0018}) u16(ext, g);
-    u16(ext, 0x000b);  // ec_point_formats: uncompressed
-    u16(ext, 2);
-    ext += std::string("\x01\x00", 2);
-    u16(ext, 0x000d);  // signature_algorithms: rsa_pss_rsae_sha256, rsa_pkcs1_sha256, ecdsa_secp256r1_sha256
-    u16(ext, 8);
-    u16(ext, 6);
-    for (const std::size_t a : {0x0804, 0x0401, 0x0403}) u16(ext, a);
-    u16(ext, 0xff01);  // renegotiation_info, empty
-    u16(ext, 1);
-    ext.push_back('\0');
-    std::string body;
-    u16(body, 0x0303);
-    body += std::string(32, '\x2a');  // random
-    body.push_back('\0');              // no session id
-    u16(body, 8);
-    for (const std::size_t suite : {0xc02f, 0xc030, 0x009c, 0x002f}) u16(body, suite);
-    body += std::string("\x01\x00", 2);  // null compression only
-    u16(body, ext.size());
-    body += ext;
-    std::string handshake(1, '\x01');  // client_hello, 24-bit length
-    handshake.push_back('\0');
-    u16(handshake, body.size());
-    handshake += body;
-    std::string record(1, '\x16');  // handshake record, TLS 1.0 record version
-    u16(record, 0x0301);
-    u16(record, handshake.size());
-    return record + handshake;
-}
-
-// Whether a TLS server answers on ip:port: it accepts the connection and
-// replies to a ClientHello with a handshake record. A TCP accept alone is not
-// enough: kamailio listens before its TLS workers are ready, and the first
-// handshakes would then take most of a second.
-bool answers_tls(const std::string& ip, int port, const std::string& sni) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    bool ok = false;
-    if (::inet_pton(AF_INET, ip.c_str(), &a.sin_addr) == 1 && ::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0) {
-        const std::string hello = client_hello(sni);
-        if (::send(fd, hello.data(), hello.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(hello.size())) {
-            pollfd p{fd, POLLIN, 0};
-            char first = 0;
-            ok = ::poll(&p, 1, 2000) == 1 && ::recv(fd, &first, 1, 0) == 1 && first == '\x16';
-        }
-    }
-    ::close(fd);
-    return ok;
-}
 
 // ---------------------------------------------------------------------------
 // The lab: CA, certificates, topology and the servers of the pool.
@@ -285,21 +203,15 @@ public:
     // served port answers TLS.
     void start() {
         const auto& t = tools();
-        std::string kamailio_listen;
-        std::string tls_profiles;
+        std::vector<SipTlsListener> access_edge;
         std::string nginx_servers;
-        std::vector<std::pair<std::string, int>> kamailio_ports, nginx_ports;
+        std::vector<std::pair<std::string, int>> nginx_ports;
         for (int m = 1; m <= static_cast<int>(kMembers.size()); ++m) {
             if (!served_[static_cast<std::size_t>(m - 1)]) continue;
             const auto& ext = external_[static_cast<std::size_t>(m - 1)];
             const auto& web = webconf_[static_cast<std::size_t>(m - 1)].value_or(ext);
-            for (const int port : {sip_port(), https_port()}) {
-                const std::string socket = ip(m, Interface::access) + ":" + std::to_string(port);
-                kamailio_listen += "listen=tls:" + socket + "\n";
-                tls_profiles += "[server:" + socket + "]\nmethod = TLSv1.2+\nverify_certificate = no\n"
-                                "require_certificate = no\ncertificate = " + ext.cert + "\nprivate_key = " + ext.key + "\n\n";
-                kamailio_ports.emplace_back(ip(m, Interface::access), port);
-            }
+            for (const int port : {sip_port(), https_port()})
+                access_edge.push_back(SipTlsListener{ip(m, Interface::access), port, ext.cert, ext.key});
             nginx_servers += "    server {\n        listen " + ip(m, Interface::webconf) + ":" + std::to_string(https_port()) +
                              " ssl;\n        server_name webcon.contoso.com;\n        ssl_protocols TLSv1.2 TLSv1.3;\n"
                              "        ssl_certificate " + web.cert + ";\n        ssl_certificate_key " + web.key +
@@ -307,29 +219,7 @@ public:
                              " web conferencing\\n\"; }\n    }\n";
             nginx_ports.emplace_back(ip(m, Interface::webconf), https_port());
         }
-        if (!kamailio_listen.empty()) {
-            const auto& first = external_.front();
-            (void)dir_.file("kamailio-tls.cfg", "[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\n"
-                                                "require_certificate = no\ncertificate = " + first.cert +
-                                                "\nprivate_key = " + first.key + "\n\n" + tls_profiles +
-                                                "[client:default]\nverify_certificate = no\nrequire_certificate = no\n");
-            (void)dir_.file("kamailio.cfg",
-                            "#!KAMAILIO\n"
-                            "# The Access Edge of the test pool: SIP over TLS only, answers every request itself.\n"
-                            "debug=2\nlog_stderror=yes\nchildren=1\ntcp_children=2\n"
-                            "dns=no\nrev_dns=no\nauto_aliases=no\nenable_tls=yes\n" + kamailio_listen +
-                            "mpath=\"" + t.kamailio_modules + "/\"\n"
-                            "loadmodule \"tls.so\"\nloadmodule \"sl.so\"\n"
-                            "modparam(\"tls\", \"config\", \"" + (dir_ / "kamailio-tls.cfg") + "\")\n"
-                            "request_route {\n    if (method == \"OPTIONS\") {\n        sl_send_reply(\"200\", \"OK\");\n"
-                            "        exit;\n    }\n    sl_send_reply(\"404\", \"Not here\");\n    exit;\n}\n");
-            std::filesystem::create_directories(dir_ / "kamailio-run");
-            servers_.push_back(std::make_unique<Daemon>(
-                "kamailio", t.kamailio,
-                std::vector<std::string>{"-DD", "-E", "-f", dir_ / "kamailio.cfg", "-Y", dir_ / "kamailio-run", "-m", "48", "-M", "8"},
-                dir_ / "kamailio.log"));
-            wait_ready(*servers_.back(), kamailio_ports);
-        }
+        if (!access_edge.empty()) kamailio_ = std::make_unique<Kamailio>(dir_, access_edge);
         if (!nginx_servers.empty()) {
             const std::string prefix = dir_ / "nginx";
             std::filesystem::create_directories(prefix + "/logs");
@@ -362,6 +252,7 @@ public:
     // Stops every server; with CERTTOOL_TEST_SERVER_LOGS=DIR their logs and
     // configurations are kept there (to see why a server misbehaved).
     void stop() {
+        kamailio_.reset();
         servers_.clear();
         const char* keep = std::getenv("CERTTOOL_TEST_SERVER_LOGS");
         if (keep == nullptr || *keep == '\0') return;
@@ -439,6 +330,7 @@ private:
     std::vector<KeyPair> external_, internal_;
     std::vector<std::optional<KeyPair>> webconf_;
     std::vector<bool> served_;
+    std::unique_ptr<Kamailio> kamailio_;  // the Access Edge
     std::vector<std::unique_ptr<Daemon>> servers_;
 };
 

@@ -144,10 +144,12 @@ bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds li
 namespace {
 
 std::vector<std::string> s_server_args(const std::string& ip, int port, const std::string& cert, const std::string& key,
-                                       const std::vector<std::string>& extra) {
+                                       const std::vector<std::string>& extra, SServerMode mode) {
     const std::string host = ip.find(':') != std::string::npos ? "[" + ip + "]" : ip;
     std::vector<std::string> args{"s_server", "-accept", host + ":" + std::to_string(port), "-cert", cert, "-key", key,
-                                  "-quiet", "-www"};
+                                  "-quiet"};
+    if (mode == SServerMode::status_page) args.emplace_back("-www");
+    if (mode == SServerMode::reversed_lines) args.emplace_back("-rev");
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
 }
@@ -155,8 +157,9 @@ std::vector<std::string> s_server_args(const std::string& ip, int port, const st
 }  // namespace
 
 OpensslServer::OpensslServer(const std::string& ip, int port, const std::string& cert, const std::string& key,
-                             const std::string& log, const std::vector<std::string>& extra)
-    : daemon_("openssl s_server " + ip + ":" + std::to_string(port), kOpensslCli, s_server_args(ip, port, cert, key, extra), log) {
+                             const std::string& log, const std::vector<std::string>& extra, SServerMode mode)
+    : daemon_("openssl s_server " + ip + ":" + std::to_string(port), kOpensslCli, s_server_args(ip, port, cert, key, extra, mode),
+              log) {
     daemon_.wait_ready([&] { return tcp_connects(ip, port); }, std::chrono::seconds(10));
 }
 

@@ -48,12 +48,19 @@ std::string find_program(const std::string& name);
 // Polls `ready` every 20 ms for at most `limit`; whether it held.
 bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds limit);
 
+// What `openssl s_server` does with what a client sends after the handshake.
+enum class SServerMode {
+    status_page,       // -www: a "GET /" gets an HTTP status page; anything else, it waits for more and answers nothing
+    reversed_lines,    // -rev: every line comes back reversed
+    close_at_once,     // neither: it would relay the client to its standard input, /dev/null, so it closes the connection
+};
+
 // `openssl s_server` (the real one) on ip:port serving `cert` (leaf first) and
 // `key`; `extra` goes to s_server as it is. Ready (it accepts TCP) when made.
 class OpensslServer {
 public:
     OpensslServer(const std::string& ip, int port, const std::string& cert, const std::string& key, const std::string& log,
-                  const std::vector<std::string>& extra = {});
+                  const std::vector<std::string>& extra = {}, SServerMode mode = SServerMode::status_page);
     [[nodiscard]] Daemon& daemon() { return daemon_; }
 
 private:

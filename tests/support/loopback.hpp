@@ -32,6 +32,13 @@ bool can_listen(const std::string& ip, int port, bool udp = false);
 // Whether a TCP connection to ip:port is accepted.
 bool tcp_connects(const std::string& ip, int port);
 
+// Whether a TLS server answers on ip:port (IPv4 or IPv6): it accepts the
+// connection and replies to a TLS 1.2 ClientHello carrying `sni` with a
+// handshake record within 2 s. A TCP accept alone is not enough: kamailio
+// listens before its TLS workers are ready, and the first handshakes would
+// then take most of a second.
+bool answers_tls(const std::string& ip, int port, const std::string& sni);
+
 // Whether servers must listen on high ports (10443 for 443, 15061 for 5061,
 // audit told with --map-port): when not root, or CERTTOOL_TEST_HIGH_PORTS is set and not 0.
 bool high_ports();

@@ -60,8 +60,8 @@ struct TlsServer::Context {
     ~Context() { SSL_CTX_free(ctx); }
 };
 
-TlsServer::TlsServer(const std::vector<Endpoint>& endpoints, const Identity& identity)
-    : behaviour_(Behaviour::handshake), context_(std::make_unique<Context>()) {
+TlsServer::TlsServer(const std::vector<Endpoint>& endpoints, const Identity& identity, Answer answer)
+    : behaviour_(Behaviour::handshake), answer_(std::move(answer)), context_(std::make_unique<Context>()) {
     context_->ctx = SSL_CTX_new(TLS_server_method());
     REQUIRE(context_->ctx != nullptr);
     INFO("TLS server identity " << identity.cert << ", " << identity.key);
@@ -157,7 +157,8 @@ bool TlsServer::send_all(int fd, const std::string& data) {
 }
 
 // The handshake on a non-blocking socket, then whatever the client sends is
-// read and dropped until it leaves or the test ends.
+// read and dropped until it leaves or the test ends; the answer, if any, goes
+// out after the client's first bytes.
 void TlsServer::handshake(int fd) {
     SSL* ssl = SSL_new(context_->ctx);
     SSL_set_fd(ssl, fd);
@@ -174,12 +175,37 @@ void TlsServer::handshake(int fd) {
         else if (e == SSL_ERROR_WANT_WRITE) (void)wait(fd, POLLOUT, 20);
         else break;
     }
+    // All of `data` over TLS, unless the client goes away or the test ends.
+    const auto write_all = [&](const std::string& data) {
+        std::size_t written = 0;
+        while (written < data.size() && !stop_) {
+            const int n = SSL_write(ssl, data.data() + written, static_cast<int>(data.size() - written));
+            if (n > 0) {
+                written += static_cast<std::size_t>(n);
+                sent_ += static_cast<unsigned long long>(n);
+                continue;
+            }
+            const int e = SSL_get_error(ssl, n);
+            if (e == SSL_ERROR_WANT_WRITE) (void)wait(fd, POLLOUT, 20);
+            else if (e == SSL_ERROR_WANT_READ) (void)wait(fd, POLLIN, 20);
+            else return false;
+        }
+        return written == data.size();
+    };
     if (done) {
         ++handshakes_;
         char buffer[4096];
+        bool answered = answer_.bytes.empty();
         while (!stop_) {
             const int n = SSL_read(ssl, buffer, sizeof buffer);
-            if (n > 0) continue;
+            if (n > 0) {
+                if (answered) continue;
+                answered = true;
+                bool open = write_all(answer_.bytes);
+                while (open && answer_.repeat && !stop_) open = write_all(answer_.bytes);
+                if (!open) break;
+                continue;
+            }
             if (SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ) break;
             (void)wait(fd, POLLIN, 20);
         }
@@ -215,6 +241,11 @@ void TlsServer::handle(int fd) {
                 std::this_thread::sleep_for(100ms);
                 open = send_all(fd, std::string(1, '\x02'));  // ...one byte at a time
             }
+            break;
+        }
+        case Behaviour::plain_text: {
+            if (wait(fd, POLLIN, 2000)) (void)::recv(fd, buffer, sizeof buffer, 0);
+            (void)send_all(fd, "SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
             break;
         }
         case Behaviour::reset: {

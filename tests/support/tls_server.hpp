@@ -27,15 +27,22 @@ public:
         huge_certificate,   // ServerHello, then a Certificate message announced at 16 MiB, sent forever
         slowloris,          // a handshake record header, then one byte per 100 ms
         reset,              // reads the ClientHello, then closes with SO_LINGER 0 (RST)
+        plain_text,         // reads the ClientHello, answers a SIP 400 in plain text (SIP over TCP, not TLS) and closes
     };
     struct Identity {
         std::string cert;                // PEM, the leaf (and intermediates after it, if any)
         std::string key;                 // PEM
         std::vector<std::string> chain;  // more PEM files whose certificates are sent after the leaf
     };
+    // What a handshaking server sends once the client has sent something after the handshake.
+    struct Answer {
+        std::string bytes;    // "": nothing, ever
+        bool repeat = false;  // sent again and again until the client leaves: an answer that never ends
+    };
 
-    // Completes handshakes with `identity` on every endpoint.
-    TlsServer(const std::vector<Endpoint>& endpoints, const Identity& identity);
+    // Completes handshakes with `identity` on every endpoint (then answers with `answer`).
+    TlsServer(const std::vector<Endpoint>& endpoints, const Identity& identity, Answer answer);
+    TlsServer(const std::vector<Endpoint>& endpoints, const Identity& identity) : TlsServer(endpoints, identity, Answer{"", false}) {}
     // Misbehaves on every endpoint (any Behaviour but handshake).
     TlsServer(Behaviour behaviour, const std::vector<Endpoint>& endpoints);
     ~TlsServer();
@@ -59,6 +66,7 @@ private:
     bool send_all(int fd, const std::string& data);
 
     Behaviour behaviour_;
+    Answer answer_;
     std::unique_ptr<Context> context_;
     std::vector<Endpoint> endpoints_;
     std::vector<int> listening_;
