@@ -18,6 +18,9 @@ struct AuditOptions {
     std::string topology;
     bool live = false;
     std::string files;
+    bool dns = false;
+    std::string view = "external";
+    std::vector<std::string> resolvers;
     CheckOptions check;
     double timeout = 5;
     double deadline = 300;
@@ -56,9 +59,19 @@ std::map<int, int> parse_port_map(const std::vector<std::string>& items) {
 }
 
 ExitCode run_audit(const AuditOptions& options, Terminal& term) {
-    if (!options.live && options.files.empty())
-        usage_error("usage.audit", "", "say what to audit: --live (connect to every endpoint) and/or --files DIR (exported certificates)");
-    const model::Plan full = load_plan(options.topology, PlanUse::check, false, term).plan;
+    if (!options.live && options.files.empty() && !options.dns)
+        usage_error("usage.audit", "",
+                    "say what to audit: --live (connect to every endpoint), --files DIR (exported certificates) and/or --dns (the plan's DNS "
+                    "records, followed to the servers)");
+    std::vector<dns::Server> resolvers;
+    for (const auto& text : options.resolvers) {
+        const auto server = dns::parse_server(text);
+        if (!server)
+            usage_error("usage.resolver", "", "--resolver takes an IP address with an optional port (192.0.2.53, 192.0.2.53:5300, [2001:db8::53]:53), not '" + text + "'");
+        resolvers.push_back(*server);
+    }
+    const auto planned = load_plan(options.topology, PlanUse::check, false, term);
+    const model::Plan& full = planned.plan;
     const model::Plan plan = options.only.empty() ? full : model::select_certificates(full, options.only);
 
     audit::Options run;
@@ -74,8 +87,22 @@ ExitCode run_audit(const AuditOptions& options, Terminal& term) {
 
     if (!options.only.empty())
         for (const auto& r : plan.certificates) run.only_ids.push_back(r.id);
-    audit::Report report = audit::run(full, run);
+    audit::Report report;
+    if (options.live || !options.files.empty()) report = audit::run(full, run);
+    report.topology = full.source.path;
+    report.at = run.context.at;
+    report.warn_days = run.context.warn_days;
     run.pkcs12_password.wipe();
+    if (options.dns) {
+        audit::DnsOptions dns;
+        dns.view = options.view;
+        dns.resolvers = resolvers;
+        dns.query_timeout = seconds(options.timeout);
+        dns.limits = run.limits;
+        dns.port_map = run.port_map;
+        dns.strict_dns = planned.loaded.topology.policy.strict_dns;
+        report.dns = audit::run_dns(plan, dns);
+    }
     if (auto finding = plan_has_errors_finding(full, options.topology)) report.findings.insert(report.findings.begin(), std::move(*finding));
 
     report::AuditStyle style;
@@ -99,8 +126,15 @@ Verb register_audit(CLI::App& app) {
     command->add_option("TOPOLOGY", options->topology, "topology file (certtool.topology/v1 JSON)")->required();
     command->add_flag("--live", options->live, "connect to every endpoint of the plan (member address, port, SNI)");
     command->add_option("--files", options->files, "folder with one sub-folder per member FQDN holding the certificates exported from it");
+    command->add_flag("--dns", options->dns,
+                      "resolve the plan's DNS records of --view, compare them with the plan and follow them to the servers (TLS, SIP OPTIONS)");
+    command->add_option("--view", options->view, "--dns: the records of this view: external (from the Internet) or internal")
+        ->check(CLI::IsMember({"external", "internal"}))
+        ->capture_default_str();
+    command->add_option("--resolver", options->resolvers,
+                        "--dns: ask this DNS server, IP[:PORT] (repeatable: each is asked on its own); default: the system's resolvers");
     add_check_options(*command, options->check);
-    command->add_option("--timeout", options->timeout, "seconds allowed for each TCP connect and each TLS handshake")
+    command->add_option("--timeout", options->timeout, "seconds allowed for each TCP connect, each TLS handshake and each DNS query (tried twice)")
         ->capture_default_str()
         ->check(CLI::Range(0.05, 600.0));
     command->add_option("--deadline", options->deadline, "seconds allowed for all connections together")
@@ -125,7 +159,8 @@ Verb register_audit(CLI::App& app) {
                     "Examples:\n"
                     "  certtool audit site.json --live --trust internal-root.pem\n"
                     "  certtool audit site.json --files exported/ --passphrase-file pfx.pass\n"
-                    "  certtool audit site.json --live --format junit --fail-on warning > audit.xml\n");
+                    "  certtool audit site.json --live --format junit --fail-on warning > audit.xml\n"
+                    "  certtool audit site.json --dns --view external --resolver 192.0.2.53\n");
     return {command, [options](Terminal& term) { return run_audit(*options, term); }};
 }
 

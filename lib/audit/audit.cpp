@@ -350,12 +350,23 @@ Summary Report::summary() const {
         for (const auto& f : o.findings) count(f);
     }
     for (const auto& f : findings) count(f);
+    if (dns)
+        for (const auto& c : dns->checks) {
+            ++s.dns_checks;
+            (c.passed() ? s.dns_passed : s.dns_failed) += 1;
+            for (const auto& step : c.steps)
+                for (const auto& f : step.findings) count(f);
+        }
     return s;
 }
 
 bool Report::has(model::Severity at_least) const {
     const auto bad = [at_least](const Finding& f) { return static_cast<int>(f.severity) <= static_cast<int>(at_least); };
     if (std::any_of(findings.begin(), findings.end(), bad)) return true;
+    if (dns)
+        for (const auto& c : dns->checks)
+            for (const auto& step : c.steps)
+                if (std::any_of(step.findings.begin(), step.findings.end(), bad)) return true;
     return std::any_of(observations.begin(), observations.end(),
                        [&](const Observation& o) { return std::any_of(o.findings.begin(), o.findings.end(), bad); });
 }

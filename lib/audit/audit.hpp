@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/dns_audit.hpp"
 #include "check/check.hpp"
 #include "core/secret.hpp"
 #include "crypto/tls_fetch.hpp"
@@ -60,7 +61,8 @@ struct Observation {
 
 struct Summary {
     std::size_t observations = 0, passed = 0, failed = 0;
-    std::size_t errors = 0, warnings = 0, info = 0;
+    std::size_t errors = 0, warnings = 0, info = 0;  // of observations, findings and DNS steps
+    std::size_t dns_checks = 0, dns_passed = 0, dns_failed = 0;  // audit --dns
 };
 
 struct Report {
@@ -71,6 +73,7 @@ struct Report {
     // Findings about no single observation: a certificate not seen on a member,
     // files that belong to nothing, a pool whose members disagree.
     std::vector<model::Finding> findings;
+    std::optional<DnsAudit> dns;  // audit --dns (dns_audit.hpp)
     [[nodiscard]] Summary summary() const;
     // The worst severity found anywhere (info when nothing was found).
     [[nodiscard]] bool has(model::Severity at_least) const;

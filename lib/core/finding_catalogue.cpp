@@ -19,6 +19,7 @@ constexpr std::string_view kPlanVerb = "`certtool plan`";
 constexpr std::string_view kCsr = "`certtool csr`";
 constexpr std::string_view kVerify = "`certtool verify`";
 constexpr std::string_view kAudit = "`certtool audit`";
+constexpr std::string_view kAuditDns = "`audit --dns`: the records, followed to the servers";
 constexpr std::string_view kCa = "`certtool ca`";
 constexpr std::string_view kPfx = "`certtool pfx`";
 constexpr std::string_view kRenew = "`certtool renew`";
@@ -156,7 +157,30 @@ std::vector<CatalogueEntry> entries() {
         {"plan.has-errors", S::varies, "the topology's own plan has error findings", kPlanWithErrors,
          {"csr.plan-has-errors", "renew.plan-has-errors", "acme.plan-has-errors"},
          "a warning from verify and audit, and from the writing verbs with --force; without it they refuse (exit 2)"},
-        {"usage.audit", S::error, "neither --live nor --files", kAudit},
+        {"usage.audit", S::error, "none of --live, --files and --dns", kAudit},
+        {"usage.resolver", S::error, "a --resolver that is not IP[:PORT]", kAuditDns},
+
+        // audit --dns (lib/audit/dns_audit).
+        {"dns.missing", S::error, "a planned record that DNS does not have (NXDOMAIN, or the name without that record)", kAuditDns},
+        {"dns.servfail", S::error, "the DNS server answered SERVFAIL", kAuditDns},
+        {"dns.refused", S::error, "the DNS server answered REFUSED", kAuditDns},
+        {"dns.timeout", S::error, "the DNS server did not answer within --timeout (two tries) or --deadline", kAuditDns},
+        {"dns.unreachable", S::error, "the DNS server's port is closed", kAuditDns},
+        {"dns.error", S::error, "a DNS answer certtool cannot read", kAuditDns},
+        {"dns.wrong-target", S::error, "an SRV or CNAME record points elsewhere than the plan says", kAuditDns},
+        {"dns.srv-port", S::error, "an SRV record gives another port than the plan", kAuditDns},
+        {"dns.srv-priority", S::warning, "an SRV record gives another priority or weight than the plan", kAuditDns},
+        {"dns.srv-target-outside-domain", S::varies, "an SRV record in DNS targets a host outside its domain (C16)", kAuditDns, {},
+         "a warning; an error with policy.strict_dns"},
+        {"dns.address-unplanned", S::error, "a name gives an address the plan does not know", kAuditDns},
+        {"dns.address-missing", S::error, "a name lacks an address the plan gives it", kAuditDns},
+        {"dns.cname-loop", S::error, "a CNAME chain that loops or is longer than 8 links", kAuditDns},
+        {"dns.cname-chain", S::info, "a name the plan gives address records is reached through CNAMEs", kAuditDns},
+        {"dns.cname-expected", S::info, "a name the plan makes a CNAME has its own address records", kAuditDns},
+        {"dns.wildcard", S::warning, "a wildcard record answers for names nobody created", kAuditDns},
+        {"dns.unexpected-record", S::warning, "an internal-only sign-in or Autodiscover name resolves in the external view", kAuditDns},
+        {"dns.name-not-on-certificate", S::error, "the server a record leads to presents a certificate without the record's name", kAuditDns},
+        {"dns.not-plan-certificate", S::error, "the server a record leads to presents a certificate other than the plan's", kAuditDns},
         {"usage.map-port", S::error, "a --map-port that is not FROM:TO", kAudit},
 
         // Certificate files, whichever verb reads them (lib/inventory).

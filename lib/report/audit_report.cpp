@@ -78,6 +78,77 @@ std::string xml_escape(const std::string& in) {
     return out;
 }
 
+bool failed(const audit::DnsCheck& c, Severity fail_on) {
+    for (const auto& step : c.steps)
+        for (const auto& f : step.findings)
+            if (at_least(f.severity, fail_on)) return true;
+    return false;
+}
+
+std::string step_label(const audit::DnsStep& step, bool color) {
+    const std::string status = step.status();
+    return paint(status, status == "FAIL" ? "\033[31m" : status == "WARN" ? "\033[33m" : "\033[32m", color);
+}
+
+std::string check_title(const audit::DnsCheck& c) {
+    if (c.type == "absent") return c.name + "  (must not resolve)";
+    return c.name + "  " + c.type + (c.certificate.empty() ? "" : "  -> " + c.certificate);
+}
+
+// audit --dns, for people: each name as the steps a client takes.
+void render_dns_table(const audit::DnsAudit& dns, const AuditStyle& style, std::ostream& out) {
+    using text::clean;
+    using text::pad;
+    const bool color = style.color;
+    out << "\n" << paint("DNS, " + dns.view + " view", "\033[1m", color) << " (resolvers: ";
+    for (std::size_t i = 0; i < dns.resolvers.size(); ++i) out << (i ? ", " : "") << dns.resolvers[i];
+    out << ")\n";
+    for (const auto& c : dns.checks) {
+        out << "\n" << text::verdict_label(!failed(c, style.fail_on), color) << "  " << paint(clean(check_title(c)), "\033[1m", color) << "\n";
+        if (!c.reason.empty()) out << "      " << clean(c.reason) << "\n";
+        for (const auto& step : c.steps) {
+            out << "  " << step_label(step, color) << "  " << pad(step.step, 11) << " " << clean(step.target) << "  "
+                << step.elapsed.count() << " ms\n";
+            if (!step.result.empty()) out << "                     " << clean(step.result) << "\n";
+            for (const auto& f : step.findings) out << "                     " << finding_line(f, color) << "\n";
+        }
+    }
+}
+
+nlohmann::ordered_json dns_json(const audit::DnsAudit& dns) {
+    nlohmann::ordered_json j;
+    j["view"] = dns.view;
+    j["resolvers"] = dns.resolvers;
+    auto checks = nlohmann::ordered_json::array();
+    std::size_t passed = 0;
+    for (const auto& c : dns.checks) {
+        nlohmann::ordered_json check;
+        check["name"] = c.name;
+        check["type"] = c.type;
+        check["certificate"] = c.certificate;
+        check["reason"] = c.reason;
+        check["passed"] = c.passed();
+        passed += c.passed() ? 1 : 0;
+        auto steps = nlohmann::ordered_json::array();
+        for (const auto& step : c.steps) {
+            nlohmann::ordered_json s;
+            s["step"] = step.step;
+            s["target"] = step.target;
+            s["status"] = step.status();
+            s["result"] = step.result;
+            s["elapsed_ms"] = step.elapsed.count();
+            auto findings = nlohmann::ordered_json::array();
+            for (const auto& f : step.findings) findings.push_back(finding_json(f, false));
+            s["findings"] = std::move(findings);
+            steps.push_back(std::move(s));
+        }
+        check["steps"] = std::move(steps);
+        checks.push_back(std::move(check));
+    }
+    j["checks"] = std::move(checks);
+    j["summary"] = {{"checks", dns.checks.size()}, {"passed", passed}, {"failed", dns.checks.size() - passed}};
+    return j;
+}
 
 }  // namespace
 
@@ -136,12 +207,19 @@ void render_audit_table(const audit::Report& report, const model::Plan& plan, co
         for (const auto* f : rest)
             out << "  " << severity_label(f->severity, color) << " " << f->code << ": " << clean(f->message) << "\n";
     }
+    if (report.dns) render_dns_table(*report.dns, style, out);
     const auto s = report.summary();
     std::size_t failing = 0;
     for (const auto& o : report.observations) failing += failed(o, style.fail_on) ? 1 : 0;
-    out << "\n" << plural(s.observations, "observation", "observations") << ": " << s.observations - failing << " passed, "
-        << failing << " failed; " << plural(s.errors, "error", "errors") << ", " << plural(s.warnings, "warning", "warnings")
-        << ", " << s.info << " info\n";
+    out << "\n";
+    if (!report.observations.empty() || !report.dns)
+        out << plural(s.observations, "observation", "observations") << ": " << s.observations - failing << " passed, " << failing << " failed; ";
+    if (report.dns) {
+        std::size_t dns_failing = 0;
+        for (const auto& c : report.dns->checks) dns_failing += failed(c, style.fail_on) ? 1 : 0;
+        out << plural(s.dns_checks, "DNS check", "DNS checks") << ": " << s.dns_checks - dns_failing << " passed, " << dns_failing << " failed; ";
+    }
+    out << plural(s.errors, "error", "errors") << ", " << plural(s.warnings, "warning", "warnings") << ", " << s.info << " info\n";
 }
 
 void render_audit_json(const audit::Report& report, std::ostream& out) {
@@ -189,6 +267,7 @@ void render_audit_json(const audit::Report& report, std::ostream& out) {
     auto findings = nlohmann::ordered_json::array();
     for (const auto& f : report.findings) findings.push_back(finding_json(f, true));
     doc["findings"] = std::move(findings);
+    if (report.dns) doc["dns"] = dns_json(*report.dns);
     const auto s = report.summary();
     doc["summary"] = {{"observations", s.observations}, {"passed", s.passed}, {"failed", s.failed},
                       {"errors", s.errors},             {"warnings", s.warnings}, {"info", s.info}};
@@ -200,6 +279,12 @@ void render_audit_junit(const audit::Report& report, const model::Plan& plan, co
     const auto groups = by_certificate(report);
     std::size_t tests = report.observations.size() + report.findings.size(), failures = 0;
     for (const auto& o : report.observations) failures += failed(o, style.fail_on) ? 1 : 0;
+    std::size_t dns_failures = 0;
+    if (report.dns) {
+        tests += report.dns->checks.size();
+        for (const auto& c : report.dns->checks) dns_failures += failed(c, style.fail_on) ? 1 : 0;
+        failures += dns_failures;
+    }
     for (const auto& f : report.findings) failures += at_least(f.severity, style.fail_on) ? 1 : 0;
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         << "<testsuites name=\"certtool audit\" tests=\"" << tests << "\" failures=\"" << failures << "\" errors=\"0\">\n";
@@ -246,7 +331,36 @@ void render_audit_junit(const audit::Report& report, const model::Plan& plan, co
             out << "      <system-out>" << xml_escape(std::string(model::to_string(f.severity)) + " " + f.message) << "</system-out>\n";
         out << "    </testcase>\n";
     }
-    out << "  </testsuite>\n</testsuites>\n";
+    out << "  </testsuite>\n";
+    if (report.dns) {
+        // One test case per name: its steps as the output, the failing findings as the failure.
+        out << "  <testsuite name=\"dns " << xml_escape(report.dns->view) << "\" tests=\"" << report.dns->checks.size() << "\" failures=\""
+            << dns_failures << "\" errors=\"0\">\n";
+        for (const auto& c : report.dns->checks) {
+            long long ms = 0;
+            std::string steps, failing;
+            const Finding* first = nullptr;
+            for (const auto& step : c.steps) {
+                ms += step.elapsed.count();
+                steps += step.status() + " " + step.step + " " + step.target + ": " + step.result + "\n";
+                for (const auto& f : step.findings) {
+                    if (!at_least(f.severity, style.fail_on)) continue;
+                    if (first == nullptr) first = &f;
+                    failing += std::string(model::to_string(f.severity)) + " " + f.code + ": " + f.message + "\n";
+                }
+            }
+            char seconds[32];
+            std::snprintf(seconds, sizeof seconds, "%.3f", static_cast<double>(ms) / 1000.0);
+            out << "    <testcase classname=\"dns\" name=\"" << xml_escape(check_title(c)) << "\" time=\"" << seconds << "\">\n";
+            if (first != nullptr)
+                out << "      <failure type=\"" << xml_escape(first->code) << "\" message=\"" << xml_escape(first->message) << "\">"
+                    << xml_escape(failing) << "</failure>\n";
+            out << "      <system-out>" << xml_escape(steps) << "</system-out>\n";
+            out << "    </testcase>\n";
+        }
+        out << "  </testsuite>\n";
+    }
+    out << "</testsuites>\n";
 }
 
 }  // namespace certtool::report
