@@ -242,6 +242,10 @@ const model::CertificateRequirement* certificate_for(const model::Plan& plan, co
     for (const auto& r : plan.certificates)
         for (const auto& e : r.endpoints)
             if (names::lower_ascii(e.sni) == p.name) return &r;
+    // Else a served certificate that carries the name (lyncdiscoverinternal on
+    // the Front End's, a member's own FQDN on its certificate).
+    for (const auto& r : plan.certificates)
+        if (!r.endpoints.empty() && r.has_san(p.name)) return &r;
     return nullptr;
 }
 
@@ -586,22 +590,40 @@ private:
             step.result += "; carries " + c.sni;
         }
         if (const auto* r = plan_.find(certificate)) {
-            std::vector<std::string> lacking;
-            for (const auto& san : r->sans) {
-                const std::string want = names::lower_ascii(san.name);
-                if (std::none_of(leaf.dns_names.begin(), leaf.dns_names.end(), [&](const std::string& n) { return names::lower_ascii(n) == want; }))
-                    lacking.push_back(want);
+            // A pool whose members each have their own certificate (Front End,
+            // Director: C20) answers with any of them: the one the record names
+            // or a pool peer's.
+            std::vector<const model::CertificateRequirement*> candidates{r};
+            if (!r->same_on_all_members)
+                for (const auto& other : plan_.certificates)
+                    if (&other != r && other.role == r->role && other.pool == r->pool) candidates.push_back(&other);
+            const model::CertificateRequirement* best = nullptr;
+            std::vector<std::string> best_lacking;
+            bool best_subject = false;
+            for (const auto* c : candidates) {
+                std::vector<std::string> lacking;
+                for (const auto& san : c->sans) {
+                    const std::string want = names::lower_ascii(san.name);
+                    if (std::none_of(leaf.dns_names.begin(), leaf.dns_names.end(), [&](const std::string& n) { return names::lower_ascii(n) == want; }))
+                        lacking.push_back(want);
+                }
+                const bool subject_ok = names::lower_ascii(leaf.subject.common_name) == names::lower_ascii(c->common_name);
+                if (best == nullptr || (subject_ok && !best_subject) ||
+                    (subject_ok == best_subject && lacking.size() < best_lacking.size())) {
+                    best = c;
+                    best_lacking = std::move(lacking);
+                    best_subject = subject_ok;
+                }
             }
-            const bool subject_ok = names::lower_ascii(leaf.subject.common_name) == names::lower_ascii(r->common_name);
-            if (!lacking.empty() || !subject_ok)
+            if (!best_lacking.empty() || !best_subject)
                 step.findings.push_back(finding(Severity::error, "dns.not-plan-certificate",
-                                                where + " does not present the plan's " + r->id + ": " +
-                                                    (subject_ok ? "" : "its subject is CN=" + leaf.subject.common_name + ", the plan's CN=" + r->common_name +
-                                                                           (lacking.empty() ? "" : "; ")) +
-                                                    (lacking.empty() ? "" : "it lacks " + join(lacking)),
+                                                where + " does not present the plan's " + best->id + ": " +
+                                                    (best_subject ? "" : "its subject is CN=" + leaf.subject.common_name + ", the plan's CN=" +
+                                                                             best->common_name + (best_lacking.empty() ? "" : "; ")) +
+                                                    (best_lacking.empty() ? "" : "it lacks " + join(best_lacking)),
                                                 certificate));
             else
-                step.result += "; the plan's " + r->id;
+                step.result += "; the plan's " + best->id;
         }
         return step;
     }

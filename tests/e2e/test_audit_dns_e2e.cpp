@@ -356,3 +356,66 @@ TEST_CASE("audit --dns: each planted fault gets its own code and exit 1", "[e2e]
         CHECK(codes(a.report).count("dns.missing") == 0);
     }
 }
+
+TEST_CASE("audit --dns --view internal: a Front End pool whose members each have their own certificate passes", "[e2e][dns]") {
+    SKIP_WITHOUT_KNOT();
+    TempDir dir;
+    TestCa ca(dir);
+    LoopbackNeeds needs;
+    for (const int host : {11, 12})
+        for (const int port : {443, 5061, 10443, 15061}) needs.host_ports.emplace_back(host, port);
+    needs.host_ports.emplace_back(53, kDnsPort);
+    needs.udp = true;
+    const auto block = loopback_block(needs);
+    json topology = json::parse(R"({"schema": "certtool.topology/v1", "product": "lync2013",
+        "organization": {"organization": "Contoso Ltd", "locality": "Redmond", "state": "Washington", "country": "US"},
+        "sip_domains": ["contoso.com"], "internal_domains": ["contoso.net"],
+        "sites": [{"name": "Redmond", "front_end_pools": [{"fqdn": "pool01.contoso.net", "edition": "enterprise",
+            "members": [{"fqdn": "fe01.contoso.net"}, {"fqdn": "fe02.contoso.net"}],
+            "web_services": {"internal": "pool01.contoso.net"}, "certificate_layout": "combined", "auto_logon": true}]}]})");
+    auto& members = topology["sites"][0]["front_end_pools"][0]["members"];
+    members[0]["ip"] = block.address(11);
+    members[1]["ip"] = block.address(12);
+    const std::string topology_file = dir.file("topology.json", topology.dump(2));
+    const auto csr = run_certtool({"csr", topology_file, "--out", dir / "req", "--only", "front-end"});
+    INFO(csr.out << csr.err);
+    REQUIRE(csr.exit_code == 0);
+    const int https = high_ports() ? 10443 : 443, sip = high_ports() ? 15061 : 5061;
+    std::vector<std::unique_ptr<TlsServer>> servers;
+    for (const int m : {1, 2}) {
+        const std::string id = "front-end.pool01-contoso-net.fe0" + std::to_string(m) + "-contoso-net";
+        const auto issued = ca.issue(dir.path("req/" + id + ".csr"), dir.path("req/" + id + ".key"), id);
+        servers.push_back(std::make_unique<TlsServer>(std::vector<Endpoint>{{block.address(10 + m), https}, {block.address(10 + m), sip}},
+                                                      TlsServer::Identity{issued.cert, issued.key, {}}));
+    }
+    std::vector<DnsZoneFile> zones;
+    for (const std::string zone : {"contoso.com", "contoso.net"}) {
+        const auto text = run_certtool({"plan", topology_file, "--format", "zone", "--view", "internal", "--zone", zone});
+        REQUIRE(text.exit_code == 0);
+        zones.push_back({zone, soa_and_ns(zone, block.address(53)) + text.out});
+    }
+    std::filesystem::create_directories(dir / "knot");
+    KnotServer knot(dir / "knot", KnotConfig{block.address(53), kDnsPort, zones, std::nullopt});
+
+    std::vector<std::string> args{"audit", topology_file, "--dns", "--view", "internal", "--resolver", block.address(53) + ":" + std::to_string(kDnsPort),
+                                  "--timeout", "1", "--format", "json"};
+    if (high_ports()) args.insert(args.end(), {"--map-port", "443:10443", "--map-port", "5061:15061"});
+    const auto a = run_certtool(args, {"NO_COLOR=1"});
+    INFO(a.out << a.err);
+    CHECK(a.exit_code == 0);
+    const json report = json::parse(a.out);
+    CHECK(codes(report).empty());
+    // The sign-in SRV record leads to both members; each presents its own certificate, the plan's for that member.
+    const auto& srv = check_of(report, "_sipinternaltls._tcp.contoso.com");
+    std::vector<std::string> matched;
+    for (const auto& s : srv["steps"])
+        if (s["step"] == "certificate") matched.push_back(s["result"]);
+    REQUIRE(matched.size() == 2);
+    CHECK(matched[0].find("the plan's front-end.pool01-contoso-net.fe01-contoso-net") != std::string::npos);
+    CHECK(matched[1].find("the plan's front-end.pool01-contoso-net.fe02-contoso-net") != std::string::npos);
+    // lyncdiscoverinternal: through its CNAME to the pool, on 443 with its own name as SNI.
+    const auto& discover = check_of(report, "lyncdiscoverinternal.contoso.com");
+    CHECK(discover["passed"] == true);
+    CHECK(discover["steps"][0]["result"].get<std::string>().find("(CNAME lyncdiscoverinternal.contoso.com -> pool01.contoso.net)") != std::string::npos);
+    CHECK(discover["steps"].size() == 5);  // resolve, then connect and certificate for each member
+}
