@@ -2,11 +2,14 @@
 // (--files) against the plan, and whether the members of a pool agree.
 #include <cmath>
 #include <memory>
+#include <optional>
+#include <sstream>
 
 #include "audit/audit.hpp"
 #include "check_options.hpp"
 #include "passphrase.hpp"
 #include "report/audit_report.hpp"
+#include "report/monitoring.hpp"
 #include "plan_policy.hpp"
 #include "verb.hpp"
 
@@ -29,6 +32,8 @@ struct AuditOptions {
     std::vector<std::string> only;
     PassphraseOptions passphrase;
     std::string format = "table";
+    std::string out;                       // --out FILE ("" = standard output)
+    std::optional<int> critical_days;      // nagios
     std::string fail_on = "error";
     std::string color = "auto";
 };
@@ -85,10 +90,21 @@ ExitCode run_audit(const AuditOptions& options, Terminal& term) {
     run.limits.concurrency = options.concurrency;
     run.port_map = parse_port_map(options.map_port);
 
+    // Progress only where a person watches it: one line, rewritten.
+    bool progressed = false;
+    if (term.err_is_tty)
+        run.limits.progress = [&term, &progressed](std::size_t finished, std::size_t total, const crypto::FetchTarget& target) {
+            const bool v6 = target.host.find(':') != std::string::npos && target.host.front() != '[';
+            term.err << "\r\033[K[" << finished << "/" << total << "] " << target.sni << " at " << (v6 ? "[" + target.host + "]" : target.host)
+                     << ":" << target.port << std::flush;
+            progressed = true;
+        };
+
     if (!options.only.empty())
         for (const auto& r : plan.certificates) run.only_ids.push_back(r.id);
     audit::Report report;
     if (options.live || !options.files.empty()) report = audit::run(full, run);
+    if (progressed) term.err << "\r\033[K" << std::flush;
     report.topology = full.source.path;
     report.at = run.context.at;
     report.warn_days = run.context.warn_days;
@@ -106,15 +122,24 @@ ExitCode run_audit(const AuditOptions& options, Terminal& term) {
     if (auto finding = plan_has_errors_finding(full, options.topology)) report.findings.insert(report.findings.begin(), std::move(*finding));
 
     report::AuditStyle style;
-    style.color = use_color(options.color, term);
+    style.color = options.out.empty() && use_color(options.color, term);
     style.fail_on = options.fail_on == "warning" ? model::Severity::warning : model::Severity::error;
-    if (options.format == "json")
-        report::render_audit_json(report, term.out);
-    else if (options.format == "junit")
-        report::render_audit_junit(report, full, style, term.out);
-    else
-        report::render_audit_table(report, full, style, term.out);
-    term.out.flush();
+    std::ostringstream text;
+    std::optional<report::NagiosState> nagios;
+    if (options.format == "json") {
+        report::render_audit_json(report, text);
+    } else if (options.format == "junit") {
+        report::render_audit_junit(report, full, style, text);
+    } else if (options.format == "nagios") {
+        nagios = report::render_audit_nagios(report, full, {options.check.warn_days, options.critical_days}, text);
+    } else if (options.format == "prometheus") {
+        report::render_audit_prometheus(report, full, text);
+    } else {
+        report::render_audit_table(report, full, style, text);
+    }
+    write_output(options.out, text.str(), term);
+    // Nagios: the plugin's own exit codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+    if (nagios) return static_cast<ExitCode>(static_cast<int>(*nagios));
     return report.has(style.fail_on) ? ExitCode::problems_found : ExitCode::success;
 }
 
@@ -146,7 +171,14 @@ Verb register_audit(CLI::App& app) {
     command->add_option("--map-port", options->map_port, "FROM:TO: connect to port TO where the plan says FROM (tunnels, labs); repeatable");
     add_only_option(*command, options->only, "audit");
     add_passphrase_options(*command, options->passphrase, "for the PKCS#12 files under --files");
-    add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.audit/v1"}, {"junit", "JUnit XML for CI"}});
+    add_format_option(*command, options->format,
+                      {{"table", "for people"},
+                       {"json", "certtool.audit/v1"},
+                       {"junit", "JUnit XML for CI"},
+                       {"nagios", "a Nagios/Icinga plugin: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"},
+                       {"prometheus", "Prometheus text format for node_exporter's textfile collector"}});
+    add_out_option(*command, options->out);
+    add_critical_days_option(*command, options->critical_days);
     command->add_option("--fail-on", options->fail_on, "exit 1 on findings of this severity or worse: error, warning")
         ->check(CLI::IsMember({"error", "warning"}))
         ->capture_default_str();
@@ -161,7 +193,10 @@ Verb register_audit(CLI::App& app) {
                     "  certtool audit site.json --files exported/ --passphrase-file pfx.pass\n"
                     "  certtool audit site.json --live --format junit --fail-on warning > audit.xml\n"
                     "  certtool audit site.json --dns --view external --resolver 192.0.2.53\n");
-    return {command, [options](Terminal& term) { return run_audit(*options, term); }};
+    return {command, [options](Terminal& term) {
+                return options->format == "nagios" ? as_nagios_plugin(term, [&] { return run_audit(*options, term); })
+                                                   : run_audit(*options, term);
+            }};
 }
 
 }  // namespace certtool::cli

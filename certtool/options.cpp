@@ -1,6 +1,8 @@
 // The options and help text several verbs share, each defined once (verb.hpp).
 #include "check_options.hpp"
+#include "core/diagnostic.hpp"
 #include "core/time.hpp"
+#include "fs/safe_file.hpp"
 #include "plan_policy.hpp"
 #include "verb.hpp"
 
@@ -44,6 +46,47 @@ void add_format_option(CLI::App& command, std::string& format, const std::vector
     }
     format = names.front();
     command.add_option("--format", format, help)->check(CLI::IsMember(names))->capture_default_str();
+}
+
+void add_out_option(CLI::App& command, std::string& out) {
+    command.add_option("--out", out,
+                       "write the report to this file (atomically, replacing an earlier run's) instead of standard output");
+}
+
+void write_output(const std::string& path, const std::string& text, Terminal& term) {
+    if (path.empty()) {
+        term.out << text;
+        term.out.flush();
+        return;
+    }
+    fs::write_file_atomic(path, text, {0644, true});
+}
+
+void add_critical_days_option(CLI::App& command, std::optional<int>& days) {
+    command
+        .add_option("--critical-days", days,
+                    "nagios: CRITICAL with fewer days left (default: half of each certificate's renewal window, never under its -Roll lead)")
+        ->check(CLI::Range(0, 3650));
+}
+
+ExitCode as_nagios_plugin(Terminal& term, const std::function<ExitCode()>& verb) {
+    std::string why;
+    try {
+        return verb();
+    } catch (const InputError& e) {
+        for (const auto& d : e.diagnostics()) {
+            term.err << "certtool: error: " << d.to_string() << "\n";
+            why += (why.empty() ? "" : "; ") + d.to_string();
+        }
+    } catch (const std::exception& e) {
+        term.err << "certtool: internal error: " << e.what() << "\n";
+        why = std::string("internal error: ") + e.what();
+    }
+    std::string line;
+    for (const char ch : why) line += (ch == '|' || static_cast<unsigned char>(ch) < 0x20) ? ' ' : ch;
+    term.out << "CERTTOOL UNKNOWN - " << line << "\n";
+    term.out.flush();
+    return ExitCode::internal;  // 3, UNKNOWN
 }
 
 namespace {

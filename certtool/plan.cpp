@@ -1,5 +1,6 @@
 // certtool plan: topology in, certificate plan out.
 #include <memory>
+#include <sstream>
 
 #include "check_options.hpp"
 #include "model/plan.hpp"
@@ -21,6 +22,7 @@ struct PlanOptions {
     std::string at;
     std::string view;  // --format zone (default external) and dns-powershell (default internal)
     std::string zone;
+    std::string out;  // --out FILE
     CLI::Option* view_option = nullptr;
     CLI::Option* zone_option = nullptr;
 };
@@ -39,20 +41,21 @@ ExitCode run_plan(const PlanOptions& options, Terminal& term) {
     if (!options.only.empty()) selected = model::select_certificates(plan, options.only);
     const model::Plan& shown = options.only.empty() ? plan : selected;
 
+    std::ostringstream text;
     if (dns_format(options.format)) {
         const bool zone_file = options.format == "zone";
         const report::ZoneSelection selection{options.view.empty() ? (zone_file ? "external" : "internal") : options.view,
                                               options.zone, zone_given, report::own_domains(loaded.topology)};
-        term.out << (zone_file ? report::render_zone_file(shown, selection) : report::render_dns_powershell(shown, selection));
+        text << (zone_file ? report::render_zone_file(shown, selection) : report::render_dns_powershell(shown, selection));
     } else if (options.format == "json") {
-        report::write_json(shown, term.out);
+        report::write_json(shown, text);
     } else if (options.format == "markdown") {
-        term.out << report::render_markdown(shown);
+        text << report::render_markdown(shown);
     } else {
-        // Colour only where a person reads it: never in JSON or Markdown.
-        term.out << report::render_table(shown, {use_color(options.color, term), options.reasons});
+        // Colour only where a person reads it on a terminal: never in a file, JSON or Markdown.
+        text << report::render_table(shown, {options.out.empty() && use_color(options.color, term), options.reasons});
     }
-    term.out.flush();
+    write_output(options.out, text.str(), term);
     // Judged on the whole plan: leaving out a certificate must not hide an error.
     return plan.has_errors() ? ExitCode::problems_found : ExitCode::success;
 }
@@ -78,6 +81,7 @@ Verb register_plan(CLI::App& app) {
                         "zone and dns-powershell formats: only the records of this DNS zone (e.g. contoso.com)");
     add_only_option(*command, options->only, "show");
     command->add_flag("--reasons", options->reasons, "table format: say why each SAN and DNS record is there");
+    add_out_option(*command, options->out);
     add_color_option(*command, options->color);
     add_at_option(*command, options->at,
                   "plan for certificates issued at");

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +47,23 @@ std::string exit_codes_help(const std::string& success, const std::string& probl
 void add_only_option(CLI::App& command, std::vector<std::string>& only, const std::string& what);
 // --format: one of `formats` (name, what it is for), the first the default.
 void add_format_option(CLI::App& command, std::string& format, const std::vector<std::pair<std::string, std::string>>& formats);
+// --out FILE: the report goes to FILE instead of standard output.
+void add_out_option(CLI::App& command, std::string& out);
+// Writes a report: to term.out when `path` is "", else to `path` atomically
+// (a temporary file beside it, then a rename: a reader such as node_exporter's
+// textfile collector sees the old file or the new one, never half), replacing
+// the file of an earlier run. Throws InputError (output.*) naming the path.
+void write_output(const std::string& path, const std::string& text, Terminal& term);
+// --critical-days N for --format nagios (audit, verify).
+void add_critical_days_option(CLI::App& command, std::optional<int>& days);
+
+// Runs a verb as a Nagios plugin: bad input or a failure that stops the check
+// is "CERTTOOL UNKNOWN - <why>" on standard output and exit 3 (Monitoring
+// Plugins guidelines: UNKNOWN for invalid arguments and checks that could not
+// run), the usual error lines on standard error. Command-line syntax errors
+// are caught before the verb runs and keep exit 2.
+ExitCode as_nagios_plugin(Terminal& term, const std::function<ExitCode()>& verb);
+
 // --at TIME; `purpose` begins its help ("check as at").
 void add_at_option(CLI::App& command, std::string& at, const std::string& purpose);
 // The time --at gave, or now. Throws InputError usage.at, naming the forms accepted.

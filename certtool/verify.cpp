@@ -10,6 +10,7 @@
 #include "inventory/key_file.hpp"
 #include "passphrase.hpp"
 #include "plan_policy.hpp"
+#include "report/monitoring.hpp"
 #include "report/verify_report.hpp"
 #include "verb.hpp"
 
@@ -26,6 +27,7 @@ struct VerifyOptions {
     std::string key_file;
     PassphraseOptions passphrase;
     std::string format = "table";
+    std::optional<int> critical_days;  // nagios
     std::string color = "auto";
 };
 
@@ -67,6 +69,12 @@ ExitCode run_verify(VerifyOptions& options, Terminal& term) {
     checks.key = separate_key ? &*separate_key : nullptr;
     const auto verdicts = check::check_files(expand_files(file_args, "verify.io"), checks, context, password);
 
+    if (options.format == "nagios") {
+        const auto state = report::render_verify_nagios(verdicts, general, plan ? &*plan : nullptr, context.at,
+                                                        {options.check.warn_days, options.critical_days}, term.out);
+        term.out.flush();
+        return static_cast<ExitCode>(static_cast<int>(state));
+    }
     if (options.format == "json")
         report::render_verify_json(verdicts, general, context.at, term.out);
     else
@@ -88,7 +96,11 @@ Verb register_verify(CLI::App& app) {
     command->add_option("--eku", options->eku, "without a topology: required EKU (serverAuth, clientAuth)")->capture_default_str();
     command->add_option("--key", options->key_file, "private key (PEM) that must belong to the certificate");
     add_passphrase_options(*command, options->passphrase, "for PKCS#12 files and encrypted keys");
-    add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.verify/v1"}});
+    add_format_option(*command, options->format,
+                      {{"table", "for people"},
+                       {"json", "certtool.verify/v1"},
+                       {"nagios", "a Nagios/Icinga plugin: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"}});
+    add_critical_days_option(*command, options->critical_days);
     add_color_option(*command, options->color);
     command->footer("Arguments:\n"
                     "  With a topology: TOPOLOGY FILE...  each certificate is checked against its plan entry\n"
@@ -102,7 +114,10 @@ Verb register_verify(CLI::App& app) {
                     "  certtool verify site.json edge01-external.pfx --passphrase-file pfx.pass\n"
                     "  certtool verify site.json exported/ --trust internal-root.pem --at 2026-12-24\n"
                     "  certtool verify cert.pem --name sip.contoso.com --trust root.pem\n");
-    return {command, [options](Terminal& term) { return run_verify(*options, term); }};
+    return {command, [options](Terminal& term) {
+                return options->format == "nagios" ? as_nagios_plugin(term, [&] { return run_verify(*options, term); })
+                                                   : run_verify(*options, term);
+            }};
 }
 
 }  // namespace certtool::cli

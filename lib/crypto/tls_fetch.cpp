@@ -799,12 +799,16 @@ private:
         out.fetch.elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - c.started);
         out.client_certificate_requested = c.client_certificate_requested;
         c.close_socket();
+        if (c.done) return;
         c.done = true;
+        ++finished_;
+        if (limits_.progress) limits_.progress(finished_, targets_.size(), targets_[c.index]);
     }
 
     const std::vector<FetchTarget>& targets_;
     FetchLimits limits_;
     session::Conversation* conversation_;
+    std::size_t finished_ = 0;
     SslCtxPtr ctx_;
     std::vector<session::Outcome> results_;
     std::vector<std::unique_ptr<Conn>> active_;

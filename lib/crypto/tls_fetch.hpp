@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct FetchLimits {
     // After the handshake, for a probe that asks something (probe_sip_options):
     std::chrono::milliseconds answer_timeout{5000};  // from the handshake's end to a whole answer
     std::size_t max_answer_bytes = 64 * 1024;        // bytes of answer taken from one server at most
+    // Called on the fetching thread each time a target is finished (fetched,
+    // failed or given up): how many are, out of how many, and which one. For
+    // a progress line; it must not throw.
+    std::function<void(std::size_t finished, std::size_t total, const FetchTarget& target)> progress;
 };
 
 struct FetchResult {

@@ -408,67 +408,6 @@ void check_document(const Audit& a, const std::string& files_dir) {
     CHECK(doc["summary"] == summary(doc["observations"].size(), passed, failed, errors, warnings, info));
 }
 
-// Runs certtool with stdout and stderr on a new pseudo-terminal (its
-// controlling terminal), NO_COLOR set or not; returns what it wrote there, or
-// nothing where this system has no pseudo-terminals.
-std::optional<ProcessResult> run_on_terminal(const std::vector<std::string>& args, bool no_color) {
-    const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (master < 0) return std::nullopt;
-    if (::grantpt(master) != 0 || ::unlockpt(master) != 0) {
-        ::close(master);
-        return std::nullopt;
-    }
-    const std::string terminal = ::ptsname(master);
-
-    std::vector<std::string> argv_storage{CERTTOOL_BINARY};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_storage) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_storage;
-    for (char** e = environ; *e != nullptr; ++e)
-        if (std::string(*e).rfind("NO_COLOR=", 0) != 0) env_storage.emplace_back(*e);
-    if (no_color) env_storage.emplace_back("NO_COLOR=1");
-    std::vector<char*> envp;
-    for (auto& e : env_storage) envp.push_back(e.data());
-    envp.push_back(nullptr);
-
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::setsid();
-        const int tty = ::open(terminal.c_str(), O_RDWR);
-        const int null = ::open("/dev/null", O_RDONLY);
-        if (tty < 0 || null < 0) ::_exit(126);
-        ::dup2(null, 0);
-        ::dup2(tty, 1);
-        ::dup2(tty, 2);
-        ::execve(argv[0], argv.data(), envp.data());
-        ::_exit(127);
-    }
-    ProcessResult result;
-    char buffer[4096];
-    for (;;) {
-        pollfd p{master, POLLIN, 0};
-        const int ready = ::poll(&p, 1, 60000);
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready <= 0) {
-            ::kill(pid, SIGKILL);
-            result.killed = true;
-            break;
-        }
-        const ssize_t n = ::read(master, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;  // EIO: the terminal's other side is closed
-        result.out.append(buffer, static_cast<std::size_t>(n));
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    ::close(master);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-}
 
 }  // namespace
 
@@ -1000,7 +939,7 @@ TEST_CASE("audit files: JUnit and table output agree with the JSON", "[audit][fi
         }
 
         // On a terminal: colour unless NO_COLOR or --color never.
-        const auto terminal = run_on_terminal(base, false);
+        const auto terminal = run_certtool_on_terminal(base, false);
         if (!terminal) {
             WARN("no pseudo-terminal here (posix_openpt failed): the terminal half of this section is skipped");
             return;
@@ -1013,7 +952,7 @@ TEST_CASE("audit files: JUnit and table output agree with the JSON", "[audit][fi
             CHECK(contains(terminal->out, "\033[31mFAIL\033[0m"));
         }
         for (const auto& [args, no_color] : {std::pair{base, true}, std::pair{with({"--color", "never"}), false}}) {
-            const auto plain = run_on_terminal(args, no_color);
+            const auto plain = run_certtool_on_terminal(args, no_color);
             REQUIRE(plain);
             INFO("on a terminal, " << (no_color ? "NO_COLOR=1" : "--color never") << ":\n" << plain->out);
             REQUIRE_FALSE(plain->killed);

@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fcntl.h>
 #include <fstream>
@@ -50,6 +52,8 @@
 #include "cert_lab.hpp"
 #include "daemon.hpp"
 #include "loopback.hpp"
+#include "monitoring_formats.hpp"
+#include "plan_date.hpp"
 #include "run_process.hpp"
 #include "sip_lab.hpp"
 #include "test_ca.hpp"
@@ -273,15 +277,21 @@ public:
         std::string transcript;  // the command, its exit code, time and output (for failure messages)
     };
 
-    // certtool audit TOPOLOGY --live --trust ca.pem [--map-port ...] EXTRA...,
-    // killed (and the test failed) if it runs for a minute.
-    Audit audit(const std::vector<std::string>& extra) const {
+    // The arguments of certtool audit TOPOLOGY --live --trust ca.pem [--map-port ...] EXTRA...
+    std::vector<std::string> audit_args(const std::vector<std::string>& extra) const {
         std::vector<std::string> args{"audit", topology_path(), "--live", "--trust", dir_ / "ca.pem"};
         if (high_ports()) {
             args.insert(args.end(), {"--map-port", "443:" + std::to_string(https_port()), "--map-port",
                                      "5061:" + std::to_string(sip_port())});
         }
         args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+    }
+
+    // certtool audit TOPOLOGY --live --trust ca.pem [--map-port ...] EXTRA...,
+    // killed (and the test failed) if it runs for a minute.
+    Audit audit(const std::vector<std::string>& extra) const {
+        const auto args = audit_args(extra);
         RunOptions options;
         options.kill_after = 60s;
         const auto started = Clock::now();
@@ -805,4 +815,151 @@ TEST_CASE("audit live: the loopback pool's plan has the twelve endpoints the lab
         expected.insert(kInternal + " " + member + "edge-internal 127.0.0.3" + n + ":5061 lsedge.contoso.net");
     }
     CHECK(endpoints == expected);
+}
+
+// ---------------------------------------------------------------------------
+// Monitoring (issue 16): the Nagios plugin's states and exit codes, and the
+// Prometheus file, on the live pool.
+
+namespace {
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+}  // namespace
+
+TEST_CASE("audit --format nagios: a healthy, an expiring, an expired and an unreachable pool exit 0, 1, 2 and 3",
+          "[audit][live][e2e][monitoring]") {
+    SKIP_WITHOUT_LAB_SERVERS();
+    {
+        Lab lab;
+        lab.start();
+        // The lab's certificates live 365 days from today: warning a third of
+        // that (121 days) before the end, critical at half of that.
+        const auto ok = lab.audit({"--format", "nagios"});
+        INFO(ok.transcript);
+        CHECK(ok.result.exit_code == 0);
+        CHECK(check_nagios_output(ok.result.out) == "OK");
+        CHECK(first_line(ok.result.out).rfind("CERTTOOL OK - 2 certificates on 3 members; soonest: ", 0) == 0);
+        CHECK(count(ok.result.out, "'=") == 12);  // the time left at each of the 12 endpoints
+        CHECK(ok.result.out.find("'" + kExternal + " edge02.contoso.net webconf'=") != std::string::npos);
+        CHECK(ok.result.err.empty());  // no progress line where no one watches
+
+        const auto expiring = lab.audit({"--format", "nagios", "--at", days_from_now(280)});
+        INFO(expiring.transcript);
+        CHECK(expiring.result.exit_code == 1);
+        CHECK(check_nagios_output(expiring.result.out) == "WARNING");
+        CHECK(first_line(expiring.result.out).find("expires in 8") != std::string::npos);  // 85 days left
+
+        const auto nearly = lab.audit({"--format", "nagios", "--at", days_from_now(350)});
+        INFO(nearly.transcript);
+        CHECK(nearly.result.exit_code == 2);
+        CHECK(check_nagios_output(nearly.result.out) == "CRITICAL");
+
+        // Fixed thresholds instead of the lifetime's: 400 days to warn.
+        const auto fixed = lab.audit({"--format", "nagios", "--warn-days", "400", "--critical-days", "10"});
+        INFO(fixed.transcript);
+        CHECK(fixed.result.exit_code == 1);
+        CHECK(check_nagios_output(fixed.result.out) == "WARNING");
+        CHECK(fixed.result.out.find(";34560000:;864000:;;") != std::string::npos);
+
+        // Bad input is UNKNOWN with the reason, not CRITICAL.
+        const auto bad = lab.audit({"--format", "nagios", "--trust", lab.dir() / "no-such-root.pem"});
+        INFO(bad.transcript);
+        CHECK(bad.result.exit_code == 3);
+        CHECK(check_nagios_output(bad.result.out) == "UNKNOWN");
+        CHECK(bad.result.out.find("no-such-root.pem") != std::string::npos);
+    }
+    {
+        Lab lab;
+        lab.serve_external(3, lab.expired_external("expired"));
+        lab.start();
+        const auto expired = lab.audit({"--format", "nagios"});
+        INFO(expired.transcript);
+        CHECK(expired.result.exit_code == 2);
+        CHECK(check_nagios_output(expired.result.out) == "CRITICAL");
+        CHECK(first_line(expired.result.out).find("soonest: " + kExternal + " on edge03.contoso.net (") != std::string::npos);
+        CHECK(first_line(expired.result.out).find(" expired ") != std::string::npos);
+        // The long output: one line per error, errors first, naming the member.
+        CHECK(expired.result.out.find("\n[CRITICAL] " + kExternal + " on edge03.contoso.net (access-sip): validity.expired: ") != std::string::npos);
+    }
+    {
+        Lab lab;
+        lab.take_down(1);
+        lab.take_down(2);
+        lab.take_down(3);
+        lab.start();
+        const auto down = lab.audit({"--format", "nagios"});
+        INFO(down.transcript);
+        CHECK(down.result.exit_code == 3);
+        CHECK(check_nagios_output(down.result.out) == "UNKNOWN");
+        CHECK(first_line(down.result.out).rfind("CERTTOOL UNKNOWN - no certificate could be read from 12 endpoints or files", 0) == 0);
+        CHECK(down.result.out.find("tls.refused") != std::string::npos);
+    }
+}
+
+TEST_CASE("audit --format prometheus --out: a textfile for node_exporter that promtool accepts", "[audit][live][e2e][monitoring]") {
+    SKIP_WITHOUT_LAB_SERVERS();
+    Lab lab;
+    lab.serve_external(3, lab.expired_external("expired"));
+    lab.start();
+    const std::string prom = lab.dir() / "certtool.prom";
+    const auto run = lab.audit({"--format", "prometheus", "--out", prom});
+    INFO(run.transcript);
+    CHECK(run.result.exit_code == 1);  // the expired member is an error
+    CHECK(run.result.out.empty());     // all of it went to the file
+    const std::string text = read_file(prom);
+    INFO(text);
+    check_prometheus_text(text);
+    CHECK(count(text, "certtool_certificate_not_after_timestamp_seconds{") == 12);
+    CHECK(count(text, "certtool_certificate_not_before_timestamp_seconds{") == 12);
+    CHECK(count(text, "certtool_observation_passed{") == 12);
+    CHECK(text.find("member=\"edge03.contoso.net\",service=\"access-sip\",code=\"validity.expired\",severity=\"error\"} 1\n") != std::string::npos);
+    CHECK(text.find("certtool_pool_consistent{certificate_id=\"" + kExternal + "\",role=\"edge-external\",pool=\"lsedge.contoso.net\"} 0\n") !=
+          std::string::npos);
+    CHECK(text.find("certtool_pool_consistent{certificate_id=\"" + kInternal + "\",role=\"edge-internal\",pool=\"lsedge.contoso.net\"} 1\n") !=
+          std::string::npos);
+    // 2025-01-01T00:00:00Z is the expired certificate's notAfter.
+    CHECK(text.find("member=\"edge03.contoso.net\",service=\"access-sip\"") != std::string::npos);
+    CHECK(text.find("} 1735689600\n") != std::string::npos);
+
+    // A second run replaces the file whole (node_exporter may read it at any time).
+    struct stat before{};
+    REQUIRE(::stat(prom.c_str(), &before) == 0);
+    CHECK((before.st_mode & 0777) == 0644);
+    const auto again = lab.audit({"--format", "prometheus", "--out", prom});
+    CHECK(again.result.exit_code == 1);
+    struct stat after{};
+    REQUIRE(::stat(prom.c_str(), &after) == 0);
+    CHECK(after.st_ino != before.st_ino);  // renamed into place, never rewritten in place
+
+    const std::string promtool = find_program("promtool");
+    if (promtool.empty()) {
+        WARN("promtool (package prometheus) not found: the Prometheus output is checked by the grammar above only");
+        return;
+    }
+    // promtool reads the metrics on its standard input.
+    const auto check = run_process("/bin/sh", {"-c", "exec \"$0\" check metrics < \"$1\"", promtool, prom});
+    INFO(check.out << check.err);
+    CHECK(check.exit_code == 0);
+}
+
+TEST_CASE("audit --live on a terminal shows its progress on one rewritten line, then the table", "[audit][live][e2e][monitoring]") {
+    SKIP_WITHOUT_LAB_SERVERS();
+    Lab lab;
+    lab.start();
+    const auto run = run_certtool_on_terminal(lab.audit_args({"--color", "never"}), true);
+    if (!run) {
+        WARN("no pseudo-terminal here (posix_openpt failed): the progress line is not checked");
+        return;
+    }
+    INFO(run->out);
+    REQUIRE_FALSE(run->killed);
+    CHECK(run->exit_code == 0);
+    // Each endpoint as it is done, "[n/12]", the line erased before the next and at the end.
+    for (int n = 1; n <= 12; ++n) CHECK(run->out.find("\r\033[K[" + std::to_string(n) + "/12] ") != std::string::npos);
+    const auto last = run->out.find("[12/12] ");
+    REQUIRE(last != std::string::npos);
+    const auto erased = run->out.find("\r\033[K", last);
+    REQUIRE(erased != std::string::npos);
+    CHECK(run->out.find("PASS", erased) != std::string::npos);  // the table follows the erased line
 }

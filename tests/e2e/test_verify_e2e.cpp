@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "monitoring_formats.hpp"
+#include "plan_date.hpp"
 #include "run_process.hpp"
 #include "test_ca.hpp"
 
@@ -225,4 +227,52 @@ TEST_CASE("verify: unreadable input is exit 2 naming the file", "[verify][e2e]")
     r = run_in_process({"verify", kTopology, lab.dir + "/req/" + kExternal + ".csr", "--at", "yesterday"});
     CHECK(r.exit_code == 2);
     CHECK(has_code(r.err, "usage.at"));
+}
+
+TEST_CASE("verify --format nagios: OK, WARNING at the lifetime's window, CRITICAL when expired, UNKNOWN on a missing file",
+          "[verify][e2e][monitoring]") {
+    Lab lab;
+    const auto cert = lab.issue(kExternal, "external");  // 365 days from now
+    const std::vector<std::string> base{"verify", kTopology, cert, "--trust", lab.dir + "/ca.pem", "--format", "nagios"};
+    const auto with = [&](const std::vector<std::string>& more) {
+        auto args = base;
+        args.insert(args.end(), more.begin(), more.end());
+        return run_certtool(args);
+    };
+
+    const auto ok = with({});
+    INFO(ok.out << ok.err);
+    CHECK(ok.exit_code == 0);
+    CHECK(check_nagios_output(ok.out) == "OK");
+    CHECK(ok.out.rfind("CERTTOOL OK - 1 certificate file; soonest: " + kExternal + " in " + cert + " expires in 36", 0) == 0);
+    CHECK(ok.out.find("'" + kExternal + " " + cert + "'=") != std::string::npos);
+
+    // 280 days on: 85 days left, under the 121-day window (a third of 365), over its half.
+    const auto later = with({"--at", days_from_now(280)});
+    INFO(later.out << later.err);
+    CHECK(later.exit_code == 1);
+    CHECK(check_nagios_output(later.out) == "WARNING");
+    CHECK(later.out.find("expires in 8") != std::string::npos);
+    const auto nearly = with({"--at", days_from_now(350)});
+    INFO(nearly.out << nearly.err);
+    CHECK(nearly.exit_code == 2);
+    CHECK(check_nagios_output(nearly.out) == "CRITICAL");
+
+    const auto expired_cert = lab.issue(kExternal, "expired", [] {
+        CertOptions o;
+        o.not_before = utc_time("20240101000000Z");
+        o.not_after = utc_time("20250101000000Z");
+        return o;
+    }());
+    const auto expired = run_certtool({"verify", kTopology, expired_cert, "--trust", lab.dir + "/ca.pem", "--format", "nagios"});
+    INFO(expired.out << expired.err);
+    CHECK(expired.exit_code == 2);
+    CHECK(check_nagios_output(expired.out) == "CRITICAL");
+    CHECK(expired.out.find("\n[CRITICAL] " + kExternal + " in " + expired_cert + ": validity.expired: ") != std::string::npos);
+
+    const auto missing = run_certtool({"verify", kTopology, lab.dir + "/absent.pem", "--format", "nagios"});
+    INFO(missing.out << missing.err);
+    CHECK(missing.exit_code == 3);
+    CHECK(check_nagios_output(missing.out) == "UNKNOWN");
+    CHECK(missing.out.find("absent.pem") != std::string::npos);
 }

@@ -13,7 +13,9 @@
 
 #include <csignal>
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -179,6 +181,65 @@ std::string read_file(const std::string& path) {
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+std::optional<ProcessResult> run_certtool_on_terminal(const std::vector<std::string>& args, bool no_color) {
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) return std::nullopt;
+    if (::grantpt(master) != 0 || ::unlockpt(master) != 0) {
+        ::close(master);
+        return std::nullopt;
+    }
+    const std::string terminal = ::ptsname(master);
+
+    std::vector<std::string> argv_storage{CERTTOOL_BINARY};
+    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_storage) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_storage;
+    for (char** e = environ; *e != nullptr; ++e)
+        if (std::string(*e).rfind("NO_COLOR=", 0) != 0) env_storage.emplace_back(*e);
+    if (no_color) env_storage.emplace_back("NO_COLOR=1");
+    std::vector<char*> envp;
+    for (auto& e : env_storage) envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::setsid();
+        const int tty = ::open(terminal.c_str(), O_RDWR);
+        const int null = ::open("/dev/null", O_RDONLY);
+        if (tty < 0 || null < 0) ::_exit(126);
+        ::dup2(null, 0);
+        ::dup2(tty, 1);
+        ::dup2(tty, 2);
+        ::execve(argv[0], argv.data(), envp.data());
+        ::_exit(127);
+    }
+    ProcessResult result;
+    char buffer[4096];
+    for (;;) {
+        pollfd p{master, POLLIN, 0};
+        const int ready = ::poll(&p, 1, 60000);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) {
+            ::kill(pid, SIGKILL);
+            result.killed = true;
+            break;
+        }
+        const ssize_t n = ::read(master, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // EIO: the terminal's other side is closed
+        result.out.append(buffer, static_cast<std::size_t>(n));
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    ::close(master);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
 }
 
 }  // namespace certtool::test

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,11 @@ ProcessResult run_in_process(const std::vector<std::string>& args);
 ProcessResult run_shell_command(const std::string& command, const std::string& cwd = "");
 // The same, REQUIREd to exit 0 (the failure shows the command and its output); returns stdout.
 std::string shell_ok(const std::string& command, const std::string& cwd = "");
+
+// Runs the certtool binary with stdout and stderr on a new pseudo-terminal (its
+// controlling terminal), NO_COLOR set or not; returns what it wrote there, or
+// nothing where this system has no pseudo-terminals. Killed after a minute.
+std::optional<ProcessResult> run_certtool_on_terminal(const std::vector<std::string>& args, bool no_color);
 
 std::string source_path(const std::string& relative);  // path under the source tree
 std::string read_file(const std::string& path);
