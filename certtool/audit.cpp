@@ -7,6 +7,7 @@
 #include "check_options.hpp"
 #include "passphrase.hpp"
 #include "report/audit_report.hpp"
+#include "report/html_report.hpp"
 #include "plan_policy.hpp"
 #include "verb.hpp"
 
@@ -112,6 +113,8 @@ ExitCode run_audit(const AuditOptions& options, Terminal& term) {
         report::render_audit_json(report, term.out);
     else if (options.format == "junit")
         report::render_audit_junit(report, full, style, term.out);
+    else if (options.format == "html")
+        report::render_audit_html(report, full, style, term.out);
     else
         report::render_audit_table(report, full, style, term.out);
     term.out.flush();
@@ -146,7 +149,7 @@ Verb register_audit(CLI::App& app) {
     command->add_option("--map-port", options->map_port, "FROM:TO: connect to port TO where the plan says FROM (tunnels, labs); repeatable");
     add_only_option(*command, options->only, "audit");
     add_passphrase_options(*command, options->passphrase, "for the PKCS#12 files under --files");
-    add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.audit/v1"}, {"junit", "JUnit XML for CI"}});
+    add_format_option(*command, options->format, {{"table", "for people"}, {"json", "certtool.audit/v1"}, {"junit", "JUnit XML for CI"}, {"html", "one self-contained page with an expiry timeline"}});
     command->add_option("--fail-on", options->fail_on, "exit 1 on findings of this severity or worse: error, warning")
         ->check(CLI::IsMember({"error", "warning"}))
         ->capture_default_str();
@@ -160,7 +163,8 @@ Verb register_audit(CLI::App& app) {
                     "  certtool audit site.json --live --trust internal-root.pem\n"
                     "  certtool audit site.json --files exported/ --passphrase-file pfx.pass\n"
                     "  certtool audit site.json --live --format junit --fail-on warning > audit.xml\n"
-                    "  certtool audit site.json --dns --view external --resolver 192.0.2.53\n");
+                    "  certtool audit site.json --dns --view external --resolver 192.0.2.53\n"
+                    "  certtool audit site.json --live --format html > audit.html\n");
     return {command, [options](Terminal& term) { return run_audit(*options, term); }};
 }
 
