@@ -10,6 +10,7 @@
 #include "passphrase.hpp"
 #include "report/audit_report.hpp"
 #include "report/monitoring.hpp"
+#include "report/html_report.hpp"
 #include "plan_policy.hpp"
 #include "verb.hpp"
 
@@ -130,6 +131,8 @@ ExitCode run_audit(const AuditOptions& options, Terminal& term) {
         report::render_audit_json(report, text);
     } else if (options.format == "junit") {
         report::render_audit_junit(report, full, style, text);
+    } else if (options.format == "html") {
+        report::render_audit_html(report, full, style, text);
     } else if (options.format == "nagios") {
         nagios = report::render_audit_nagios(report, full, {options.check.warn_days, options.critical_days}, text);
     } else if (options.format == "prometheus") {
@@ -175,6 +178,7 @@ Verb register_audit(CLI::App& app) {
                       {{"table", "for people"},
                        {"json", "certtool.audit/v1"},
                        {"junit", "JUnit XML for CI"},
+                       {"html", "one self-contained page with an expiry timeline"},
                        {"nagios", "a Nagios/Icinga plugin: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"},
                        {"prometheus", "Prometheus text format for node_exporter's textfile collector"}});
     add_out_option(*command, options->out);
@@ -192,7 +196,8 @@ Verb register_audit(CLI::App& app) {
                     "  certtool audit site.json --live --trust internal-root.pem\n"
                     "  certtool audit site.json --files exported/ --passphrase-file pfx.pass\n"
                     "  certtool audit site.json --live --format junit --fail-on warning > audit.xml\n"
-                    "  certtool audit site.json --dns --view external --resolver 192.0.2.53\n");
+                    "  certtool audit site.json --dns --view external --resolver 192.0.2.53\n"
+                    "  certtool audit site.json --live --format html --out audit.html\n");
     return {command, [options](Terminal& term) {
                 return options->format == "nagios" ? as_nagios_plugin(term, [&] { return run_audit(*options, term); })
                                                    : run_audit(*options, term);

@@ -5,6 +5,7 @@
 #include "check_options.hpp"
 #include "model/plan.hpp"
 #include "report/dns_zone.hpp"
+#include "report/html_report.hpp"
 #include "report/report.hpp"
 #include "topology/topology.hpp"
 #include "verb.hpp"
@@ -51,6 +52,8 @@ ExitCode run_plan(const PlanOptions& options, Terminal& term) {
         report::write_json(shown, text);
     } else if (options.format == "markdown") {
         text << report::render_markdown(shown);
+    } else if (options.format == "html") {
+        text << report::render_plan_html(shown);
     } else {
         // Colour only where a person reads it on a terminal: never in a file, JSON or Markdown.
         text << report::render_table(shown, {options.out.empty() && use_color(options.color, term), options.reasons});
@@ -71,6 +74,7 @@ Verb register_plan(CLI::App& app) {
                       {{"table", "for people"},
                        {"json", "certtool.plan/v1"},
                        {"markdown", "for a change ticket"},
+                       {"html", "one self-contained page for change review"},
                        {"zone", "the DNS records as BIND zone-file data"},
                        {"dns-powershell", "a script adding the DNS records to a Windows DNS server"}});
     options->view_option = command->add_option("--view", options->view,
@@ -97,6 +101,7 @@ Verb register_plan(CLI::App& app) {
                     "  certtool plan site.json --only edge-external --reasons\n"
                     "  certtool plan site.json --format json > plan.json\n"
                     "  certtool plan site.json --format markdown > change-ticket.md\n"
+                    "  certtool plan site.json --format html --out change-review.html\n"
                     "  certtool plan site.json --format zone --zone contoso.com >> contoso.com.zone   (after its SOA and NS)\n"
                     "  certtool plan site.json --format zone --view internal\n"
                     "  certtool plan site.json --format dns-powershell > add-internal-dns.ps1   (on the Windows DNS server:\n"

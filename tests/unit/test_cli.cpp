@@ -112,7 +112,7 @@ TEST_CASE("cli: plan without a topology, or with a bad --format or --color, exit
     const auto format = certtool_run({"plan", kTopology, "--format", "bogus"});
     CHECK(format.exit_code == 2);
     CHECK(format.out.empty());
-    CHECK(contains(format.err, "--format: bogus not in {table,json,markdown,zone,dns-powershell}"));
+    CHECK(contains(format.err, "--format: bogus not in {table,json,markdown,html,zone,dns-powershell}"));
 
     const auto color = certtool_run({"plan", kTopology, "--color", "sometimes"});
     CHECK(color.exit_code == 2);
