@@ -271,8 +271,14 @@ void legend(std::ostream& out, double y) {
          "BR maximum lifetime"},
         {"<line x1=\"17\" y1=\"-10\" x2=\"17\" y2=\"10\" stroke=\"#000\" stroke-width=\"2\"/>", "today"},
     };
+    // Two rows of four and three: the seven items do not fit one 1200-unit line.
     double x = 12;
-    for (const auto& item : items) {
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto& item = items[i];
+        if (i == 4) {
+            x = 12;
+            y += 24;
+        }
         out << "<g transform=\"translate(" << num(x) << " " << num(y) << ")\">" << item.shape << "<text x=\"42\" y=\"4\" font-size=\"12\">"
             << e(item.text) << "</text></g>\n";
         x += 42 + 6.6 * static_cast<double>(std::string(item.text).size()) + 16;
@@ -300,7 +306,7 @@ void timeline_svg(std::ostream& out, const std::vector<TimelineRow>& rows, TimeP
     axis.hi = hi + pad;
 
     const double rows_bottom = kTop + kRowHeight * static_cast<double>(rows.size());
-    const double height = rows_bottom + 44;
+    const double height = rows_bottom + 68;  // the legend in two rows
     std::size_t expired = 0, due = 0, ok = 0, other = 0;
     for (const auto& r : rows) {
         if (r.standing == Standing::expired) ++expired;
