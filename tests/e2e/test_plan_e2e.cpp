@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "run_process.hpp"
+#include "temp_dir.hpp"
 
 using certtool::test::ProcessResult;
 using certtool::test::read_file;
@@ -199,4 +200,41 @@ TEST_CASE("e2e: plan --only edge-external keeps that role and what belongs to it
         INFO(finding.dump());
         CHECK((certificate.empty() || std::find(ids.begin(), ids.end(), certificate) != ids.end()));
     }
+}
+
+TEST_CASE("plan --out: every format writes the bytes standard output gets, atomically, replacing the last run's", "[plan][e2e][out]") {
+    certtool::test::TempDir dir("certtool-plan-out");
+    const std::string topology = source_path("templates/examples/enterprise.json");
+    const std::string out = dir / "plan.out";
+    for (const std::string format : {"table", "json", "markdown", "html", "zone", "dns-powershell"}) {
+        INFO(format);
+        const auto to_stdout = run_certtool({"plan", topology, "--format", format, "--at", "2026-12-01", "--color", "always"});
+        REQUIRE(to_stdout.exit_code == 0);
+        const auto to_file = run_certtool({"plan", topology, "--format", format, "--at", "2026-12-01", "--color", "always", "--out", out});
+        INFO(to_file.err);
+        CHECK(to_file.exit_code == 0);
+        CHECK(to_file.out.empty());
+        const std::string written = read_file(out);
+        if (format == "table") {
+            // --color always colours a terminal's table, never a file's.
+            CHECK(written.find('\033') == std::string::npos);
+            CHECK(to_stdout.out.find('\033') != std::string::npos);
+        } else {
+            CHECK(written == to_stdout.out);
+        }
+    }
+    // Never through a symlink: the link and its target stay as they were.
+    const std::string target = dir / "target.txt";
+    { std::ofstream(target) << "keep\n"; }
+    std::filesystem::create_symlink(target, dir / "link.out");
+    const auto linked = run_certtool({"plan", topology, "--out", dir / "link.out"});
+    INFO(linked.err);
+    CHECK(linked.exit_code == 2);
+    CHECK(linked.err.find("link.out") != std::string::npos);
+    CHECK(read_file(target) == "keep\n");
+    // A folder that does not exist: exit 2 naming the path, nothing written.
+    const auto missing = run_certtool({"plan", topology, "--out", dir / "absent/plan.txt"});
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err.find("absent/plan.txt") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "absent"));
 }
