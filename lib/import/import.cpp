@@ -689,7 +689,9 @@ void merge_into(JsonValue& base, const JsonValue& overlay, const std::string& pa
                 while (i < target.size() && key_of(target[i]) != key) ++i;
                 const std::string element_at = at + "/" + std::to_string(i);
                 if (i < target.size()) {
-                    merge_into(target[i], element, element_at, written);
+                    JsonValue rest = element;  // the key matched: the imported spelling stays
+                    rest.erase(key.rfind("fqdn:", 0) == 0 ? "fqdn" : "name");
+                    merge_into(target[i], rest, element_at, written);
                 } else {
                     target.push_back(element);
                     if (written != nullptr) written->push_back(element_at);
@@ -797,8 +799,11 @@ JsonValue merge_overlay(const JsonValue& imported, const JsonValue& overlay, std
 }
 
 Result import_topology(std::string_view bytes, const std::string& file_name, const std::optional<Overlay>& overlay) {
+    const xml::Limits limits;
+    if (bytes.size() > limits.max_bytes)
+        fail("import.source.too-large", file_name, 0, "larger than " + std::to_string(limits.max_bytes >> 20) + " MiB: refused before parsing");
     check_looks_like_xml(bytes, file_name);
-    const Element root = xml::parse(bytes, file_name);
+    const Element root = xml::parse(bytes, file_name, limits);
     const Document doc = Reader(file_name).read(root);
     Mapper mapper(doc);
     JsonValue imported = mapper.map();
