@@ -1,4 +1,5 @@
 // certtool import: the Lync topology XML in, a certtool.topology/v1 document out.
+#include <algorithm>
 #include <memory>
 
 #include "fs/safe_file.hpp"
@@ -44,10 +45,17 @@ ExitCode run_import(const ImportOptions& options, Terminal& term) {
     }
 
     // For people, on standard error: the document on standard output stays clean for a pipe.
+    // Errors first, then warnings, then notes; each group in document order.
+    const auto rank = [](model::Severity s) { return s == model::Severity::error ? 0 : s == model::Severity::warning ? 1 : 2; };
+    std::stable_sort(result.findings.begin(), result.findings.end(),
+                     [&](const model::Finding& a, const model::Finding& b) { return rank(a.severity) < rank(b.severity); });
     if (!result.findings.empty()) {
-        term.err << "certtool import: " << options.source << ": what to check or add (overlay paths are JSON Pointers in the result):\n";
-        for (const auto& f : result.findings)
-            term.err << "  " << report::finding_line(f, false) << (f.path.empty() ? "" : "\n      at " + f.path) << "\n";
+        term.err << "certtool import: " << options.source << ": what to check, or add in the overlay:\n";
+        for (const auto& f : result.findings) {
+            term.err << "  " << report::finding_line(f, false) << "\n";
+            if (!f.path.empty())
+                term.err << "      at " << f.path << "  (overlay: " << import::overlay_path(result.topology, f.path) << ")\n";
+        }
     }
     return result.has_errors() ? ExitCode::problems_found : ExitCode::success;
 }

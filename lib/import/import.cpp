@@ -830,6 +830,31 @@ Result import_topology(std::string_view bytes, const std::string& file_name, con
     return result;
 }
 
+std::string overlay_path(const JsonValue& topology, const std::string& pointer) {
+    std::string out;
+    const JsonValue* at = &topology;
+    std::size_t i = 1;
+    while (i <= pointer.size() && !pointer.empty()) {
+        const std::size_t end = std::min(pointer.find('/', i), pointer.size());
+        std::string token = pointer.substr(i, end - i);
+        for (std::size_t p = 0; (p = token.find('~', p)) != std::string::npos; ++p)
+            token.replace(p, 2, token.compare(p, 2, "~1") == 0 ? "/" : "~");
+        i = end + 1;
+        if (at != nullptr && at->is_array() && !token.empty() && token.size() < 10 &&
+            std::all_of(token.begin(), token.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+            const std::size_t index = std::stoul(token);
+            const JsonValue* element = index < at->size() ? &(*at)[index] : nullptr;
+            const std::string key = element != nullptr ? key_of(*element) : std::string();
+            out += key.empty() ? "[" + token + "]" : "[" + key.substr(0, key.find(':')) + "=" + key.substr(key.find(':') + 1) + "]";
+            at = element;
+            continue;
+        }
+        out += (out.empty() ? "" : ".") + token;
+        at = at != nullptr && at->is_object() && at->contains(token) ? &(*at)[token] : nullptr;
+    }
+    return out;
+}
+
 std::vector<Finding> plan_errors(const JsonValue& topology, const std::string& file_name, TimePoint at) {
     std::vector<Finding> out;
     try {

@@ -53,6 +53,11 @@ struct Result {
 // that is not a readable topology document.
 Result import_topology(std::string_view bytes, const std::string& file_name, const std::optional<Overlay>& overlay);
 
+// A JSON Pointer of `topology` as the overlay names it, each array element by
+// its key: "/sites/0/edge_pools/1/members/0/public_ips" ->
+// "sites[name=Redmond].edge_pools[fqdn=lsedge.contoso.net].members[fqdn=edge01.contoso.net].public_ips".
+std::string overlay_path(const JsonValue& topology, const std::string& pointer);
+
 // What `plan` will say of the result: each problem the topology loader finds
 // (its topology.* code, as an error) and each error finding of the plan.
 std::vector<model::Finding> plan_errors(const JsonValue& topology, const std::string& file_name, TimePoint at);

@@ -312,6 +312,12 @@ TEST_CASE("import: the overlay merge rule", "[import]") {
     CHECK(std::find(written.begin(), written.end(), "/sites/0/edge_pools/0/members/0/y") != written.end());
     CHECK(std::find(written.begin(), written.end(), "/sites/1") != written.end());
 
+    CHECK(import::overlay_path(merged, "/sites/0/edge_pools/0/members/0/y") ==
+          "sites[name=One].edge_pools[fqdn=e.contoso.net].members[fqdn=m1.contoso.net].y");
+    CHECK(import::overlay_path(merged, "/a/c/0") == "a.c[0]");
+    CHECK(import::overlay_path(merged, "/sites/7/x") == "sites[7].x");
+    CHECK(import::overlay_path(merged, "") == "");
+
     CHECK_THROWS_AS(import::parse_overlay("[1]", "o.json"), InputError);
     CHECK_THROWS_AS(import::parse_overlay(R"({"a": 1, "a": 2})", "o.json"), InputError);
     CHECK_THROWS_AS(import::parse_overlay("{", "o.json"), InputError);
