@@ -11,6 +11,7 @@
 
 #include "plan_date.hpp"
 #include "core/diagnostic.hpp"
+#include "core/finding_catalogue.hpp"
 #include "import/import.hpp"
 #include "model/plan.hpp"
 #include "topology/topology.hpp"
@@ -349,4 +350,21 @@ TEST_CASE("import: hostile and broken XML is refused with its code, naming the f
     CHECK(error_code("<Topology" + ns + " a=\"" + std::string(11'000'000, 'x') + "\"/>") == "import.xml-syntax");  // libxml2's 10 MB cap
     CHECK(error_code(std::string(33u << 20, ' ')) == "import.source.too-large");
     CHECK(error_code("<Topology" + ns + "><Clusters><Cluster Fqdn=\"a.contoso.net\"/></Clusters></Topology>") == "import.structure");
+}
+
+TEST_CASE("import: every finding of every fixture is in the catalogue with the severity it is emitted with", "[import][catalogue]") {
+    for (const std::string name : {"single-edge-nat.xml", "edge-pool-dns.xml", "edge-pool-separate-director.xml", "two-sites-se-ipv6.xml",
+                                   "edge-pool-nat.tbxml", "director-separate-se.tbxml"}) {
+        for (const std::string over : {"", "overlay-common.json"}) {
+            auto r = imported(name, over);
+            for (auto& f : import::plan_errors(r.topology, "t.json", certtool::test::plan_date())) r.findings.push_back(f);
+            for (const auto& f : r.findings) {
+                INFO(name << " " << over << ": " << f.code);
+                const auto* entry = certtool::find_code(f.code);
+                REQUIRE(entry != nullptr);
+                if (entry->severity != certtool::CodeSeverity::varies)
+                    CHECK(certtool::to_string(entry->severity) == certtool::model::to_string(f.severity));
+            }
+        }
+    }
 }
