@@ -14,6 +14,7 @@ namespace {
 
 // Every verb, in the order `certtool --help` lists them.
 constexpr Verb (*kVerbs[])(CLI::App&) = {
+    register_import,
     register_plan,
     register_csr,
     register_verify,

@@ -24,6 +24,7 @@ struct Verb {
     std::function<ExitCode(Terminal&)> run;  // runs with the options parsed into it
 };
 
+Verb register_import(CLI::App& app);
 Verb register_plan(CLI::App& app);
 Verb register_csr(CLI::App& app);
 Verb register_verify(CLI::App& app);

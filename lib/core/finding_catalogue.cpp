@@ -25,6 +25,7 @@ constexpr std::string_view kPfx = "`certtool pfx`";
 constexpr std::string_view kRenew = "`certtool renew`";
 constexpr std::string_view kScript = "`certtool script`";
 constexpr std::string_view kAcme = "`certtool acme`";
+constexpr std::string_view kImport = "`certtool import`";
 constexpr std::string_view kFiles = "Certificate files";
 constexpr std::string_view kInput = "Exit codes";
 constexpr std::string_view kPlanWithErrors = "A plan with errors";
@@ -345,6 +346,27 @@ std::vector<CatalogueEntry> entries() {
         {"usage.ca-bundle", S::error, "--ca-bundle cannot be read", kAcme},
         {"usage.dns-resolver", S::error, "--dns-resolver is not IP[:PORT]", kAcme},
         {"usage.requests", S::error, "--requests is not a folder", kAcme},
+
+        // certtool import (lib/import, lib/xml): findings on standard error, then input errors (exit 2).
+        {"import.missing-field", S::error, "a field the plan needs that neither the topology XML nor the overlay gives", kImport},
+        {"import.assumed", S::warning, "a value the XML does not record, chosen by a stated rule: check it", kImport},
+        {"import.not-in-source", S::warning, "a field no topology XML holds (organization, simple URLs, reverse proxies, XMPP domains)", kImport},
+        {"import.default-applies", S::info, "a field no topology XML holds whose default applies (policy, mobility, OAuth)", kImport},
+        {"import.derived", S::info, "a value derived by a rule, not read from one attribute (product, edition)", kImport},
+        {"import.skipped", S::info, "what the XML holds that no certificate concerns (SQL, file stores, gateways, BackCompatSite)", kImport},
+        {"import.product-mixed", S::warning, "servers of several versions: planned for the oldest", kImport},
+        {"import.source.io", S::error, "the topology XML cannot be read", kImport},
+        {"import.source.too-large", S::error, "the topology XML is larger than 32 MiB", kImport},
+        {"import.not-xml", S::error, "the file is empty or not XML (PowerShell's table view)", kImport},
+        {"import.xml-syntax", S::error, "not well-formed XML (truncated, a tag mismatch): with the line", kImport},
+        {"import.xml-encoding", S::error, "neither UTF-8 nor UTF-16 with a byte-order mark", kImport},
+        {"import.xml-doctype", S::error, "a DOCTYPE (where entities are declared): refused unread", kImport},
+        {"import.xml-too-deep", S::error, "elements nested more than 64 levels deep", kImport},
+        {"import.wrong-root", S::error, "the root element is neither Topology nor TopologyBuilder in its namespace", kImport},
+        {"import.structure", S::error, "a required element or attribute is missing", kImport},
+        {"import.overlay.io", S::error, "the overlay cannot be read", kImport},
+        {"import.overlay.too-large", S::error, "the overlay is larger than 16 MiB", kImport},
+        {"import.overlay-invalid", S::error, "the overlay is not a strict JSON object", kImport},
 
         // The topology (lib/topology on lib/core's JSON reader).
         {"topology.syntax", S::error, "invalid JSON", kInput},

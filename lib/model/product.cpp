@@ -65,6 +65,15 @@ const WindowsServerFacts& facts(WindowsServer version) {
     throw std::logic_error("no facts for a Windows Server version");
 }
 
+std::optional<Product> product_of_service_version(int service_version) {
+    switch (service_version) {
+    case 6: return Product::lync2013;
+    case 7: return Product::skype2015;
+    case 8: return Product::skype2019;
+    default: return std::nullopt;
+    }
+}
+
 std::vector<std::pair<std::string_view, Product>> product_choices() {
     std::vector<std::pair<std::string_view, Product>> out;
     for (const auto& p : kProducts) out.emplace_back(p.id, p.product);

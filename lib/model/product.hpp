@@ -52,6 +52,14 @@ inline constexpr std::string_view kSchannelProvider = "Microsoft RSA SChannel Cr
 const ProductFacts& facts(Product product);
 const WindowsServerFacts& facts(WindowsServer version);
 
+// The product of a topology XML service's ServiceVersion (certtool import):
+// 6 Lync Server 2013, 7 Skype for Business Server 2015, 8 Skype for Business
+// Server 2019. 7 and 8 are seen in public topology documents; 6 is inferred
+// from that sequence and from 5 being Lync Server 2010, which certtool does not
+// plan (research notes, topology-xml.md 3.7). nullopt for any other value,
+// Subscription Edition's included: no document showing it was available.
+std::optional<Product> product_of_service_version(int service_version);
+
 // Token -> value, in table order, for the topology loader.
 std::vector<std::pair<std::string_view, Product>> product_choices();
 std::vector<std::pair<std::string_view, WindowsServer>> windows_server_choices();
