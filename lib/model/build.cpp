@@ -106,11 +106,14 @@ void make_stable(Plan& plan) {
         return std::tie(r.zone, r.name, r.type, r.target, r.port, r.priority, r.weight);
     };
     // The certificate and reason decide which of two equal records survives, so
-    // that it never depends on which rule ran first.
+    // that it never depends on which rule ran first; a record that names the
+    // certificate holding its name wins over one on no certificate (an A/V Edge
+    // FQDN shared with the Access Edge is still on the Access certificate).
     for (auto* records : {&plan.dns, &plan.dns_left_out}) {
         std::sort(records->begin(), records->end(), [&](const DnsRecord& a, const DnsRecord& b) {
-            return std::tuple_cat(dns_key(a), std::tie(a.certificate, a.reason)) <
-                   std::tuple_cat(dns_key(b), std::tie(b.certificate, b.reason));
+            const bool a_none = a.certificate.empty(), b_none = b.certificate.empty();
+            return std::tuple_cat(dns_key(a), std::tie(a_none, a.certificate, a.reason)) <
+                   std::tuple_cat(dns_key(b), std::tie(b_none, b.certificate, b.reason));
         });
         records->erase(std::unique(records->begin(), records->end(),
                                    [&](const DnsRecord& a, const DnsRecord& b) { return dns_key(a) == dns_key(b); }),

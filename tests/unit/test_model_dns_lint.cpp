@@ -26,6 +26,25 @@ TEST_CASE("model: DNS-NAT records point at the public NAT addresses", "[model][d
     CHECK(fed->port == 5061);
 }
 
+TEST_CASE("model: one A record needed by two Edge services names the certificate that holds the name", "[model][dns]") {
+    // Access, Web Conferencing and A/V on one FQDN (distinct ports): the A/V
+    // record is on no certificate, the Access one is; the merged record must
+    // keep the certificate, whichever rule wrote it first.
+    auto t = edge_single_nat();
+    auto& pool = t["sites"][0]["edge_pools"][0];
+    pool["external"]["webconf"] = "sip.contoso.com";
+    pool["external"]["av"] = "sip.contoso.com";
+    for (auto& m : pool["members"]) m["public_ips"] = {{"access", "131.107.155.10"}, {"webconf", "131.107.155.10"}, {"av", "131.107.155.10"}};
+    const auto plan = plan_of(t);
+    std::vector<const model::DnsRecord*> records;
+    for (const auto& r : plan.dns)
+        if (r.zone == "external" && r.type == "A" && r.name == "sip.contoso.com") records.push_back(&r);
+    REQUIRE(records.size() == 1);
+    CHECK(records.front()->target == "131.107.155.10");
+    CHECK(records.front()->certificate == "edge-external.lsedge-contoso-net");
+    CHECK(records.front()->reason.find("Access Edge") == 0);
+}
+
 TEST_CASE("model: DNS load balancing lists every member, HLB lists the VIP (DNS-DNSLB-*, DNS-HLB)", "[model][dns]") {
     auto t = edge_single_nat();
     auto& pool = t["sites"][0]["edge_pools"][0];
