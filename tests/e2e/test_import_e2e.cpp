@@ -106,6 +106,8 @@ TEST_CASE("import e2e: a fixture and its overlay to --out, then plan it; --out i
     CHECK(topology["sites"][0]["directors"][0]["fqdn"] == "dirpool01.contoso.net");
     CHECK(contains(r.err, "info import.derived:"));
     CHECK_FALSE(contains(r.err, "import.missing-field"));
+    CHECK(contains(r.err, "wrote " + out + ": 0 errors, "));
+    CHECK(contains(r.err, "; next: certtool plan " + out + "\n"));
 
     const auto plan = run_guarded({"plan", out, "--format", "json"});
     CHECK(plan.exit_code == 0);

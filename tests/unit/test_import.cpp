@@ -132,9 +132,15 @@ TEST_CASE("import: a single Edge with NAT, an Enterprise pool, SQL and a gateway
     // No overlay: what no topology XML holds is said, nothing is missing that the plan cannot do without.
     CHECK(codes_at(r, "import.not-in-source") == std::vector<std::string>{"/organization", "/simple_urls", "/sites/0/reverse_proxies"});
     CHECK_FALSE(r.has_errors());
+    // The OAuth certificate is planned without an overlay: the finding says whose subject it takes.
+    const auto oauth = std::find_if(r.findings.begin(), r.findings.end(), [](const auto& f) { return f.path == "/oauth"; });
+    REQUIRE(oauth != r.findings.end());
+    CHECK(oauth->code == "import.default-applies");
+    CHECK_THAT(oauth->message, Catch::Contains("first SIP domain, contoso.com,") && !Catch::Contains("no server-to-server"));
 
     const auto plan = plan_of(imported("single-edge-nat.xml", "overlay-common.json"));
     CHECK_FALSE(plan.has_errors());
+    CHECK(certificate(plan, "oauth.global").common_name == "contoso.com");
     const auto& ext = certificate(plan, "edge-external.lsedge-contoso-net");
     CHECK(ext.common_name == "sip.contoso.com");
     CHECK(sans_of(ext) == std::vector<std::string>{"sip.contoso.com", "sip.contoso.net"});
