@@ -5,6 +5,7 @@
 #include "fs/safe_file.hpp"
 #include "import/import.hpp"
 #include "report/findings.hpp"
+#include "report/report.hpp"
 #include "verb.hpp"
 
 namespace certtool::cli {
@@ -57,14 +58,10 @@ ExitCode run_import(const ImportOptions& options, Terminal& term) {
                 term.err << "      at " << f.path << "  (overlay: " << import::overlay_path(result.topology, f.path) << ")\n";
         }
     }
-    if (!options.out.empty()) {
-        std::size_t counts[3] = {0, 0, 0};
-        for (const auto& f : result.findings) ++counts[rank(f.severity)];
-        term.err << "wrote " << options.out << ": " << counts[0] << (counts[0] == 1 ? " error, " : " errors, ") << counts[1]
-                 << (counts[1] == 1 ? " warning, " : " warnings, ") << counts[2] << " info"
-                 << (counts[0] == 0 ? "; next: certtool plan " + options.out : "; the overlay must answer the errors first")
+    if (!options.out.empty())
+        term.err << "wrote " << options.out << ": " << report::severity_counts(result.findings)
+                 << (result.has_errors() ? "; the overlay must answer the errors first" : "; next: certtool plan " + options.out)
                  << "\n";
-    }
     return result.has_errors() ? ExitCode::problems_found : ExitCode::success;
 }
 

@@ -747,18 +747,11 @@ void not_in_source(const JsonValue& t, const Document& doc, std::vector<Finding>
     for (const auto& [field, what] : std::initializer_list<std::pair<const char*, const char*>>{
              {"policy", "key algorithm and size, signature hash, validity: the defaults (RSA 2048, SHA-256) apply"},
              {"mobility", "mobility: autodiscover over https (lyncdiscover names on certificates) applies"},
+             {"oauth", "OAuth: the OAuthTokenIssuer certificate is planned with the plan's default subject, the first SIP "
+                       "domain (C7); give \"oauth\": {\"subject\": ...} for another"},
              {"internal_domains", "internal_domains: the AD DNS domains of the servers are not listed"}})
         if (!t.contains(field))
             add(Severity::info, kDefaultApplies, std::string("/") + field, std::string("not in the topology XML; ") + what);
-    // The OAuthTokenIssuer certificate is planned either way (C7); only its subject is open.
-    if (!t.contains("oauth")) {
-        const bool domain = t.contains("sip_domains") && t["sip_domains"].is_array() && !t["sip_domains"].empty() &&
-                            t["sip_domains"][0].is_string();
-        add(Severity::info, kDefaultApplies, "/oauth",
-            "not in the topology XML; OAuth: the server-to-server (OAuthTokenIssuer) certificate takes the first SIP domain" +
-                (domain ? ", " + t["sip_domains"][0].get<std::string>() + "," : std::string()) +
-                " as its subject; give \"oauth\": {\"subject\": ...} in the overlay for another");
-    }
 }
 
 // The first byte that is not a BOM, whitespace or a UTF-16 NUL must open a tag (pitfall 5).

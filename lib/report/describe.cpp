@@ -55,18 +55,22 @@ std::string lifetime_line(const model::CertificateRequirement& c) {
     return out;
 }
 
-std::string summary_line(const model::Plan& plan) {
+std::string severity_counts(const std::vector<model::Finding>& findings) {
     std::size_t errors = 0, warnings = 0, infos = 0;
-    for (const auto& f : plan.findings) {
+    for (const auto& f : findings) {
         switch (f.severity) {
             case model::Severity::error: ++errors; break;
             case model::Severity::warning: ++warnings; break;
             case model::Severity::info: ++infos; break;
         }
     }
+    return plural(errors, "error", "errors") + ", " + plural(warnings, "warning", "warnings") + ", " + std::to_string(infos) +
+           " info";
+}
+
+std::string summary_line(const model::Plan& plan) {
     return plural(plan.certificates.size(), "certificate", "certificates") + ", " +
-           plural(plan.dns.size(), "DNS record", "DNS records") + ": " + plural(errors, "error", "errors") + ", " +
-           plural(warnings, "warning", "warnings") + ", " + std::to_string(infos) + " info";
+           plural(plan.dns.size(), "DNS record", "DNS records") + ": " + severity_counts(plan.findings);
 }
 
 }  // namespace certtool::report

@@ -60,6 +60,8 @@ std::string lifetime_line(const model::CertificateRequirement& certificate);
 
 // "12 certificates, 30 DNS records: 0 errors, 2 warnings, 9 info".
 std::string summary_line(const model::Plan& plan);
+// "0 errors, 2 warnings, 9 info": the findings counted by severity.
+std::string severity_counts(const std::vector<model::Finding>& findings);
 
 
 }  // namespace certtool::report
